@@ -1,0 +1,64 @@
+// Physical memory as the CPU and the page walker see it: one flat RAM array
+// plus a per-page flag byte that makes writes to "interesting" pages (cached
+// code, watched page tables, watchpoints) cost one predictable branch.
+// Beyond RAM, reads return all-ones and writes are dropped (as on a PC bus
+// with nothing decoding the address); MMIO devices hook in through
+// MmioHandler. The memory never learns what a page is used for.
+#pragma once
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <vector>
+
+namespace slot::mmu {
+
+using PhysAddr = uint64_t;
+
+// Flag bits per 4 KiB physical page.
+enum PageFlag : uint8_t {
+  PF_CODE = 1 << 0,     // decoded instructions are cached from this page
+  PF_WATCH = 1 << 1,    // someone (debugger engine, TLB stale detector) watches writes
+};
+
+class PhysMemory {
+ public:
+  explicit PhysMemory(uint64_t bytes) : ram_(bytes, 0), flags_((bytes + 4095) / 4096, 0) {}
+
+  uint64_t size() const { return ram_.size(); }
+  uint8_t* data() { return ram_.data(); }
+  const uint8_t* data() const { return ram_.data(); }
+
+  // Host pointer for [pa, pa+len) if it lies wholly in RAM, else nullptr.
+  uint8_t* ptr(PhysAddr pa, uint64_t len = 1) {
+    return (pa < ram_.size() && len <= ram_.size() - pa) ? ram_.data() + pa : nullptr;
+  }
+  uint8_t page_flags(PhysAddr pa) const {
+    return pa < ram_.size() ? flags_[pa >> 12] : 0;
+  }
+  void set_page_flag(PhysAddr pa, uint8_t f) { if (pa < ram_.size()) flags_[pa >> 12] |= f; }
+  void clear_page_flag(PhysAddr pa, uint8_t f) { if (pa < ram_.size()) flags_[pa >> 12] &= uint8_t(~f); }
+
+  // Slow-path accessors (page walker, loader, debugger). Little-endian.
+  uint64_t read(PhysAddr pa, unsigned size) const {
+    uint64_t v = 0;
+    if (pa < ram_.size() && size <= ram_.size() - pa) { std::memcpy(&v, ram_.data() + pa, size); return v; }
+    return size >= 8 ? ~0ull : ((1ull << (size * 8)) - 1);
+  }
+  // A write through here notifies the write listener for flagged pages.
+  void write(PhysAddr pa, unsigned size, uint64_t v) {
+    if (pa >= ram_.size() || size > ram_.size() - pa) return;
+    if (flags_[pa >> 12]) [[unlikely]] notify_write(pa, size);
+    std::memcpy(ram_.data() + pa, &v, size);
+  }
+  // Called *before* a write lands on a flagged page, so listeners may read
+  // the old contents. The CPU's fast write path calls this too.
+  void notify_write(PhysAddr pa, unsigned size) { if (on_write_) on_write_(pa, size); }
+  void set_write_listener(std::function<void(PhysAddr, unsigned)> f) { on_write_ = std::move(f); }
+
+ private:
+  std::vector<uint8_t> ram_;
+  std::vector<uint8_t> flags_;
+  std::function<void(PhysAddr, unsigned)> on_write_;
+};
+
+}  // namespace slot::mmu

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian 12 machine (run as root):
+#   scripts/bootstrap.sh demo   install what is missing, build, run the main demo
+#   scripts/bootstrap.sh test   install what is missing, build, run every test
+#                               (normal build, then ASan+UBSan build)
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+what=${1:-demo}
+jobs=$(nproc 2>/dev/null || echo 2)
+
+install_missing() {
+  local missing=()
+  while read -r pkg; do
+    [[ -z "$pkg" || "$pkg" == \#* ]] && continue
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done < scripts/deps.txt
+  if ((${#missing[@]})); then
+    echo "bootstrap: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+build() { # dir, extra cmake args...
+  local dir=$1; shift
+  cmake -S . -B "$dir" -G Ninja "$@"
+  cmake --build "$dir" -j "$jobs"
+}
+
+install_missing
+case "$what" in
+  demo)
+    build build
+    ./build/slotlab demo
+    ;;
+  test)
+    build build
+    (cd build && ctest --output-on-failure -j "$jobs")
+    build build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLOTLAB_SANITIZE=ON
+    (cd build-asan && ctest --output-on-failure -j "$jobs" -LE nosan)
+    ;;
+  *)
+    echo "usage: scripts/bootstrap.sh demo|test" >&2; exit 2 ;;
+esac
