@@ -1,0 +1,200 @@
+// The run loop, instruction fetch through the decoded-instruction cache, and
+// segmentation checks. Life of one instruction: DESIGN.md §2.
+#include "cpu/cpu.h"
+
+#include <cstdio>
+
+namespace slot::cpu {
+
+// Decoded instructions of one 4 KiB physical page, indexed by page offset.
+// Instructions that straddle a page boundary are never cached (either page's
+// mapping may change on its own), so a page's entries depend on its bytes alone.
+struct CodePage {
+  CodeSize mode = CodeSize::Bits64;
+  uint16_t idx[4096] = {};  // 0 = not decoded, else 1 + index into insns
+  std::vector<Insn> insns;
+};
+
+Cpu::Cpu(mmu::Mmu& m, mmu::PhysMemory& pm, Platform& p) : mmu(m), mem(pm), platform(p) { reset(); }
+Cpu::~Cpu() = default;
+
+void Cpu::reset() {
+  s = CpuState{};
+  lf = LazyFlags{};
+  for (auto& sg : s.seg) sg = Segment{0, 0, 0xFFFF, 0x93};
+  s.seg[CS].attr = 0x9B;
+  s.ldtr = Segment{0, 0, 0xFFFF, 0x82};
+  s.tr = Segment{0, 0, 0xFFFF, 0x8B};
+  icount_ = 0;
+  shadow_until_ = 0;
+  halted_ = shutdown_ = stop_requested_ = false;
+  delivering_ = -1;
+  attention_ = true;
+  shutdown_report_.clear();
+  flush_code_cache();
+  sync_mmu();
+}
+
+void Cpu::sync_mmu() {
+  mmu.reset_mode(mmu::PagingMode{s.cr0, s.cr3, s.cr4, s.efer});
+  cur_page_ = nullptr;
+  cur_page_pa_ = ~0ull;
+}
+
+CodeSize Cpu::code_size() const {
+  if (mode64()) return CodeSize::Bits64;
+  return s.seg[CS].db() ? CodeSize::Bits32 : CodeSize::Bits16;
+}
+
+void Cpu::flush_code_cache() {
+  for (auto& [pa, page] : code_) mem.clear_page_flag(pa, mmu::PF_CODE);
+  code_.clear();
+  cur_page_ = nullptr;
+  cur_page_pa_ = ~0ull;
+  smc_dirty_.clear();
+}
+
+void Cpu::invalidate_code(mmu::PhysAddr pa, unsigned len) {
+  for (uint64_t p = pa & ~0xFFFull; p < pa + len; p += 4096) {
+    if (code_.count(p)) {
+      smc_dirty_.push_back(p);
+      attention_ = true;
+    }
+  }
+}
+
+void Cpu::emit(CpuEventKind k, uint64_t a, uint64_t b, uint8_t vec) {
+  if (obs_) obs_->on_cpu_event(CpuEvent{k, vec, a, b, insn_rip});
+}
+
+uint64_t Cpu::linear(unsigned seg, uint64_t off, unsigned len, mmu::Access acc) {
+  if (mode64()) {
+    uint64_t la = off + ((seg == FS || seg == GS) ? s.seg[seg].base : 0);
+    if (!canonical(la) || !canonical(la + len - 1)) [[unlikely]] fault(seg == SS ? x86::VEC_SS : x86::VEC_GP, 0);
+    return la;
+  }
+  // Protected or compatibility mode: SDM Vol. 3A §5.3 (limit) and §5.4.1 (type).
+  const Segment& sg = s.seg[seg];
+  const uint8_t vec = seg == SS ? x86::VEC_SS : x86::VEC_GP;
+  if (!sg.present() || (sg.sel < 4 && seg != CS && seg != SS && !long_mode())) [[unlikely]] fault(vec, 0);
+  const unsigned t = sg.type();
+  if (acc == mmu::Access::Write && ((t & 8) || !(t & 2))) [[unlikely]] fault(vec, 0);
+  if (acc == mmu::Access::Read && (t & 8) && !(t & 2)) [[unlikely]] fault(vec, 0);
+  const uint64_t last = off + len - 1;
+  if (!(t & 8) && (t & 4)) {  // expand-down data segment
+    const uint64_t upper = sg.db() ? 0xFFFFFFFFull : 0xFFFFull;
+    if (off <= sg.limit || last > upper) [[unlikely]] fault(vec, 0);
+  } else if (last > sg.limit) [[unlikely]] {
+    fault(vec, 0);
+  }
+  return uint32_t(sg.base + off);
+}
+
+void Cpu::branch(uint64_t target) {
+  if (mode64()) {
+    if (!canonical(target)) fault(x86::VEC_GP, 0);
+  } else if (target > s.seg[CS].limit) {
+    fault(x86::VEC_GP, 0);
+  }
+  s.rip = target;
+}
+
+const Insn* Cpu::fetch_decode(Insn& scratch) {
+  const bool m64 = mode64();
+  if (!m64 && s.rip > s.seg[CS].limit) fault(x86::VEC_GP, 0);
+  const uint64_t la = m64 ? s.rip : uint32_t(s.seg[CS].base + s.rip);
+  const uint64_t pa = translate(la, mmu::Access::Fetch, false);
+  const uint64_t ppage = pa & ~0xFFFull;
+  const CodeSize cs = code_size();
+  if (ppage != cur_page_pa_) [[unlikely]] {
+    auto& slot = code_[ppage];
+    if (!slot) {
+      slot = std::make_unique<CodePage>();
+      slot->mode = cs;
+      mem.set_page_flag(ppage, mmu::PF_CODE);
+    }
+    cur_page_ = slot.get();
+    cur_page_pa_ = ppage;
+  }
+  if (cur_page_->mode != cs) [[unlikely]] {
+    std::memset(cur_page_->idx, 0, sizeof cur_page_->idx);
+    cur_page_->insns.clear();
+    cur_page_->mode = cs;
+  }
+  const unsigned off = unsigned(pa & 0xFFF);
+  if (uint16_t k = cur_page_->idx[off]) [[likely]] return &cur_page_->insns[k - 1];
+
+  uint64_t pa_next = ~0ull;
+  auto fetch = [&](unsigned i) -> uint8_t {
+    if (off + i < 4096) return uint8_t(mem.read(pa + i, 1));
+    if (pa_next == ~0ull) pa_next = translate((la + (4096 - off)) & (m64 ? ~0ull : 0xFFFFFFFFull), mmu::Access::Fetch, false);
+    return uint8_t(mem.read(pa_next + (off + i - 4096), 1));
+  };
+  if (decode(cs, fetch, scratch) != DecodeStatus::Ok) fault(x86::VEC_GP, 0);
+  if (off + scratch.len > 4096) return &scratch;
+  cur_page_->insns.push_back(scratch);
+  cur_page_->idx[off] = uint16_t(cur_page_->insns.size());
+  return &cur_page_->insns.back();
+}
+
+void Cpu::step() {
+  Insn scratch;
+  insn_rip = s.rip;
+  try {
+    const Insn* d = fetch_decode(scratch);
+    uint64_t next = insn_rip + d->len;
+    s.rip = mode64() ? next : (s.seg[CS].db() ? uint32_t(next) : uint16_t(next));
+    d->fn(*this, *d);
+    ++icount_;
+  } catch (const CpuFault& f) {
+    s.rip = insn_rip;
+    ++icount_;  // delivery takes time, so a fault loop still reaches --max-insns
+    deliver_event(f.vector, f.has_error, f.error, 0);
+  }
+}
+
+bool Cpu::handle_attention() {
+  attention_ = false;
+  if (!smc_dirty_.empty()) {
+    for (uint64_t p : smc_dirty_) {
+      code_.erase(p);
+      mem.clear_page_flag(p, mmu::PF_CODE);
+      if (p == cur_page_pa_) cur_page_ = nullptr, cur_page_pa_ = ~0ull;
+    }
+    smc_dirty_.clear();
+  }
+  if (shutdown_) { attention_ = true; return false; }
+  if (stop_requested_) { stop_requested_ = false; return false; }
+  if (intr_line_) {
+    if ((s.rflags & x86::FL_IF) && icount_ >= shadow_until_) {
+      halted_ = false;
+      insn_rip = s.rip;
+      uint8_t vec = platform.intr_ack();
+      deliver_event(vec, false, 0, 1);
+    }
+    attention_ = true;  // keep polling while the line is high
+  }
+  if (halted_) attention_ = true;
+  return true;
+}
+
+StopReason Cpu::run(uint64_t until) {
+  while (icount_ < until) {
+    if (attention_) [[unlikely]] {
+      if (!handle_attention()) return shutdown_ ? StopReason::TripleFault : StopReason::Request;
+      if (halted_) { icount_ = until; return StopReason::Halted; }
+    }
+    step();
+  }
+  return StopReason::Limit;
+}
+
+}  // namespace slot::cpu
+
+namespace slot::cpu {
+void Cpu::check_writable(unsigned seg, uint64_t off, unsigned len) {
+  const uint64_t la = linear(seg, off, len, mmu::Access::Write);
+  translate(la, mmu::Access::Write, false);
+  if ((la & 0xFFF) + len > 4096) translate((la | 0xFFF) + 1, mmu::Access::Write, false);
+}
+}  // namespace slot::cpu

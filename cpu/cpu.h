@@ -1,0 +1,196 @@
+// The interpreter: one x86-64 logical processor. It reaches memory only
+// through mmu::Mmu (translation) and mmu::PhysMemory (bytes), and ports and
+// interrupts only through Platform (STYLE.md point 5).
+//
+// Not emulated: real mode and virtual-8086 mode, hardware task switching,
+// call gates, x87/MMX/SSE/AVX (decoded; #NM/#UD), SMM, VMX, APIC timer,
+// debug-register breakpoints (DRs are stored only), alignment check (#AC),
+// legacy (non-long-mode) paging. See docs/cpu.md.
+#pragma once
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "cpu/decoded.h"
+#include "cpu/decoder.h"
+#include "cpu/flags.h"
+#include "cpu/state.h"
+#include "mmu/mmu.h"
+
+namespace slot::cpu {
+
+// The machine side of the CPU's narrow interface.
+class Platform {
+ public:
+  virtual ~Platform() = default;
+  virtual uint32_t io_in(uint16_t port, unsigned size) = 0;
+  virtual void io_out(uint16_t port, unsigned size, uint32_t value) = 0;
+  virtual uint8_t intr_ack() = 0;  // vector of the pending maskable interrupt
+};
+
+// Architectural events the debugger engine may observe. Emitted only when an
+// observer is attached (one predictable branch otherwise).
+enum class CpuEventKind : uint8_t {
+  Exception,    // vector, error code (a = error, b = CR2 for #PF)
+  Interrupt,    // external interrupt delivered (vector)
+  SoftInt,      // INT n / INT3 / INTO
+  Cr3Write,     // a = old CR3, b = new CR3
+  CplChange,    // a = old CPL, b = new CPL
+  Invlpg,       // a = linear address
+  Invpcid,      // a = type, b = pcid
+  Cr4Write,     // a = old, b = new
+  PortOut,      // a = port, b = value
+};
+struct CpuEvent {
+  CpuEventKind kind;
+  uint8_t vector = 0;
+  uint64_t a = 0, b = 0;
+  uint64_t rip = 0;  // the instruction that caused it
+};
+class CpuObserver {
+ public:
+  virtual ~CpuObserver() = default;
+  virtual void on_cpu_event(const CpuEvent& e) = 0;
+};
+
+// A fault raised while executing; unwinds to the run loop (the one way out).
+struct CpuFault {
+  uint8_t vector;
+  bool has_error;
+  uint32_t error;
+};
+
+enum class StopReason : uint8_t { None, Limit, TripleFault, Halted, Request };
+
+struct CodePage;
+
+class Cpu {
+ public:
+  Cpu(mmu::Mmu& mmu, mmu::PhysMemory& mem, Platform& platform);
+  ~Cpu();
+
+  // ---- run control -------------------------------------------------------
+  // Runs until icount reaches `until`, a stop is requested, or the machine
+  // shuts down (triple fault). A halted CPU with no interrupt lets time pass:
+  // icount jumps to `until` (time is the instruction count, DESIGN.md §2).
+  StopReason run(uint64_t until);
+  void request_stop() { stop_requested_ = true; attention_ = true; }
+  void set_intr_line(bool level) { intr_line_ = level; if (level) attention_ = true; }
+  uint64_t icount() const { return icount_; }
+  void set_icount(uint64_t n) { icount_ = n; }
+  bool halted() const { return halted_; }
+  const std::string& shutdown_report() const { return shutdown_report_; }
+  void set_observer(CpuObserver* o) { obs_ = o; }
+
+  // ---- state -------------------------------------------------------------
+  CpuState s;
+  LazyFlags lf;
+  uint64_t rflags() const { return lf.op == FO_NONE ? s.rflags : (s.rflags & ~kStatusFlags) | lf.status(); }
+  void set_rflags(uint64_t v) { lf.op = FO_NONE; s.rflags = (v & 0x3F7FD5) | 2; }
+  void materialize() { if (lf.op != FO_NONE) { s.rflags = rflags(); lf.op = FO_NONE; } }
+  void reset();                      // power-on state (flat, protected mode off)
+  void sync_mmu();                   // after external state changes (loader, snapshots)
+  CodeSize code_size() const;
+  bool long_mode() const { return s.efer & x86::EFER_LMA; }
+  bool mode64() const { return long_mode() && s.seg[CS].l(); }
+  void invalidate_code(mmu::PhysAddr pa, unsigned len);  // SMC write notification
+  void flush_code_cache();
+
+  // ---- used by instruction handlers (exec/) ---------------------------------
+  uint64_t insn_rip = 0;  // address of the executing instruction (RIP already points past it)
+  mmu::Mmu& mmu;
+  mmu::PhysMemory& mem;
+  Platform& platform;
+
+  template <unsigned W> uint64_t reg(unsigned r, bool rex) const;
+  template <unsigned W> void set_reg(unsigned r, bool rex, uint64_t v);
+  template <unsigned W> uint64_t gpr(unsigned r) const { return s.gpr[r] & mask<W>(); }
+  template <unsigned W> void set_gpr(unsigned r, uint64_t v);
+
+  uint64_t ea(const Insn& d) const;          // offset (not linear) of the memory operand
+  uint64_t linear(unsigned seg, uint64_t off, unsigned len, mmu::Access acc);  // segmentation checks
+  template <unsigned W> uint64_t read(unsigned seg, uint64_t off);
+  template <unsigned W> void write(unsigned seg, uint64_t off, uint64_t v);
+  template <unsigned W> uint64_t read_lin(uint64_t la, bool implicit_sup = false);
+  template <unsigned W> void write_lin(uint64_t la, uint64_t v, bool implicit_sup = false);
+  void check_writable(unsigned seg, uint64_t off, unsigned len);  // before multi-part writes
+
+  // Read-modify-write of the r/m operand: the write permission is checked
+  // before anything is computed, so a fault leaves flags and registers intact.
+  template <unsigned W, class F> void rmw(const Insn& d, F&& f);
+  template <unsigned W> uint64_t read_rm(const Insn& d);
+  template <unsigned W> void write_rm(const Insn& d, uint64_t v);
+  template <unsigned W> uint64_t read_greg(const Insn& d) const { return reg<W>(d.reg, d.flags & IF_REX); }
+  template <unsigned W> void write_greg(const Insn& d, uint64_t v) { set_reg<W>(d.reg, d.flags & IF_REX, v); }
+
+  template <unsigned W> void push(uint64_t v);
+  template <unsigned W> uint64_t pop();
+  uint64_t sp_mask() const;  // stack address-size mask (SS.B / 64-bit)
+
+  bool cond(unsigned cc) const;
+  template <unsigned W> void set_lazy(FlagOp op, uint64_t a, uint64_t b, uint64_t res, bool cin = false) {
+    lf.op = op; lf.w = W; lf.a = a; lf.b = b; lf.res = res; lf.cin = cin;
+  }
+  bool cf() const { return lf.op == FO_NONE ? (s.rflags & x86::FL_CF) : lf.cf(); }
+  void set_status(uint64_t mask_bits, uint64_t values) {
+    materialize();
+    s.rflags = (s.rflags & ~mask_bits) | (values & mask_bits);
+  }
+
+  [[noreturn]] void fault(uint8_t vec) { throw CpuFault{vec, false, 0}; }
+  [[noreturn]] void fault(uint8_t vec, uint32_t err) { throw CpuFault{vec, true, err}; }
+  [[noreturn]] void gp0() { fault(x86::VEC_GP, 0); }
+  void require_cpl0() { if (s.cpl() != 0) gp0(); }
+  void branch(uint64_t target);  // near branch: canonical/limit check, then RIP
+
+  // System (exec/system*.cpp, interrupts.cpp, segments.cpp).
+  void write_cr(unsigned n, uint64_t v);
+  void write_msr(uint32_t msr, uint64_t v);
+  uint64_t read_msr(uint32_t msr);
+  void load_seg(unsigned seg, uint16_t sel);            // MOV/POP Sreg semantics
+  void load_cs_far(uint16_t sel, uint64_t rip, bool is_call, unsigned osz);  // far jmp/call target
+  void set_seg_raw(unsigned seg, uint16_t sel, uint64_t base, uint32_t limit, uint16_t attr);
+  uint64_t read_descriptor(uint16_t sel, bool& ok);       // 8 bytes from GDT/LDT
+  void write_descriptor_hi_accessed(uint16_t sel);
+  void software_interrupt(uint8_t vec, bool int3_or_into);
+  void iret(unsigned osz);
+  void far_return(unsigned osz, uint16_t pop_extra);
+  void emit(CpuEventKind k, uint64_t a = 0, uint64_t b = 0, uint8_t vec = 0);
+  void set_cpl_segments_64(uint16_t cs_sel, uint16_t ss_sel, unsigned cpl);  // syscall/sysret helper
+  void interrupt_shadow() { shadow_until_ = icount_ + 1; }
+  void halt() { halted_ = true; attention_ = true; }
+  void note_smc() { attention_ = true; }
+  bool observing() const { return obs_ != nullptr; }
+
+ private:
+  void step();
+  void deliver(uint8_t vec, bool has_err, uint32_t err, int kind);  // kind: 0 exc, 1 ext, 2 soft
+  void deliver_event(uint8_t vec, bool has_err, uint32_t err, int kind);
+  void deliver_long(uint8_t vec, bool has_err, uint32_t err, int kind);
+  void deliver_legacy(uint8_t vec, bool has_err, uint32_t err, int kind);
+  bool handle_attention();
+  const Insn* fetch_decode(Insn& scratch);
+  uint64_t translate(uint64_t la, mmu::Access acc, bool implicit_sup);
+
+  std::unordered_map<uint64_t, std::unique_ptr<CodePage>> code_;
+  CodePage* cur_page_ = nullptr;
+  uint64_t cur_page_pa_ = ~0ull;
+  std::vector<uint64_t> smc_dirty_;
+  uint64_t icount_ = 0;
+  uint64_t shadow_until_ = 0;
+  bool attention_ = true;
+  bool intr_line_ = false;
+  bool halted_ = false;
+  bool stop_requested_ = false;
+  bool shutdown_ = false;
+  int delivering_ = -1;  // vector being delivered (for #DF rules), -1 none
+  std::string shutdown_report_;
+  CpuObserver* obs_ = nullptr;
+};
+
+}  // namespace slot::cpu
+
+#include "cpu/cpu_inline.h"

@@ -1,0 +1,174 @@
+// Hot-path helpers of Cpu used by every instruction handler: register and
+// memory operands, the stack, conditions. Included at the end of cpu.h.
+#pragma once
+
+namespace slot::cpu {
+
+inline bool canonical(uint64_t la) { return uint64_t(int64_t(la << 16) >> 16) == la; }
+
+template <unsigned W> inline uint64_t Cpu::reg(unsigned r, bool rex) const {
+  if constexpr (W == 1) {
+    if (!rex && r >= 4 && r < 8) return (s.gpr[r - 4] >> 8) & 0xFF;
+  }
+  return s.gpr[r] & mask<W>();
+}
+
+template <unsigned W> inline void Cpu::set_gpr(unsigned r, uint64_t v) {
+  if constexpr (W == 8) s.gpr[r] = v;
+  else if constexpr (W == 4) s.gpr[r] = uint32_t(v);  // 32-bit writes zero-extend (SDM Vol. 1 §3.4.1.1)
+  else s.gpr[r] = (s.gpr[r] & ~mask<W>()) | (v & mask<W>());
+}
+
+template <unsigned W> inline void Cpu::set_reg(unsigned r, bool rex, uint64_t v) {
+  if constexpr (W == 1) {
+    if (!rex && r >= 4 && r < 8) {
+      s.gpr[r - 4] = (s.gpr[r - 4] & ~0xFF00ull) | ((v & 0xFF) << 8);
+      return;
+    }
+  }
+  set_gpr<W>(r, v);
+}
+
+inline uint64_t Cpu::ea(const Insn& d) const {
+  uint64_t off = uint64_t(int64_t(d.disp));
+  if (d.base == RIP_REG) off += s.rip;
+  else if (d.base != NO_REG) off += s.gpr[d.base];
+  if (d.index != NO_REG) off += s.gpr[d.index] << d.scale;
+  return d.asz == 8 ? off : d.asz == 4 ? uint32_t(off) : uint16_t(off);
+}
+
+inline uint64_t Cpu::translate(uint64_t la, mmu::Access acc, bool implicit_sup) {
+  mmu::PhysAddr pa;
+  mmu::Fault f;
+  mmu::AccessCtx who{uint8_t(implicit_sup ? 0 : s.cpl()), bool(s.rflags & x86::FL_AC), implicit_sup};
+  if (mmu.translate(la, acc, who, pa, f)) [[likely]] return pa;
+  s.cr2 = f.linear;
+  fault(x86::VEC_PF, f.error_code);
+}
+
+template <unsigned W> inline uint64_t Cpu::read_lin(uint64_t la, bool sup) {
+  if ((la & 0xFFF) + W <= 4096) [[likely]] {
+    uint64_t pa = translate(la, mmu::Access::Read, sup);
+    if (const uint8_t* p = mem.ptr(pa, W)) [[likely]] {
+      uint64_t v = 0;
+      std::memcpy(&v, p, W);
+      return v;
+    }
+    return mem.read(pa, W);
+  }
+  uint64_t split = 4096 - (la & 0xFFF);
+  uint64_t pa0 = translate(la, mmu::Access::Read, sup);
+  uint64_t pa1 = translate(la + split, mmu::Access::Read, sup);
+  uint64_t v = 0;
+  for (unsigned k = 0; k < W; ++k) v |= mem.read(k < split ? pa0 + k : pa1 + (k - split), 1) << (8 * k);
+  return v;
+}
+
+template <unsigned W> inline void Cpu::write_lin(uint64_t la, uint64_t v, bool sup) {
+  if ((la & 0xFFF) + W <= 4096) [[likely]] {
+    uint64_t pa = translate(la, mmu::Access::Write, sup);
+    if (uint8_t* p = mem.ptr(pa, W)) [[likely]] {
+      if (mem.page_flags(pa)) [[unlikely]] mem.notify_write(pa, W);
+      std::memcpy(p, &v, W);
+      return;
+    }
+    mem.write(pa, W, v);
+    return;
+  }
+  // Both pages must be writable before any byte lands (SDM Vol. 3A §4.7 note on split accesses).
+  uint64_t split = 4096 - (la & 0xFFF);
+  uint64_t pa0 = translate(la, mmu::Access::Write, sup);
+  uint64_t pa1 = translate(la + split, mmu::Access::Write, sup);
+  for (unsigned k = 0; k < W; ++k) mem.write(k < split ? pa0 + k : pa1 + (k - split), 1, (v >> (8 * k)) & 0xFF);
+}
+
+template <unsigned W> inline uint64_t Cpu::read(unsigned seg, uint64_t off) {
+  return read_lin<W>(linear(seg, off, W, mmu::Access::Read));
+}
+template <unsigned W> inline void Cpu::write(unsigned seg, uint64_t off, uint64_t v) {
+  write_lin<W>(linear(seg, off, W, mmu::Access::Write), v);
+}
+
+template <unsigned W> inline uint64_t Cpu::read_rm(const Insn& d) {
+  if (d.mem()) return read<W>(d.seg, ea(d));
+  return reg<W>(d.rm, d.flags & IF_REX);
+}
+template <unsigned W> inline void Cpu::write_rm(const Insn& d, uint64_t v) {
+  if (d.mem()) write<W>(d.seg, ea(d), v);
+  else set_reg<W>(d.rm, d.flags & IF_REX, v);
+}
+
+template <unsigned W, class F> inline void Cpu::rmw(const Insn& d, F&& f) {
+  if (!d.mem()) {
+    const bool rex = d.flags & IF_REX;
+    set_reg<W>(d.rm, rex, f(reg<W>(d.rm, rex)) & mask<W>());
+    return;
+  }
+  const uint64_t la = linear(d.seg, ea(d), W, mmu::Access::Write);
+  if ((la & 0xFFF) + W <= 4096) [[likely]] {
+    const uint64_t pa = translate(la, mmu::Access::Write, false);
+    uint8_t* p = mem.ptr(pa, W);
+    uint64_t v = 0;
+    if (p) std::memcpy(&v, p, W);
+    else v = mem.read(pa, W);
+    const uint64_t r = f(v);
+    if (p) {
+      if (mem.page_flags(pa)) [[unlikely]] mem.notify_write(pa, W);
+      std::memcpy(p, &r, W);
+    } else {
+      mem.write(pa, W, r);
+    }
+    return;
+  }
+  const uint64_t split = 4096 - (la & 0xFFF);
+  const uint64_t pa0 = translate(la, mmu::Access::Write, false);
+  const uint64_t pa1 = translate(la + split, mmu::Access::Write, false);
+  uint64_t v = 0;
+  for (unsigned k = 0; k < W; ++k) v |= mem.read(k < split ? pa0 + k : pa1 + (k - split), 1) << (8 * k);
+  const uint64_t r = f(v);
+  for (unsigned k = 0; k < W; ++k) mem.write(k < split ? pa0 + k : pa1 + (k - split), 1, (r >> (8 * k)) & 0xFF);
+}
+
+inline uint64_t Cpu::sp_mask() const {
+  if (mode64()) return ~0ull;
+  return s.seg[SS].db() ? 0xFFFFFFFFull : 0xFFFFull;
+}
+
+template <unsigned W> inline void Cpu::push(uint64_t v) {
+  uint64_t m = sp_mask();
+  uint64_t sp = (s.gpr[RSP] - W) & m;
+  write<W>(SS, sp, v);
+  s.gpr[RSP] = (s.gpr[RSP] & ~m) | sp;
+}
+
+template <unsigned W> inline uint64_t Cpu::pop() {
+  uint64_t m = sp_mask();
+  uint64_t sp = s.gpr[RSP] & m;
+  uint64_t v = read<W>(SS, sp);
+  s.gpr[RSP] = (s.gpr[RSP] & ~m) | ((sp + W) & m);
+  return v;
+}
+
+inline bool Cpu::cond(unsigned cc) const {
+  const bool lazy = lf.op != FO_NONE;
+  const uint64_t f = s.rflags;
+  auto zf = [&] { return lazy ? lf.zf() : bool(f & x86::FL_ZF); };
+  auto sf = [&] { return lazy ? lf.sf() : bool(f & x86::FL_SF); };
+  auto of = [&] { return lazy ? lf.of() : bool(f & x86::FL_OF); };
+  auto cfv = [&] { return lazy ? lf.cf() : bool(f & x86::FL_CF); };
+  auto pf = [&] { return lazy ? lf.pf() : bool(f & x86::FL_PF); };
+  bool r;
+  switch (cc >> 1) {
+    case 0: r = of(); break;
+    case 1: r = cfv(); break;
+    case 2: r = zf(); break;
+    case 3: r = cfv() || zf(); break;
+    case 4: r = sf(); break;
+    case 5: r = pf(); break;
+    case 6: r = sf() != of(); break;
+    default: r = zf() || (sf() != of()); break;
+  }
+  return r != bool(cc & 1);
+}
+
+}  // namespace slot::cpu

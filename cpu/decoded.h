@@ -1,0 +1,48 @@
+// The decoded form of one instruction: what the decoder produces once per
+// physical address and the interpreter reads every time the instruction runs.
+// The handler is chosen at decode time (by opcode row and operand width), so
+// execution is one indirect call with no further decoding.
+#pragma once
+#include <cstdint>
+
+namespace slot::cpu {
+
+class Cpu;
+struct Insn;
+using Handler = void (*)(Cpu&, const Insn&);
+
+inline constexpr uint8_t NO_REG = 0xFF;
+inline constexpr uint8_t RIP_REG = 16;
+
+enum InsnFlag : uint8_t {
+  IF_MEM = 1 << 0,    // ModRM names memory (else register rm)
+  IF_REX = 1 << 1,    // a REX prefix was present (byte regs 4-7 are SPL..DIL)
+  IF_LOCK = 1 << 2,
+  IF_REP = 1 << 3,    // F3
+  IF_REPNE = 1 << 4,  // F2
+  IF_SEGOVR = 1 << 5, // explicit segment override
+};
+
+struct Insn {
+  Handler fn;
+  uint64_t imm;      // immediate, moffs, or branch displacement (sign-extended)
+  int32_t disp;      // memory displacement (sign-extended from disp8/16/32)
+  uint16_t imm2;     // second immediate: ENTER's level, far pointer selector
+  uint16_t row;      // index of the opcode-table row (mnemonic, attributes)
+  uint8_t len;       // 1..15
+  uint8_t osz;       // operand size in bytes: 1, 2, 4, 8
+  uint8_t asz;       // address size in bytes: 2, 4, 8
+  uint8_t reg;       // ModRM.reg + REX.R, or the register encoded in the opcode
+  uint8_t rm;        // ModRM.rm + REX.B (register form)
+  uint8_t base;      // memory base register, RIP_REG, or NO_REG
+  uint8_t index;     // memory index register or NO_REG
+  uint8_t scale;     // index shift 0..3
+  uint8_t seg;       // effective segment (SegReg)
+  uint8_t flags;     // InsnFlag
+  uint8_t op;        // sub-operation: ALU op, condition code, group extension
+  uint8_t modrm;     // raw ModRM byte (0 if none)
+  bool mem() const { return flags & IF_MEM; }
+};
+static_assert(sizeof(Insn) <= 64, "decoded form must stay small (STYLE.md point 2)");
+
+}  // namespace slot::cpu

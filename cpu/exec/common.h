@@ -1,0 +1,42 @@
+// Shared helpers for instruction handlers (exec/*.cpp).
+#pragma once
+#include "cpu/cpu.h"
+#include "cpu/table.h"
+
+namespace slot::cpu {
+
+// The eight classic ALU operations (SDM Vol. 2 ADD..CMP); op = opcode bits 5:3.
+// Returns the result (for CMP: the unchanged destination).
+template <unsigned W> inline uint64_t alu(Cpu& c, unsigned op, uint64_t a, uint64_t b) {
+  constexpr uint64_t m = mask<W>();
+  a &= m;
+  b &= m;
+  uint64_t r;
+  switch (op) {
+    case 0: r = (a + b) & m; c.set_lazy<W>(FO_ADD, a, b, r); return r;
+    case 1: r = a | b; c.set_lazy<W>(FO_LOGIC, a, b, r); return r;
+    case 2: { const bool ci = c.cf(); r = (a + b + ci) & m; c.set_lazy<W>(FO_ADC, a, b, r, ci); return r; }
+    case 3: { const bool ci = c.cf(); r = (a - b - ci) & m; c.set_lazy<W>(FO_SBB, a, b, r, ci); return r; }
+    case 4: r = a & b; c.set_lazy<W>(FO_LOGIC, a, b, r); return r;
+    case 5: r = (a - b) & m; c.set_lazy<W>(FO_SUB, a, b, r); return r;
+    case 6: r = a ^ b; c.set_lazy<W>(FO_LOGIC, a, b, r); return r;
+    default: r = (a - b) & m; c.set_lazy<W>(FO_SUB, a, b, r); return a;
+  }
+}
+
+template <unsigned W> constexpr uint64_t sx(uint64_t v) {
+  if constexpr (W == 8) return v;
+  constexpr unsigned sh = 64 - 8 * W;
+  return uint64_t(int64_t(v << sh) >> sh);
+}
+
+// IN/OUT/INS/OUTS permission: CPL <= IOPL, else the TSS I/O bitmap
+// (SDM Vol. 1 §19.5). Raises #GP(0) when denied. Defined in system.cpp.
+void check_io(Cpu& c, uint16_t port, unsigned size);
+
+// Status flags from individual bits (for eager writers).
+inline uint64_t szp(uint64_t r, uint64_t signbit) {
+  return ((r == 0) ? x86::FL_ZF : 0) | ((r & signbit) ? x86::FL_SF : 0) | (parity(r) ? x86::FL_PF : 0);
+}
+
+}  // namespace slot::cpu

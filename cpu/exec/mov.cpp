@@ -1,0 +1,127 @@
+// Data movement: MOV (all forms), MOVZX/MOVSX/MOVSXD, LEA, XCHG, CBW..CQO,
+// XLAT, LAHF/SAHF, PUSHF/POPF, flag instructions, NOPs.
+#include "cpu/exec/common.h"
+
+namespace slot::cpu {
+
+template <unsigned W> void mov_EG(Cpu& c, const Insn& d) { c.write_rm<W>(d, c.read_greg<W>(d)); }
+template <unsigned W> void mov_GE(Cpu& c, const Insn& d) { c.write_greg<W>(d, c.read_rm<W>(d)); }
+template <unsigned W> void mov_EI(Cpu& c, const Insn& d) { c.write_rm<W>(d, d.imm); }
+template <unsigned W> void mov_RI(Cpu& c, const Insn& d) { c.set_reg<W>(d.reg, d.flags & IF_REX, d.imm); }
+template <unsigned W> void mov_AO(Cpu& c, const Insn& d) { c.set_gpr<W>(RAX, c.read<W>(d.seg, d.imm)); }
+template <unsigned W> void mov_OA(Cpu& c, const Insn& d) { c.write<W>(d.seg, d.imm, c.gpr<W>(RAX)); }
+
+// op = 1: byte source, 2: word source.
+template <unsigned W> void movzx(Cpu& c, const Insn& d) {
+  c.write_greg<W>(d, d.op == 1 ? c.read_rm<1>(d) : c.read_rm<2>(d));
+}
+template <unsigned W> void movsx(Cpu& c, const Insn& d) {
+  c.write_greg<W>(d, d.op == 1 ? sx<1>(c.read_rm<1>(d)) : sx<2>(c.read_rm<2>(d)));
+}
+template <unsigned W> void movsxd(Cpu& c, const Insn& d) { c.write_greg<W>(d, sx<4>(c.read_rm<4>(d))); }
+
+template <unsigned W> void lea(Cpu& c, const Insn& d) {
+  if (!d.mem()) c.fault(x86::VEC_UD);
+  c.write_greg<W>(d, c.ea(d));
+}
+
+template <unsigned W> void xchg_EG(Cpu& c, const Insn& d) {
+  const uint64_t r = c.read_greg<W>(d);
+  uint64_t old = 0;
+  c.rmw<W>(d, [&](uint64_t a) { old = a; return r; });
+  c.write_greg<W>(d, old);
+}
+// 90+r. Plain 90 (no REX.B) is NOP even with a 32-bit operand: no zero-extension.
+template <unsigned W> void xchg_AR(Cpu& c, const Insn& d) {
+  if (d.reg == 0) return;
+  const uint64_t a = c.gpr<W>(RAX), b = c.gpr<W>(d.reg);
+  c.set_gpr<W>(RAX, b);
+  c.set_gpr<W>(d.reg, a);
+}
+
+template <unsigned W> void cvt_a(Cpu& c, const Insn&) {  // CBW / CWDE / CDQE
+  if constexpr (W == 2) c.set_gpr<2>(RAX, sx<1>(c.s.gpr[RAX] & 0xFF));
+  else if constexpr (W == 4) c.set_gpr<4>(RAX, sx<2>(c.s.gpr[RAX] & 0xFFFF));
+  else c.s.gpr[RAX] = sx<4>(c.s.gpr[RAX] & 0xFFFFFFFF);
+}
+template <unsigned W> void cvt_d(Cpu& c, const Insn&) {  // CWD / CDQ / CQO
+  c.set_gpr<W>(RDX, (c.gpr<W>(RAX) & sign<W>()) ? ~0ull : 0);
+}
+
+template <unsigned W> void xlat(Cpu& c, const Insn& d) {
+  uint64_t off = c.s.gpr[RBX] + (c.s.gpr[RAX] & 0xFF);
+  off = d.asz == 8 ? off : d.asz == 4 ? uint32_t(off) : uint16_t(off);
+  c.set_gpr<1>(RAX, c.read<1>(d.seg, off));
+}
+
+// LAHF/SAHF in 64-bit mode need CPUID.80000001H:ECX[0], which we advertise.
+template <unsigned W> void lahf(Cpu& c, const Insn&) {
+  c.s.gpr[RAX] = (c.s.gpr[RAX] & ~0xFF00ull) | ((c.rflags() & 0xFF) << 8);
+}
+template <unsigned W> void sahf(Cpu& c, const Insn&) {
+  const uint64_t m = x86::FL_SF | x86::FL_ZF | x86::FL_AF | x86::FL_PF | x86::FL_CF;
+  c.set_status(m, (c.s.gpr[RAX] >> 8) & m);
+}
+
+template <unsigned W> void pushf(Cpu& c, const Insn&) {
+  c.push<W>(c.rflags() & 0x00FCFFFF);  // VM and RF are pushed as 0
+}
+// POPF: SDM Vol. 2B POPF table. IOPL changes only at CPL 0, IF only when
+// CPL <= IOPL; VM, VIP, VIF are never changed here (no V86).
+template <unsigned W> void popf(Cpu& c, const Insn&) {
+  const uint64_t v = c.pop<W>();
+  uint64_t modifiable = kStatusFlags | x86::FL_TF | x86::FL_DF | x86::FL_NT | x86::FL_AC | x86::FL_ID;
+  const unsigned cpl = c.s.cpl(), iopl = (c.s.rflags >> 12) & 3;
+  if (cpl == 0) modifiable |= x86::FL_IOPL;
+  if (cpl <= iopl) modifiable |= x86::FL_IF;
+  if (W == 2) modifiable &= 0xFFFF;
+  const uint64_t cur = c.rflags();
+  c.set_rflags(((cur & ~modifiable) | (v & modifiable)) & ~x86::FL_RF);
+  if (c.s.rflags & x86::FL_IF) c.note_smc();  // re-check pending interrupts
+}
+
+// CMC CLC STC CLI STI CLD STD (op 0..6).
+template <unsigned W> void flagop(Cpu& c, const Insn& d) {
+  switch (d.op) {
+    case 0: c.set_status(x86::FL_CF, c.cf() ? 0 : x86::FL_CF); break;
+    case 1: c.set_status(x86::FL_CF, 0); break;
+    case 2: c.set_status(x86::FL_CF, x86::FL_CF); break;
+    case 3: case 4: {
+      // CLI/STI need CPL <= IOPL (no VME/PVI: SDM Vol. 2A CLI).
+      if (c.s.cpl() > ((c.s.rflags >> 12) & 3)) c.gp0();
+      if (d.op == 3) { c.s.rflags &= ~x86::FL_IF; break; }
+      if (!(c.s.rflags & x86::FL_IF)) c.interrupt_shadow();  // STI shadow: one instruction
+      c.s.rflags |= x86::FL_IF;
+      c.note_smc();
+      break;
+    }
+    case 5: c.s.rflags &= ~x86::FL_DF; break;
+    default: c.s.rflags |= x86::FL_DF; break;
+  }
+}
+
+template <unsigned W> void nop(Cpu&, const Insn&) {}
+
+SLOT_INSTANTIATE(mov_EG)
+SLOT_INSTANTIATE(mov_GE)
+SLOT_INSTANTIATE(mov_EI)
+SLOT_INSTANTIATE(mov_RI)
+SLOT_INSTANTIATE(mov_AO)
+SLOT_INSTANTIATE(mov_OA)
+SLOT_INSTANTIATE(movzx)
+SLOT_INSTANTIATE(movsx)
+SLOT_INSTANTIATE(movsxd)
+SLOT_INSTANTIATE(lea)
+SLOT_INSTANTIATE(xchg_EG)
+SLOT_INSTANTIATE(xchg_AR)
+SLOT_INSTANTIATE(cvt_a)
+SLOT_INSTANTIATE(cvt_d)
+SLOT_INSTANTIATE(xlat)
+SLOT_INSTANTIATE(lahf)
+SLOT_INSTANTIATE(sahf)
+SLOT_INSTANTIATE(pushf)
+SLOT_INSTANTIATE(popf)
+SLOT_INSTANTIATE(flagop)
+SLOT_INSTANTIATE(nop)
+
+}  // namespace slot::cpu

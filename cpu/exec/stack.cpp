@@ -1,0 +1,73 @@
+// PUSH/POP (all forms), ENTER, LEAVE, segment-register push/pop.
+// A fault part-way leaves RSP as it was: each handler restores it.
+#include "cpu/exec/common.h"
+
+namespace slot::cpu {
+
+namespace {
+// Runs f; on a fault restores RSP (and RBP) before the fault unwinds further.
+template <class F> void keep_stack_on_fault(Cpu& c, F&& f) {
+  const uint64_t rsp = c.s.gpr[RSP], rbp = c.s.gpr[RBP];
+  try {
+    f();
+  } catch (...) {
+    c.s.gpr[RSP] = rsp;
+    c.s.gpr[RBP] = rbp;
+    throw;
+  }
+}
+}  // namespace
+
+template <unsigned W> void push_r(Cpu& c, const Insn& d) { c.push<W>(c.gpr<W>(d.reg)); }
+template <unsigned W> void pop_r(Cpu& c, const Insn& d) {
+  const uint64_t v = c.pop<W>();
+  c.set_gpr<W>(d.reg, v);
+}
+template <unsigned W> void push_i(Cpu& c, const Insn& d) { c.push<W>(d.imm); }
+template <unsigned W> void push_E(Cpu& c, const Insn& d) { c.push<W>(c.read_rm<W>(d)); }
+// POP r/m: an RSP-based address is computed after the increment (SDM Vol. 2B POP).
+template <unsigned W> void pop_E(Cpu& c, const Insn& d) {
+  keep_stack_on_fault(c, [&] { c.write_rm<W>(d, c.pop<W>()); });
+}
+
+template <unsigned W> void enter(Cpu& c, const Insn& d) {
+  const unsigned level = d.imm2 & 31;
+  keep_stack_on_fault(c, [&] {
+    c.push<W>(c.gpr<W>(RBP));
+    const uint64_t frame = c.s.gpr[RSP] & c.sp_mask();
+    uint64_t bp = c.s.gpr[RBP];
+    for (unsigned k = 1; k < level; ++k) {
+      bp = (bp - W) & c.sp_mask();
+      c.push<W>(c.read<W>(SS, bp));
+    }
+    if (level) c.push<W>(frame);
+    const uint64_t sp = (c.s.gpr[RSP] - d.imm) & c.sp_mask();
+    c.read<1>(SS, sp);  // the new stack top must be accessible
+    c.set_gpr<W>(RBP, frame);
+    c.s.gpr[RSP] = (c.s.gpr[RSP] & ~c.sp_mask()) | sp;
+  });
+}
+template <unsigned W> void leave(Cpu& c, const Insn&) {
+  keep_stack_on_fault(c, [&] {
+    c.s.gpr[RSP] = (c.s.gpr[RSP] & ~c.sp_mask()) | (c.s.gpr[RBP] & c.sp_mask());
+    c.set_gpr<W>(RBP, c.pop<W>());
+  });
+}
+
+template <unsigned W> void push_seg(Cpu& c, const Insn& d) { c.push<W>(c.s.seg[d.op].sel); }
+template <unsigned W> void pop_seg(Cpu& c, const Insn& d) {
+  keep_stack_on_fault(c, [&] { c.load_seg(d.op, uint16_t(c.pop<W>())); });
+  if (d.op == SS) c.interrupt_shadow();
+}
+
+SLOT_INSTANTIATE(push_r)
+SLOT_INSTANTIATE(pop_r)
+SLOT_INSTANTIATE(push_i)
+SLOT_INSTANTIATE(push_E)
+SLOT_INSTANTIATE(pop_E)
+SLOT_INSTANTIATE(enter)
+SLOT_INSTANTIATE(leave)
+SLOT_INSTANTIATE(push_seg)
+SLOT_INSTANTIATE(pop_seg)
+
+}  // namespace slot::cpu

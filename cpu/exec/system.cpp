@@ -1,0 +1,294 @@
+// System instructions: control/debug registers, MSRs, CPUID, RDTSC(P),
+// descriptor-table loads and stores, segment loads, SYSCALL/SYSRET, SWAPGS,
+// INVLPG/INVPCID, port I/O with the I/O permission bitmap.
+#include "cpu/exec/common.h"
+#include "cpu/cpuid.h"
+
+namespace slot::cpu {
+
+void check_io(Cpu& c, uint16_t port, unsigned size) {
+  if (!(c.s.cr0 & x86::CR0_PE) || c.s.cpl() <= ((c.s.rflags >> 12) & 3)) return;
+  // TSS I/O map base at offset 102; every bit for the accessed ports must be 0.
+  const Segment& tr = c.s.tr;
+  if (tr.limit < 103) c.gp0();
+  const uint32_t base = uint32_t(c.read_lin<2>(tr.base + 102, true));
+  const uint32_t first = base + port / 8;
+  if (first + 1 > tr.limit) c.gp0();
+  const uint32_t bits = uint32_t(c.read_lin<2>(tr.base + first, true));
+  if ((bits >> (port & 7)) & ((1u << size) - 1)) c.gp0();
+}
+
+template <unsigned W> void in_port(Cpu& c, const Insn& d) {
+  constexpr unsigned n = W > 4 ? 4 : W;
+  const uint16_t port = d.op ? uint16_t(c.s.gpr[RDX]) : uint16_t(d.imm);
+  check_io(c, port, n);
+  c.set_gpr<n>(RAX, c.platform.io_in(port, n));
+}
+template <unsigned W> void out_port(Cpu& c, const Insn& d) {
+  constexpr unsigned n = W > 4 ? 4 : W;
+  const uint16_t port = d.op ? uint16_t(c.s.gpr[RDX]) : uint16_t(d.imm);
+  check_io(c, port, n);
+  const uint32_t v = uint32_t(c.gpr<n>(RAX));
+  if (c.observing()) c.emit(CpuEventKind::PortOut, port, v);
+  c.platform.io_out(port, n, v);
+}
+
+// ---- control and debug registers ---------------------------------------
+template <unsigned W> void mov_RC(Cpu& c, const Insn& d) {
+  c.require_cpl0();
+  uint64_t v;
+  switch (d.reg) {
+    case 0: v = c.s.cr0; break;
+    case 2: v = c.s.cr2; break;
+    case 3: v = c.s.cr3; break;
+    case 4: v = c.s.cr4; break;
+    case 8: v = c.s.cr8; break;
+    default: c.fault(x86::VEC_UD);
+  }
+  c.set_gpr<W>(d.rm, v);
+}
+template <unsigned W> void mov_CR(Cpu& c, const Insn& d) {
+  c.require_cpl0();
+  if (d.reg != 0 && d.reg != 2 && d.reg != 3 && d.reg != 4 && d.reg != 8) c.fault(x86::VEC_UD);
+  c.write_cr(d.reg, c.gpr<W>(d.rm));
+}
+template <unsigned W> void mov_RD(Cpu& c, const Insn& d) {
+  c.require_cpl0();
+  unsigned n = d.reg;
+  if (n > 7) c.fault(x86::VEC_UD);
+  if (n == 4 || n == 5) { if (c.s.cr4 & x86::CR4_DE) c.fault(x86::VEC_UD); n += 2; }
+  c.set_gpr<W>(d.rm, c.s.dr[n]);
+}
+template <unsigned W> void mov_DR(Cpu& c, const Insn& d) {
+  c.require_cpl0();
+  unsigned n = d.reg;
+  if (n > 7) c.fault(x86::VEC_UD);
+  if (n == 4 || n == 5) { if (c.s.cr4 & x86::CR4_DE) c.fault(x86::VEC_UD); n += 2; }
+  const uint64_t v = c.gpr<W>(d.rm);
+  if (n >= 6 && (v >> 32)) c.gp0();
+  c.s.dr[n] = n == 6 ? (v | 0xFFFF0FF0) : n == 7 ? ((v | 0x400) & ~0x1000ull) : v;
+}
+template <unsigned W> void clts(Cpu& c, const Insn&) {
+  c.require_cpl0();
+  c.s.cr0 &= ~x86::CR0_TS;
+}
+template <unsigned W> void wbinvd(Cpu& c, const Insn&) { c.require_cpl0(); }
+
+// ---- MSRs, TSC, CPUID ---------------------------------------------------
+template <unsigned W> void rdmsr(Cpu& c, const Insn&) {
+  c.require_cpl0();
+  const uint64_t v = c.read_msr(uint32_t(c.s.gpr[RCX]));
+  c.set_gpr<4>(RAX, uint32_t(v));
+  c.set_gpr<4>(RDX, v >> 32);
+}
+template <unsigned W> void wrmsr(Cpu& c, const Insn&) {
+  c.require_cpl0();
+  c.write_msr(uint32_t(c.s.gpr[RCX]), (c.s.gpr[RDX] << 32) | uint32_t(c.s.gpr[RAX]));
+}
+template <unsigned W> void rdtsc(Cpu& c, const Insn&) {
+  if ((c.s.cr4 & x86::CR4_TSD) && c.s.cpl() != 0) c.gp0();
+  const uint64_t t = c.icount() + uint64_t(c.s.tsc_offset);
+  c.set_gpr<4>(RAX, uint32_t(t));
+  c.set_gpr<4>(RDX, t >> 32);
+}
+template <unsigned W> void rdtscp(Cpu& c, const Insn& d) {
+  rdtsc<W>(c, d);
+  c.set_gpr<4>(RCX, uint32_t(c.s.tsc_aux));
+}
+template <unsigned W> void cpuid(Cpu& c, const Insn&) {
+  const CpuidResult r = cpuid_leaf(uint32_t(c.s.gpr[RAX]), uint32_t(c.s.gpr[RCX]));
+  c.set_gpr<4>(RAX, r.eax);
+  c.set_gpr<4>(RBX, r.ebx);
+  c.set_gpr<4>(RCX, r.ecx);
+  c.set_gpr<4>(RDX, r.edx);
+}
+
+// ---- SYSCALL / SYSRET / SWAPGS (SDM Vol. 2B) ------------------------------
+template <unsigned W> void syscall(Cpu& c, const Insn&) {
+  if (!(c.s.efer & x86::EFER_SCE) || !c.mode64()) c.fault(x86::VEC_UD);
+  const uint64_t fl = c.rflags();
+  const unsigned old_cpl = c.s.cpl();
+  c.s.gpr[RCX] = c.s.rip;
+  c.s.gpr[R11] = fl & ~x86::FL_RF;
+  c.set_rflags(fl & ~c.s.fmask & ~x86::FL_RF);
+  const uint16_t sel = uint16_t((c.s.star >> 32) & 0xFFFC);
+  c.set_seg_raw(CS, sel, 0, 0xFFFFFFFF, 0xA9B);       // 64-bit code, DPL 0, accessed
+  c.set_seg_raw(SS, uint16_t(sel + 8), 0, 0xFFFFFFFF, 0xC93);
+  c.s.rip = c.s.lstar;
+  if (old_cpl != 0) c.emit(CpuEventKind::CplChange, old_cpl, 0);
+}
+template <unsigned W> void sysret(Cpu& c, const Insn&) {
+  if (!(c.s.efer & x86::EFER_SCE) || !c.mode64()) c.fault(x86::VEC_UD);
+  c.require_cpl0();
+  const uint16_t base = uint16_t((c.s.star >> 48) & 0xFFFF);
+  if (W == 8) {
+    // Intel raises #GP(0) in ring 0 for a non-canonical RCX (SDM Vol. 2B SYSRET).
+    if (!canonical(c.s.gpr[RCX])) c.gp0();
+    c.set_seg_raw(CS, uint16_t((base + 16) | 3), 0, 0xFFFFFFFF, 0xAFB);
+    c.s.rip = c.s.gpr[RCX];
+  } else {
+    c.set_seg_raw(CS, uint16_t(base | 3), 0, 0xFFFFFFFF, 0xCFB);
+    c.s.rip = uint32_t(c.s.gpr[RCX]);
+  }
+  c.set_rflags((c.s.gpr[R11] & 0x3C7FD7) | 2);
+  c.set_seg_raw(SS, uint16_t((base + 8) | 3), 0, 0xFFFFFFFF, 0xCF3);
+  c.emit(CpuEventKind::CplChange, 0, 3);
+  if (c.s.rflags & x86::FL_IF) c.note_smc();
+}
+template <unsigned W> void swapgs(Cpu& c, const Insn&) {
+  c.require_cpl0();
+  std::swap(c.s.seg[GS].base, c.s.kernel_gs_base);
+}
+template <unsigned W> void clac_stac(Cpu& c, const Insn& d) {
+  c.require_cpl0();
+  c.materialize();
+  if (d.op) c.s.rflags |= x86::FL_AC;
+  else c.s.rflags &= ~x86::FL_AC;
+}
+
+// ---- descriptor tables, segments ----------------------------------------
+template <unsigned W> void grp6(Cpu& c, const Insn& d) {
+  switch (d.op) {
+    case 0: case 1: {  // SLDT, STR
+      const uint16_t sel = d.op ? c.s.tr.sel : c.s.ldtr.sel;
+      if (d.mem()) c.write<2>(d.seg, c.ea(d), sel);
+      else c.set_gpr<4>(d.rm, sel);
+      return;
+    }
+    case 2: case 3: {  // LLDT, LTR
+      if (!(c.s.cr0 & x86::CR0_PE)) c.fault(x86::VEC_UD);
+      c.require_cpl0();
+      const uint16_t sel = uint16_t(c.read_rm<2>(d));
+      if ((sel & ~3u) == 0) {
+        if (d.op == 3) c.gp0();
+        c.s.ldtr = Segment{sel, 0, 0, 0};
+        return;
+      }
+      if (sel & 4) c.fault(x86::VEC_GP, sel & 0xFFFC);
+      bool ok;
+      const uint64_t lo = c.read_descriptor(sel, ok);
+      if (!ok) c.fault(x86::VEC_GP, sel & 0xFFFC);
+      const unsigned type = (lo >> 40) & 0x1F;
+      if (d.op == 2 ? type != 0x02 : (type != 0x09 && type != 0x01)) c.fault(x86::VEC_GP, sel & 0xFFFC);
+      if (!(lo & (1ull << 47))) c.fault(x86::VEC_NP, sel & 0xFFFC);
+      uint64_t base = ((lo >> 16) & 0xFFFFFF) | ((lo >> 32) & 0xFF000000);
+      if (c.long_mode()) base |= c.read_lin<4>(c.s.gdtr.base + (sel & ~7u) + 8, true) << 32;
+      uint32_t limit = uint32_t((lo & 0xFFFF) | ((lo >> 32) & 0xF0000));
+      if (lo & (1ull << 55)) limit = (limit << 12) | 0xFFF;
+      uint16_t attr = uint16_t(((lo >> 40) & 0xFF) | ((lo >> 44) & 0xF00));
+      if (d.op == 3) {  // mark the TSS busy
+        c.write_lin<1>(c.s.gdtr.base + (sel & ~7u) + 5, ((lo >> 40) & 0xFF) | 2, true);
+        attr |= 2;
+        c.s.tr = Segment{sel, base, limit, attr};
+      } else {
+        c.s.ldtr = Segment{sel, base, limit, attr};
+      }
+      return;
+    }
+    default: c.fault(x86::VEC_UD);  // VERR/VERW: not emulated
+  }
+}
+
+template <unsigned W> void grp7(Cpu& c, const Insn& d) {
+  if (!d.mem()) {
+    if (d.op == 4) { c.write_rm<W>(d, c.s.cr0 & mask<W>()); return; }  // SMSW r
+    if (d.op != 6) c.fault(x86::VEC_UD);
+  }
+  const bool m64 = c.mode64();
+  switch (d.op) {
+    case 0: case 1: {  // SGDT, SIDT
+      const TableReg& t = d.op ? c.s.idtr : c.s.gdtr;
+      const uint64_t off = c.ea(d);
+      c.check_writable(d.seg, off, m64 ? 10 : 6);
+      c.write<2>(d.seg, off, t.limit);
+      if (m64) c.write<8>(d.seg, off + 2, t.base);
+      else c.write<4>(d.seg, off + 2, t.base);
+      return;
+    }
+    case 2: case 3: {  // LGDT, LIDT
+      c.require_cpl0();
+      const uint64_t off = c.ea(d);
+      const uint32_t limit = uint32_t(c.read<2>(d.seg, off));
+      uint64_t base = m64 ? c.read<8>(d.seg, off + 2) : c.read<4>(d.seg, off + 2);
+      if (!m64 && W == 2) base &= 0xFFFFFF;
+      if (m64 && !canonical(base)) c.gp0();
+      (d.op == 3 ? c.s.idtr : c.s.gdtr) = TableReg{base, limit};
+      return;
+    }
+    case 4: c.write<2>(d.seg, c.ea(d), c.s.cr0 & 0xFFFF); return;  // SMSW m16
+    case 6: {  // LMSW: sets PE MP EM TS, never clears PE
+      c.require_cpl0();
+      const uint64_t v = d.mem() ? c.read<2>(d.seg, c.ea(d)) : c.reg<2>(d.rm, false);
+      c.write_cr(0, (c.s.cr0 & ~0xEull) | (v & 0xF) | (c.s.cr0 & 1));
+      return;
+    }
+    case 7: {  // INVLPG
+      c.require_cpl0();
+      const uint64_t la = c.linear(d.seg, c.ea(d), 1, mmu::Access::Read);
+      c.mmu.invlpg(la);
+      if (c.observing()) c.emit(CpuEventKind::Invlpg, la);
+      return;
+    }
+    default: c.fault(x86::VEC_UD);
+  }
+}
+
+template <unsigned W> void invpcid(Cpu& c, const Insn& d) {
+  if (!d.mem()) c.fault(x86::VEC_UD);
+  c.require_cpl0();
+  const uint64_t type = c.mode64() ? c.s.gpr[d.reg] : uint32_t(c.s.gpr[d.reg]);
+  const uint64_t off = c.ea(d);
+  const uint64_t pcid = c.read<8>(d.seg, off), la = c.read<8>(d.seg, off + 8);
+  if (type > 3 || (pcid >> 12)) c.gp0();
+  if (type == 0 && !canonical(la)) c.gp0();
+  if (!c.mmu.invpcid(unsigned(type), pcid, la)) c.gp0();
+  if (c.observing()) c.emit(CpuEventKind::Invpcid, type, pcid);
+}
+
+template <unsigned W> void mov_ES(Cpu& c, const Insn& d) {
+  if ((d.reg & 7) > 5) c.fault(x86::VEC_UD);
+  const uint16_t sel = c.s.seg[d.reg & 7].sel;
+  if (d.mem()) c.write<2>(d.seg, c.ea(d), sel);
+  else c.set_reg<W>(d.rm, d.flags & IF_REX, sel);
+}
+template <unsigned W> void mov_SE(Cpu& c, const Insn& d) {
+  const unsigned sr = d.reg & 7;
+  if (sr > 5 || sr == CS) c.fault(x86::VEC_UD);
+  c.load_seg(sr, uint16_t(c.read_rm<2>(d)));
+  if (sr == SS) c.interrupt_shadow();
+}
+template <unsigned W> void load_far(Cpu& c, const Insn& d) {
+  if (!d.mem()) c.fault(x86::VEC_UD);
+  const uint64_t off = c.ea(d);
+  const uint64_t v = c.read<W>(d.seg, off);
+  c.load_seg(d.op, uint16_t(c.read<2>(d.seg, off + W)));
+  c.write_greg<W>(d, v);
+}
+
+template <unsigned W> void grp15(Cpu& c, const Insn& d);
+
+SLOT_INSTANTIATE(in_port)
+SLOT_INSTANTIATE(out_port)
+SLOT_INSTANTIATE(mov_RC)
+SLOT_INSTANTIATE(mov_CR)
+SLOT_INSTANTIATE(mov_RD)
+SLOT_INSTANTIATE(mov_DR)
+SLOT_INSTANTIATE(clts)
+SLOT_INSTANTIATE(wbinvd)
+SLOT_INSTANTIATE(rdmsr)
+SLOT_INSTANTIATE(wrmsr)
+SLOT_INSTANTIATE(rdtsc)
+SLOT_INSTANTIATE(rdtscp)
+SLOT_INSTANTIATE(cpuid)
+SLOT_INSTANTIATE(syscall)
+SLOT_INSTANTIATE(sysret)
+SLOT_INSTANTIATE(swapgs)
+SLOT_INSTANTIATE(clac_stac)
+SLOT_INSTANTIATE(grp6)
+SLOT_INSTANTIATE(grp7)
+SLOT_INSTANTIATE(invpcid)
+SLOT_INSTANTIATE(mov_ES)
+SLOT_INSTANTIATE(mov_SE)
+SLOT_INSTANTIATE(load_far)
+
+}  // namespace slot::cpu
