@@ -26,6 +26,10 @@ void Cpu::write_cr(unsigned n, uint64_t v) {
         if (!(s.cr4 & x86::CR4_PAE) || s.seg[CS].l()) gp0();
       }
       if (pg_off && mode64()) gp0();
+      if (pg_on && !(s.efer & x86::EFER_LME)) {
+        unsupported("legacy 32-bit and PAE paging (CR0.PG=1 with EFER.LME=0)");
+        return;
+      }
       if (pg_off && (s.cr4 & x86::CR4_PCIDE)) gp0();
       s.cr0 = v;
       uint64_t efer = s.efer;

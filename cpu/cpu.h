@@ -80,6 +80,7 @@ class Cpu {
   void request_stop() { stop_requested_ = true; attention_ = true; }
   void set_intr_line(bool level) { intr_line_ = level; if (level) attention_ = true; }
   uint64_t icount() const { return icount_; }
+  const uint64_t* icount_ptr() const { return &icount_; }  // devices read time from it
   void set_icount(uint64_t n) { icount_ = n; }
   bool halted() const { return halted_; }
   const std::string& shutdown_report() const { return shutdown_report_; }
@@ -162,6 +163,13 @@ class Cpu {
   void set_cpl_segments_64(uint16_t cs_sel, uint16_t ss_sel, unsigned cpl);  // syscall/sysret helper
   void interrupt_shadow() { shadow_until_ = icount_ + 1; }
   void halt() { halted_ = true; attention_ = true; }
+  // Stops the machine with a report for a feature we do not emulate (never a
+  // silent wrong answer): the run ends like a shutdown.
+  void unsupported(const std::string& what) {
+    shutdown_report_ = "not emulated: " + what;
+    shutdown_ = true;
+    attention_ = true;
+  }
   void note_smc() { attention_ = true; }
   bool observing() const { return obs_ != nullptr; }
 

@@ -1,0 +1,29 @@
+// The slotlab command line: one function per subcommand, sharing one set of
+// machine options. Exit statuses: the guest's isa-debug-exit status (odd, as
+// QEMU), 0 after a shutdown (triple fault, as QEMU with -no-reboot), 2 for bad
+// input, 4 when --max-insns ran out.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "emu/machine/machine.h"
+
+namespace CLI { class App; }
+
+namespace slot::emu {
+
+inline constexpr int kExitBadInput = 2;
+inline constexpr int kExitInsnLimit = 4;
+
+struct RunOptions {
+  std::string kernel;
+  MachineConfig machine;
+  uint64_t max_insns = 0;  // 0 = unlimited
+  std::string serial;      // empty = stdout
+};
+
+// Adds the options shared by run/trace/debug to a subcommand.
+void add_machine_options(CLI::App& app, RunOptions& o);
+int cmd_run(const RunOptions& o);
+
+}  // namespace slot::emu

@@ -1,0 +1,77 @@
+#include "emu/machine/machine.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "emu/loader/multiboot.h"
+
+namespace slot::emu {
+
+Machine::Machine(const MachineConfig& cfg)
+    : cfg_(cfg),
+      mem_(cfg.ram_mib << 20),
+      mmu_(std::make_unique<mmu::Mmu>(mem_, cfg.tlb)),
+      board_(BoardConfig{cfg.ram_mib << 20}) {
+  cpu_ = std::make_unique<cpu::Cpu>(*mmu_, mem_, *this);
+  board_.bind_icount(cpu_->icount_ptr());
+  board_.set_intr_listener([this](bool level) { cpu_->set_intr_line(level); });
+  // One fan-out for writes to flagged pages: cached code, then the MMU's
+  // page-table watch, then any debugger listeners.
+  mem_.set_write_listener([this](mmu::PhysAddr pa, unsigned len) {
+    cpu_->invalidate_code(pa, len);
+    mmu_->on_phys_write(pa, len);
+    for (auto& f : listeners_) f(pa, len);
+  });
+  board_.reset();
+}
+
+Machine::~Machine() = default;
+
+void Machine::load_kernel(const std::string& path) {
+  // The command line is "<kernel path> <cmdline>", as QEMU's -kernel/-append.
+  const multiboot::BootInfo e = multiboot::load_file(mem_, path, multiboot::qemu_cmdline(path, cfg_.cmdline));
+  cpu::Cpu& c = *cpu_;
+  c.reset();
+  // Multiboot-1 machine state (spec §3.2): protected mode, paging off, flat
+  // 4 GiB segments, interrupts off. Selectors as QEMU's multiboot ROM uses.
+  c.s.cr0 = multiboot::kEntryCr0;
+  c.set_seg_raw(cpu::CS, multiboot::kEntryCs, 0, 0xFFFFFFFF, 0xC9B);
+  for (unsigned sr : {cpu::DS, cpu::ES, cpu::FS, cpu::GS, cpu::SS})
+    c.set_seg_raw(sr, multiboot::kEntryDs, 0, 0xFFFFFFFF, 0xC93);
+  c.s.gpr[cpu::RAX] = multiboot::kBootMagic;
+  c.s.gpr[cpu::RSP] = 0x6F08;  // where QEMU's option ROM leaves it (the spec says: undefined)
+  c.s.idtr = cpu::TableReg{0, 0x3FF};
+  c.s.gpr[cpu::RBX] = e.info_addr;
+  c.s.rip = e.entry;
+  c.set_rflags(multiboot::kEntryEflags);
+  c.sync_mmu();
+}
+
+uint32_t Machine::io_in(uint16_t port, unsigned size) { return board_.io_in(port, size); }
+
+void Machine::io_out(uint16_t port, unsigned size, uint32_t value) {
+  board_.io_out(port, size, value);
+  if (board_.exit_requested()) cpu_->request_stop();
+}
+
+RunExit Machine::run(uint64_t max_icount) {
+  for (;;) {
+    if (board_.exit_requested()) {
+      board_.flush();
+      return RunExit::DebugExit;
+    }
+    const uint64_t now = cpu_->icount();
+    if (now >= max_icount) return RunExit::InsnLimit;
+    board_.advance(now);
+    const uint64_t until = std::min(max_icount, std::max(now + 1, board_.next_deadline(now)));
+    const cpu::StopReason r = cpu_->run(until);
+    board_.advance(cpu_->icount());
+    if (r == cpu::StopReason::TripleFault) {
+      board_.flush();
+      return RunExit::Shutdown;
+    }
+    if (r == cpu::StopReason::Request && !board_.exit_requested()) return RunExit::Stopped;
+  }
+}
+
+}  // namespace slot::emu

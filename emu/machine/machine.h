@@ -1,0 +1,72 @@
+// The machine: RAM, MMU, CPU and the PC board wired together, plus the run
+// loop that drives the CPU from one device deadline to the next. It is the
+// only owner of a running machine; the debugger engine wraps it.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cpu/cpu.h"
+#include "emu/devices/board.h"
+#include "mmu/mmu.h"
+#include "mmu/phys.h"
+
+namespace slot::emu {
+
+struct MachineConfig {
+  uint64_t ram_mib = 256;
+  std::string tlb = "skylake";  // preset name or description file
+  std::string cmdline;          // multiboot command line
+};
+
+enum class RunExit : uint8_t {
+  DebugExit,    // the guest wrote isa-debug-exit: exit_status() is the process status
+  InsnLimit,    // the instruction budget ran out
+  Shutdown,     // triple fault or an unsupported feature: shutdown_report()
+  Stopped,      // request_stop() from the debugger
+};
+
+class Machine final : public cpu::Platform {
+ public:
+  explicit Machine(const MachineConfig& cfg);
+  ~Machine() override;
+  Machine(const Machine&) = delete;
+  Machine& operator=(const Machine&) = delete;
+
+  // Loads a multiboot-1 kernel and sets the entry state the spec defines.
+  // Throws std::runtime_error with one line on bad input.
+  void load_kernel(const std::string& path);
+
+  // Runs until the guest exits, `max_icount` is reached, or a stop.
+  RunExit run(uint64_t max_icount);
+  void request_stop() { cpu_->request_stop(); }
+
+  uint32_t exit_status() const { return board_.exit_status(); }
+  const std::string& shutdown_report() const { return cpu_->shutdown_report(); }
+  uint64_t icount() const { return cpu_->icount(); }
+
+  cpu::Cpu& cpu() { return *cpu_; }
+  mmu::Mmu& mmu() { return *mmu_; }
+  mmu::PhysMemory& mem() { return mem_; }
+  Board& board() { return board_; }
+  const MachineConfig& config() const { return cfg_; }
+
+  // Extra listeners for physical writes to flagged pages (debugger watches).
+  void add_write_listener(std::function<void(mmu::PhysAddr, unsigned)> f) { listeners_.push_back(std::move(f)); }
+
+  // cpu::Platform
+  uint32_t io_in(uint16_t port, unsigned size) override;
+  void io_out(uint16_t port, unsigned size, uint32_t value) override;
+  uint8_t intr_ack() override { return board_.intr_ack(); }
+
+ private:
+  MachineConfig cfg_;
+  mmu::PhysMemory mem_;
+  std::unique_ptr<mmu::Mmu> mmu_;
+  Board board_;
+  std::unique_ptr<cpu::Cpu> cpu_;
+  std::vector<std::function<void(mmu::PhysAddr, unsigned)>> listeners_;
+};
+
+}  // namespace slot::emu

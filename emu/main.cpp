@@ -1,0 +1,33 @@
+// slotlab: the command-line entry point. Subcommands are thin: each parses
+// its options and calls into the machine / debugger engine.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+
+#include "emu/cli.h"
+
+int main(int argc, char** argv) {
+  using namespace slot::emu;
+  CLI::App app{"SlotLab: an x86-64 emulator with an honest TLB model, and a debugger for the module-area microkernel"};
+  app.require_subcommand(1);
+  RunOptions run;
+  CLI::App* run_cmd = app.add_subcommand("run", "boot a multiboot kernel, COM1 to stdout, exit like QEMU's isa-debug-exit");
+  add_machine_options(*run_cmd, run);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "slotlab: %s (see slotlab --help)\n", e.what());
+    return kExitBadInput;
+  }
+  try {
+    if (*run_cmd) return cmd_run(run);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "slotlab: %s\n", e.what());
+    return kExitBadInput;
+  }
+  return 0;
+}
