@@ -2,6 +2,7 @@
 // segmentation checks. Life of one instruction: DESIGN.md §2.
 #include "cpu/cpu.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace slot::cpu {
@@ -144,8 +145,14 @@ void Cpu::step() {
     const Insn* d = fetch_decode(scratch);
     uint64_t next = insn_rip + d->len;
     s.rip = mode64() ? next : (s.seg[CS].db() ? uint32_t(next) : uint16_t(next));
+    const bool tf = s.rflags & x86::FL_TF;
     d->fn(*this, *d);
     ++icount_;
+    if (tf) [[unlikely]] {
+      // Single-step trap after the instruction (SDM Vol. 3A §17.3.1.4): DR6.BS.
+      s.dr[6] |= 1ull << 14;
+      deliver_event(x86::VEC_DB, false, 0, 0);
+    }
   } catch (const CpuFault& f) {
     s.rip = insn_rip;
     ++icount_;  // delivery takes time, so a fault loop still reaches --max-insns
@@ -179,10 +186,11 @@ bool Cpu::handle_attention() {
 }
 
 StopReason Cpu::run(uint64_t until) {
-  while (icount_ < until) {
+  run_until_ = until;
+  while (icount_ < run_until_) {
     if (attention_) [[unlikely]] {
       if (!handle_attention()) return shutdown_ ? StopReason::TripleFault : StopReason::Request;
-      if (halted_) { icount_ = until; return StopReason::Halted; }
+      if (halted_) { icount_ = std::max(icount_, run_until_); return StopReason::Halted; }
     }
     step();
   }

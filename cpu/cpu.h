@@ -78,6 +78,9 @@ class Cpu {
   // icount jumps to `until` (time is the instruction count, DESIGN.md §2).
   StopReason run(uint64_t until);
   void request_stop() { stop_requested_ = true; attention_ = true; }
+  // Ends the current run() early at icount `n` (a device was reprogrammed and
+  // has an earlier deadline than the one run() was started with).
+  void shorten_run(uint64_t n) { if (n < run_until_) run_until_ = n; }
   void set_intr_line(bool level) { intr_line_ = level; if (level) attention_ = true; }
   uint64_t icount() const { return icount_; }
   const uint64_t* icount_ptr() const { return &icount_; }  // devices read time from it
@@ -161,7 +164,7 @@ class Cpu {
   void far_return(unsigned osz, uint16_t pop_extra);
   void emit(CpuEventKind k, uint64_t a = 0, uint64_t b = 0, uint8_t vec = 0);
   void set_cpl_segments_64(uint16_t cs_sel, uint16_t ss_sel, unsigned cpl);  // syscall/sysret helper
-  void interrupt_shadow() { shadow_until_ = icount_ + 1; }
+  void interrupt_shadow() { shadow_until_ = icount_ + 2; }  // icount_ still counts the STI itself
   void halt() { halted_ = true; attention_ = true; }
   // Stops the machine with a report for a feature we do not emulate (never a
   // silent wrong answer): the run ends like a shutdown.
@@ -188,6 +191,7 @@ class Cpu {
   uint64_t cur_page_pa_ = ~0ull;
   std::vector<uint64_t> smc_dirty_;
   uint64_t icount_ = 0;
+  uint64_t run_until_ = 0;
   uint64_t shadow_until_ = 0;
   bool attention_ = true;
   bool intr_line_ = false;

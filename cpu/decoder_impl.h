@@ -64,7 +64,11 @@ DecodeStatus decode(CodeSize cs, Fetch&& fetch, Insn& out) {
     unsigned mod = modrm >> 6, rm = modrm & 7;
     d.reg = uint8_t(((modrm >> 3) & 7) | (rexr ? 8 : 0));
     d.rm = uint8_t(rm | (rexb ? 8 : 0));
-    if (mod != 3) {
+    // MOV to/from CRn/DRn (0F 20-23): "the 2 bits in the mod field are
+    // ignored" and r/m always names a register (SDM Vol. 2B, MOV—Move
+    // to/from Control Registers and Debug Registers): no SIB, no displacement.
+    const bool mod_ignored = map == 2 && (b & 0xFC) == 0x20;
+    if (mod != 3 && !mod_ignored) {
       d.flags |= IF_MEM;
       unsigned dispsize = 0;
       uint8_t defseg = DS;
@@ -145,7 +149,8 @@ DecodeStatus decode(CodeSize cs, Fetch&& fetch, Insn& out) {
     case S_B: d.osz = 1; break;
     case S_W: d.osz = 2; break;
     case S_V: d.osz = m64 ? (rexw ? 8 : opsz ? 2 : 4) : ((cs == CodeSize::Bits32) != opsz ? 4 : 2); break;
-    case S_D64: d.osz = m64 ? (opsz ? 2 : 8) : ((cs == CodeSize::Bits32) != opsz ? 4 : 2); break;
+    // REX.W wins over 66 (SDM Vol. 2A §2.2.1.2): 66 48 68 is PUSH imm32, not imm16.
+    case S_D64: d.osz = m64 ? (opsz && !rexw ? 2 : 8) : ((cs == CodeSize::Bits32) != opsz ? 4 : 2); break;
     case S_F64: d.osz = m64 ? 8 : ((cs == CodeSize::Bits32) != opsz ? 4 : 2); break;
   }
   auto imm = [&](unsigned n, bool sx) -> bool {

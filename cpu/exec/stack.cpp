@@ -60,6 +60,27 @@ template <unsigned W> void pop_seg(Cpu& c, const Insn& d) {
   if (d.op == SS) c.interrupt_shadow();
 }
 
+// PUSHA/POPA (legacy modes only): the pushed SP is its value before the
+// first push; POPA skips the saved SP (SDM Vol. 2B PUSHA, POPA).
+template <unsigned W> void pusha(Cpu& c, const Insn&) {
+  constexpr unsigned n = W == 2 ? 2 : 4;
+  keep_stack_on_fault(c, [&] {
+    const uint64_t sp = c.gpr<n>(RSP);
+    for (unsigned r = RAX; r <= RDI; ++r) c.push<n>(r == RSP ? sp : c.gpr<n>(r));
+  });
+}
+template <unsigned W> void popa(Cpu& c, const Insn&) {
+  constexpr unsigned n = W == 2 ? 2 : 4;
+  uint64_t v[8];
+  keep_stack_on_fault(c, [&] {
+    for (int r = RDI; r >= int(RAX); --r) v[r] = c.pop<n>();
+  });
+  for (unsigned r = RAX; r <= RDI; ++r)
+    if (r != RSP) c.set_gpr<n>(r, v[r]);
+}
+
+SLOT_INSTANTIATE(pusha)
+SLOT_INSTANTIATE(popa)
 SLOT_INSTANTIATE(push_r)
 SLOT_INSTANTIATE(pop_r)
 SLOT_INSTANTIATE(push_i)

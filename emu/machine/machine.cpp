@@ -47,11 +47,18 @@ void Machine::load_kernel(const std::string& path) {
   c.sync_mmu();
 }
 
-uint32_t Machine::io_in(uint16_t port, unsigned size) { return board_.io_in(port, size); }
+// A port access may reprogram a device (the PIT, the RTC): let the CPU stop
+// at the new deadline instead of the one its run() started with.
+uint32_t Machine::io_in(uint16_t port, unsigned size) {
+  const uint32_t v = board_.io_in(port, size);
+  cpu_->shorten_run(board_.next_deadline(cpu_->icount()));
+  return v;
+}
 
 void Machine::io_out(uint16_t port, unsigned size, uint32_t value) {
   board_.io_out(port, size, value);
   if (board_.exit_requested()) cpu_->request_stop();
+  cpu_->shorten_run(board_.next_deadline(cpu_->icount()));
 }
 
 RunExit Machine::run(uint64_t max_icount) {
