@@ -52,6 +52,15 @@ template <unsigned W> void xadd(Cpu& c, const Insn& d) {
 template <unsigned W> void cmpxchg(Cpu& c, const Insn& d) {
   const uint64_t acc = c.gpr<W>(RAX), src = c.read_greg<W>(d);
   uint64_t old = 0;
+  if (!d.mem()) {
+    // Register destination: on failure only the accumulator is written, so a
+    // 32-bit destination keeps its upper half (QEMU and the host CPU agree).
+    old = c.read_rm<W>(d);
+    alu<W>(c, 7, acc, old);
+    if (old == acc) c.write_rm<W>(d, src);
+    else c.set_gpr<W>(RAX, old);
+    return;
+  }
   // The destination is always written (with itself on failure): SDM Vol. 2A CMPXCHG.
   c.rmw<W>(d, [&](uint64_t a) {
     old = a;

@@ -30,6 +30,14 @@ template <unsigned W> constexpr uint64_t sx(uint64_t v) {
   return uint64_t(int64_t(v << sh) >> sh);
 }
 
+// Writes an address-size register (string pointers, the LOOP/REP count): a
+// 32-bit write zero-extends like any 32-bit GPR write, a 16-bit one merges.
+inline void set_addr_reg(Cpu& c, unsigned r, uint64_t v, unsigned asz) {
+  if (asz == 8) c.s.gpr[r] = v;
+  else if (asz == 4) c.s.gpr[r] = uint32_t(v);
+  else c.s.gpr[r] = (c.s.gpr[r] & ~0xFFFFull) | (v & 0xFFFF);
+}
+
 // IN/OUT/INS/OUTS permission: CPL <= IOPL, else the TSS I/O bitmap
 // (SDM Vol. 1 §19.5). Raises #GP(0) when denied. Defined in system.cpp.
 void check_io(Cpu& c, uint16_t port, unsigned size);

@@ -58,7 +58,7 @@ template <unsigned W> void loop(Cpu& c, const Insn& d) {
     const uint64_t n = (c.s.gpr[RCX] - 1) & am;
     take = n != 0 && (d.op == 2 || c.cond(4) == (d.op == 1));
     if (take) c.s.rip = near_target<W>(c, c.s.rip + d.imm);
-    c.s.gpr[RCX] = (c.s.gpr[RCX] & ~am) | n;
+    set_addr_reg(c, RCX, n, d.asz);
     return;
   }
   if (take) c.s.rip = near_target<W>(c, c.s.rip + d.imm);

@@ -94,7 +94,10 @@ template <unsigned W> void double_shift(Cpu& c, const Insn& d, unsigned count, b
   constexpr uint64_t m = mask<W>(), sb = sign<W>();
   count &= W == 8 ? 0x3F : 0x1F;
   if (count == 0) {
-    (void)c.read_rm<W>(d);
+    // No flags change, but a 32-bit register destination is still written
+    // (zero-extended), as for any 32-bit GPR write in 64-bit mode.
+    const uint64_t v = c.read_rm<W>(d);
+    if (W == 4 && !d.mem()) c.write_rm<4>(d, v);
     return;
   }
   const uint64_t src = c.read_greg<W>(d);

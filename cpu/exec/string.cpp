@@ -16,7 +16,7 @@ struct StrCtx {
   int64_t delta;
   bool rep;
   uint64_t get(unsigned r) const { return c.s.gpr[r] & am; }
-  void adv(unsigned r) { c.s.gpr[r] = (c.s.gpr[r] & ~am) | ((c.s.gpr[r] + uint64_t(delta)) & am); }
+  void adv(unsigned r) { set_addr_reg(c, r, c.s.gpr[r] + uint64_t(delta), d.asz); }
   unsigned src_seg() const { return d.seg; }  // DS or the override
 };
 
@@ -28,7 +28,7 @@ template <unsigned W, class Body> void run_string(Cpu& c, const Insn& d, Body&& 
   for (uint64_t n = 0; (c.s.gpr[RCX] & am) != 0; ++n) {
     if (n == kChunk) { c.s.rip = c.insn_rip; return; }  // continue in the next step
     body(x);
-    c.s.gpr[RCX] = (c.s.gpr[RCX] & ~am) | ((c.s.gpr[RCX] - 1) & am);
+    set_addr_reg(c, RCX, c.s.gpr[RCX] - 1, d.asz);
     if (conditional) {
       const bool zf = c.cond(4);
       if ((d.flags & IF_REP) ? !zf : zf) break;  // REPE stops on ZF=0, REPNE on ZF=1
