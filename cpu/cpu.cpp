@@ -36,6 +36,27 @@ void Cpu::reset() {
   sync_mmu();
 }
 
+CpuSnapshot Cpu::snapshot() const {
+  return CpuSnapshot{s, lf, icount_, shadow_until_, insn_rip, intr_line_, halted_, shutdown_, delivering_};
+}
+
+void Cpu::restore(const CpuSnapshot& snap) {
+  s = snap.s;
+  lf = snap.lf;
+  icount_ = snap.icount;
+  shadow_until_ = snap.shadow_until;
+  insn_rip = snap.insn_rip;
+  intr_line_ = snap.intr_line;
+  halted_ = snap.halted;
+  shutdown_ = snap.shutdown;
+  delivering_ = snap.delivering;
+  stop_requested_ = false;
+  attention_ = true;
+  flush_code_cache();
+  cur_page_ = nullptr;
+  cur_page_pa_ = ~0ull;
+}
+
 void Cpu::sync_mmu() {
   mmu.reset_mode(mmu::PagingMode{s.cr0, s.cr3, s.cr4, s.efer});
   cur_page_ = nullptr;

@@ -65,6 +65,17 @@ struct CpuFault {
 
 enum class StopReason : uint8_t { None, Limit, TripleFault, Halted, Request };
 
+// Everything architectural plus the interpreter's own run state: what a
+// snapshot must hold so that replay from it is bit-identical (trivially
+// copyable, so one serialize call stores it).
+struct CpuSnapshot {
+  CpuState s;
+  LazyFlags lf;
+  uint64_t icount, shadow_until, insn_rip;
+  bool intr_line, halted, shutdown;
+  int delivering;
+};
+
 struct CodePage;
 
 class Cpu {
@@ -96,6 +107,8 @@ class Cpu {
   void set_rflags(uint64_t v) { lf.op = FO_NONE; s.rflags = (v & 0x3F7FD5) | 2; }
   void materialize() { if (lf.op != FO_NONE) { s.rflags = rflags(); lf.op = FO_NONE; } }
   void reset();                      // power-on state (flat, protected mode off)
+  CpuSnapshot snapshot() const;
+  void restore(const CpuSnapshot& snap);  // drops cached code; restore the MMU with Mmu::load()
   void sync_mmu();                   // after external state changes (loader, snapshots)
   CodeSize code_size() const;
   bool long_mode() const { return s.efer & x86::EFER_LMA; }

@@ -111,6 +111,14 @@ inline constexpr uint64_t PAGE_1G = 1ull << 30;
 inline constexpr uint64_t SLOT_SIZE = 1ull << 39;  // one PML4 entry: 512 GiB
 constexpr unsigned pml4_slot(uint64_t va) { return (unsigned)((va >> 39) & 511); }
 
+// Physical-address width of the emulated CPU (CPUID.80000008H:EAX[7:0]). 40
+// is what QEMU's TCG CPUs report, so reserved-bit faults agree with QEMU: bits
+// 51:MAXPHYADDR of every paging entry and of CR3 are reserved (SDM Vol. 3A
+// §4.5, tables 4-14 .. 4-20).
+inline constexpr unsigned MAXPHYADDR = 40;
+inline constexpr uint64_t PHYS_ADDR_MASK = ((1ull << MAXPHYADDR) - 1) & ~0xFFFull;
+inline constexpr unsigned LINEAR_ADDR_BITS = 48;  // 4-level paging
+
 // Ports the emulator and QEMU agree on.
 inline constexpr uint16_t PORT_COM1 = 0x3F8;
 inline constexpr uint16_t PORT_DEBUG_EXIT = 0xF4;  // isa-debug-exit: status = (v << 1) | 1

@@ -1,20 +1,33 @@
 // The MMU as the CPU sees it: linear -> physical translation with x86-64
 // 4-level paging, permission checks, A/D updates, and the TLB hierarchy model
-// in between (mmu/tlb.h). The CPU calls only what is declared here; it never
+// in between (docs/mmu.md). The CPU calls only what is declared here; it never
 // sees TLB arrays or walk internals.
 //
-// Not emulated: legacy 32-bit (non-PAE) paging, PAE paging outside long mode,
-// 5-level paging, protection keys, MTRR/PAT memory types (PAT is stored only).
+// translate() is inline: a direct-mapped host-side table mirrors the L1 TLB
+// entries usable right now (current PCID, current CR0/CR4/EFER, per access
+// kind and privilege class), so an L1 hit is a tag compare plus two counter
+// stores; everything else goes to translate_slow(). The mirror never changes
+// what the model does: it is filled from, and dropped with, L1 entries.
+// With the "none" model it is the only cache (QEMU-softmmu-like, flushed on
+// every CR3 load, INVLPG and CR0/CR4/EFER change, no statistics).
+//
+// Not emulated: legacy 32-bit (non-PAE) paging, PAE paging outside long mode
+// (CR0.PG=1 without EFER.LME walks 4-level tables: the CPU must not allow
+// it), 5-level paging, protection keys, MTRR/PAT memory types. Non-canonical
+// addresses must be rejected (#GP/#SS) by the CPU before translate().
 #pragma once
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "mmu/config.h"
+#include "mmu/events.h"
 #include "mmu/phys.h"
+#include "mmu/stats.h"
+#include "mmu/types.h"
 
 namespace slot::mmu {
-
-enum class Access : uint8_t { Read = 0, Write = 1, Fetch = 2 };
 
 // Paging-relevant processor state. The CPU owns the registers; it hands the
 // MMU a copy whenever CR0/CR3/CR4/EFER change (through the write_* calls
@@ -25,7 +38,8 @@ struct PagingMode {
 
 // Who is asking. `supervisor_implicit` marks implicit supervisor-mode
 // accesses (descriptor tables, TSS, stack switch on delivery), which are
-// checked as CPL 0 and ignore RFLAGS.AC for SMAP (SDM Vol. 3A §4.6).
+// checked as supervisor accesses and ignore RFLAGS.AC for SMAP (SDM Vol. 3A
+// §4.6.1).
 struct AccessCtx {
   uint8_t cpl = 0;
   bool ac = false;
@@ -37,44 +51,115 @@ struct Fault {
   uint32_t error_code = 0; // PF_* bits of mmu/arch.h
 };
 
+// Stale-translation handling (docs/mmu.md, "Stale translations").
+//  Off          - the model keeps using cached entries, as hardware may.
+//  Detect       - the same, but every TLB/PSC hit is re-walked in memory and
+//                 a mismatch is reported (StaleEvent, stats.stale).
+//  FlushOnWrite - NON-ARCHITECTURAL comparison mode: a write to a paging
+//                 entry that a cached translation was made from drops that
+//                 translation (needs on_phys_write() wired to PhysMemory).
+enum class StaleMode : uint8_t { Off = 0, Detect = 1, FlushOnWrite = 2 };
+
 class Mmu {
  public:
   // `tlb` names a preset (skylake, icelake, tiny, none) or a description
   // file; throws std::runtime_error with a one-line message when invalid.
   Mmu(PhysMemory& mem, const std::string& tlb = "skylake");
+  Mmu(PhysMemory& mem, const TlbConfig& cfg);
   ~Mmu();
   Mmu(const Mmu&) = delete;
   Mmu& operator=(const Mmu&) = delete;
 
   // ---- control-register events (apply SDM Vol. 3A §4.10.4 invalidation) ----
-  void reset_mode(const PagingMode& m);      // at reset/load: no events
-  void write_cr0(uint64_t new_cr0);          // PG/WP changes
-  void write_cr3(uint64_t new_cr3);          // honours PCID and bit 63
-  void write_cr4(uint64_t new_cr4);          // PGE/PCIDE toggles flush
+  void reset_mode(const PagingMode& m);      // at reset/load: flushes all, no events
+  void write_cr0(uint64_t new_cr0);          // PG 1->0 flushes all; WP takes effect
+  // Honours PCID and bit 63. The stored CR3 (mode().cr3) never has bit 63
+  // set: the CPU should read CR3 back from mode() (SDM: bit 63 is not written).
+  void write_cr3(uint64_t new_cr3);
+  void write_cr4(uint64_t new_cr4);          // PGE/PCIDE/PAE/SMEP rules
   void write_efer(uint64_t new_efer);
   const PagingMode& mode() const;
+  uint16_t current_pcid() const;
 
   // ---- translation -------------------------------------------------------
   // Translate one access that does not cross a page boundary (the CPU splits
   // crossing accesses and checks both pages before any byte is written).
-  // Returns true and sets `pa`, or returns false and fills `fault`.
+  // Returns true and sets `pa`, or returns false and fills `fault` (then
+  // the CPU sets CR2 = fault.linear and delivers #PF with fault.error_code).
   // With CR0.PG=0 it is the identity.
-  bool translate(uint64_t linear, Access acc, const AccessCtx& who, PhysAddr& pa, Fault& fault);
+  bool translate(uint64_t linear, Access acc, const AccessCtx& who, PhysAddr& pa, Fault& fault) {
+    const uint64_t vpn = linear >> 12;
+    FastEntry& e = fast_[unsigned(acc)][access_class(who)][vpn & (kFastSlots - 1)];
+    if (e.tag == vpn) [[likely]] {
+      ++*e.hits;
+      *e.stamp = ++clock_;
+      pa = e.page | (linear & 0xFFF);
+      return true;
+    }
+    return translate_slow(linear, acc, who, pa, fault);
+  }
+  bool translate_slow(uint64_t linear, Access acc, const AccessCtx& who, PhysAddr& pa, Fault& fault);
 
   // ---- invalidation instructions -----------------------------------------
-  void invlpg(uint64_t linear);
-  // INVPCID types 0-3; returns false if the descriptor is invalid (-> #GP).
+  void invlpg(uint64_t linear);              // a NOP for a non-canonical address
+  // INVPCID types 0-3; `pcid` is the descriptor's first quadword (bits 63:12
+  // must be 0), `linear` its second. Returns false if the instruction must
+  // raise #GP(0) (bad type, bad descriptor, non-canonical type-0 address,
+  // or a non-zero PCID for type 0/1 with CR4.PCIDE=0).
   bool invpcid(unsigned type, uint64_t pcid, uint64_t linear);
 
   // ---- side-effect free (debugger) ---------------------------------------
-  // Walks the current page tables without touching A/D bits, TLBs or stats.
+  // Walks the current page tables without touching A/D bits, TLBs or stats;
+  // true if `linear` is mapped (present, no reserved bits), whatever the rights.
   bool peek_translate(uint64_t linear, PhysAddr& pa) const;
+  // Every step of a walk of memory, plus whether the TLB / a PSC would
+  // serve the access now (and whether that cached entry is stale).
+  DebugWalk debug_walk(uint64_t linear, Access acc = Access::Read, const AccessCtx& who = {}) const;
+
+  // ---- observation, statistics, dumps --------------------------------------
+  void set_observer(MmuObserver* obs);       // nullptr detaches
+  MmuObserver* observer() const;
+  void set_stale_mode(StaleMode m);          // may change at run time
+  StaleMode stale_mode() const;
+  // Physical-write listener hook (PhysMemory calls it before a write lands
+  // on a PF_WATCH page; the machine fans its single listener out to us).
+  void on_phys_write(PhysAddr pa, unsigned size);
+
+  const TlbConfig& config() const;
+  bool modelled() const;                     // false for "none"
+  MmuStats stats() const;
+  void reset_stats();
+  CostBreakdown cost(uint64_t instructions) const;
+  std::vector<TlbDumpEntry> dump() const;    // every valid TLB and PSC entry
+  void flush_all();                          // debugger command; cause Reset, no events
+
+  // ---- snapshots ------------------------------------------------------------
+  // The whole MMU state (mode, every array and PSC entry, replacement state,
+  // statistics, stale mode). load() throws std::runtime_error if the blob was
+  // made with a different TLB geometry.
+  std::vector<uint8_t> save() const;
+  void load(const std::vector<uint8_t>& blob);
 
   class Impl;
   Impl& impl() { return *impl_; }
   const Impl& impl() const { return *impl_; }
 
  private:
+  struct FastEntry {
+    uint64_t tag;        // linear >> 12, or kNoTag
+    uint64_t page;       // physical address of the 4 KiB page
+    uint64_t* hits;      // the serving L1 array's hit counter
+    uint64_t* stamp;     // the serving L1 entry's use stamp
+  };
+  static constexpr unsigned kFastSlots = 256;
+  static constexpr uint64_t kNoTag = ~0ull;
+  static unsigned access_class(const AccessCtx& w) {
+    // 0 = user, 1 = explicit supervisor with AC=1, 2 = other supervisor (perms.h)
+    return w.supervisor_implicit ? 2u : w.cpl == 3 ? 0u : w.ac ? 1u : 2u;
+  }
+
+  FastEntry fast_[3][3][kFastSlots];
+  uint64_t clock_ = 0;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -1,0 +1,101 @@
+// The PC board around the CPU: clock, interrupt controllers, timer, serial
+// port, CMOS/RTC and the small ports, wired together, with the port map
+// declared once (board.cpp). The machine owns one Board and talks to it
+// through io_in/io_out, next_deadline/advance and intr_pending/intr_ack.
+//
+// Run-loop contract:
+//   board.bind_icount(&cpu.icount);                // devices read "now" from it
+//   while (!board.exit_requested()) {
+//     uint64_t stop = board.next_deadline(icount);  // run the CPU up to here
+//     ... execute until icount == stop (or something else happens) ...
+//     board.advance(icount);                       // fire due device events
+//     if (board.intr_pending() && IF && no shadow) vector = board.intr_ack();
+//   }
+// A halted CPU may jump icount straight to next_deadline(). The INTR listener
+// is called whenever the PIC's output changes, so the CPU can set its
+// "attention" flag instead of polling.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "emu/devices/clock.h"
+#include "emu/devices/cmos_rtc.h"
+#include "emu/devices/misc_ports.h"
+#include "emu/devices/pic8259.h"
+#include "emu/devices/pit8254.h"
+#include "emu/devices/port_bus.h"
+#include "emu/devices/uart16550.h"
+
+namespace slot::emu {
+
+struct BoardConfig {
+  uint64_t ram_bytes = 256ull << 20;  // reported in the CMOS memory-size bytes
+  uint64_t insns_per_second = Clock::kDefaultInsnsPerSecond;
+  int64_t rtc_start = CmosRtc::kDefaultStart;  // seconds since 1970 at icount 0
+};
+
+enum class ResetKind {
+  PowerOn,        // every device in its power-on state
+  AfterFirmware,  // as SeaBIOS leaves the devices when QEMU 7.2 enters a multiboot kernel
+};
+
+class Board {
+ public:
+  explicit Board(const BoardConfig& cfg = {});
+  Board(const Board&) = delete;
+  Board& operator=(const Board&) = delete;
+
+  void reset(ResetKind kind = ResetKind::AfterFirmware);
+
+  // IN / OUT, size 1, 2 or 4. Due device events are fired first.
+  uint32_t io_in(uint16_t port, unsigned size);
+  void io_out(uint16_t port, unsigned size, uint32_t value);
+
+  // Time (see clock.h).
+  void bind_icount(const uint64_t* counter) { clock_.bind_icount(counter); }
+  // The instruction count at which the next device event is due (>= now), or Clock::kNever.
+  uint64_t next_deadline(uint64_t now_icount) const;
+  void advance(uint64_t now_icount) { clock_.advance(now_icount); }
+
+  // Interrupts to the CPU.
+  bool intr_pending() const { return pic_.intr_pending(); }
+  uint8_t intr_ack() { return pic_.intr_ack(); }
+  void set_intr_listener(std::function<void(bool)> f) { pic_.set_intr_listener(std::move(f)); }
+  bool nmi_masked() const { return rtc_.nmi_masked(); }
+
+  // isa-debug-exit: the run loop stops and exits with exit_status().
+  bool exit_requested() const { return debug_exit_.requested(); }
+  uint32_t exit_status() const { return debug_exit_.status(); }
+
+  // COM1 output.
+  void set_serial_sink(std::unique_ptr<SerialSink> sink) { com1_.set_sink(std::move(sink)); }
+  void flush() { if (com1_.sink()) com1_.sink()->flush(); }
+
+  void serialize(Serializer& s);
+  std::string dump() const;
+
+  Clock& clock() { return clock_; }
+  PortBus& ports() { return bus_; }
+  Pic8259& pic() { return pic_; }
+  Pit8254& pit() { return pit_; }
+  Uart16550& com1() { return com1_; }
+  CmosRtc& rtc() { return rtc_; }
+  DebugExit& debug_exit() { return debug_exit_; }
+  const BoardConfig& config() const { return cfg_; }
+
+ private:
+  BoardConfig cfg_;
+  Clock clock_;
+  Pic8259 pic_;
+  Pit8254 pit_;
+  SystemPortB port61_;
+  Uart16550 com1_;
+  CmosRtc rtc_;
+  DebugExit debug_exit_;
+  PostPort post_;
+  PortBus bus_;
+};
+
+}  // namespace slot::emu

@@ -1,0 +1,42 @@
+// The attacks of workload=attacks, listed once: the kernel runs them, the app
+// module sets each one up as the victim, the evil module carries it out.
+// X(number, name, what a breach would mean)
+#pragma once
+
+#define SLOTLAB_ATTACKS(X)                                                        \
+  X(1, read_other_module, "read a module that is not in the call chain")          \
+  X(2, write_other_module, "wrote another module's data")                         \
+  X(3, read_caller_module, "read the caller's module area")                       \
+  X(4, read_caller_stack, "read the caller's stack")                              \
+  X(5, write_kernel, "wrote kernel memory")                                       \
+  X(6, read_kernel, "read kernel memory")                                         \
+  X(7, kernel_pointer_buffer, "a callee wrote through a kernel pointer")          \
+  X(8, unmapped_buffer, "an unmapped buffer was accepted")                        \
+  X(9, spanning_buffer, "a buffer spanning two areas was accepted")               \
+  X(10, stack_buffer, "a stack buffer was handed to a callee")                    \
+  X(11, missing_module, "a call to a missing module did not fail cleanly")        \
+  X(12, missing_operation, "a call to a missing operation did not fail cleanly")  \
+  X(13, denied_module, "called a module it has no right to call")                 \
+  X(14, never_return, "a callee that never returns was not ended")               \
+  X(15, recurse_depth, "recursion past the depth limit")                          \
+  X(16, fault_in_callee, "a callee fault was not turned into an error")           \
+  X(17, callback_cycle, "a callback cycle deadlocked or ran unbounded")           \
+  X(18, execute_data, "executed data")                                            \
+  X(19, port_not_granted, "touched an I/O port it was not granted")               \
+  X(20, privileged_instruction, "executed a privileged instruction")              \
+  X(21, keep_window, "kept access to a buffer after its call returned")           \
+  X(22, forge_lock, "took another module's lock")                                 \
+  X(23, bad_syscall, "an unknown system call did not fail cleanly")
+
+enum AttackId : unsigned {
+#define SLOTLAB_ATTACK_ENUM(n, name, what) ATK_##name = n,
+  SLOTLAB_ATTACKS(SLOTLAB_ATTACK_ENUM)
+#undef SLOTLAB_ATTACK_ENUM
+  ATK_COUNT_PLUS_ONE
+};
+
+// Verdict codes the app returns for an attack.
+inline constexpr long ATK_CONTAINED = 0;
+inline constexpr long ATK_BREACH = 1;
+// Kernel address the attacks aim at (the kernel checks a canary there).
+inline constexpr unsigned long ATK_KERNEL_TARGET = 0xFFFFFFFF80100000ul;

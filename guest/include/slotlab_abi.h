@@ -1,0 +1,144 @@
+// The guest's user/kernel ABI: system-call numbers, error codes, the module
+// descriptor every module embeds, and the operation numbers of the bundled
+// modules. Included by the kernel and by every module. Freestanding.
+//
+// SYSCALL convention: rax = number; args rdi, rsi, rdx, r10, r8, r9;
+// result in rax (>= 0 success, < 0 one of the E_* codes). rcx, r11 clobbered.
+// A module is entered (for a call) at its ELF entry with
+//   rdi = op, rsi = arg, rdx = buf0, rcx = len0, r8 = buf1, r9 = len1
+// i.e. module_main(op, arg, buf0, len0, buf1, len1) in the SysV ABI; when it
+// returns, its crt0 issues SYS_RETURN with the value.
+#pragma once
+#include <stdint.h>
+
+namespace abi {
+
+// The system calls, listed once (X-macro; SerenityOS style). Each has its
+// handler `sys_<name>` in guest/kernel/sys_<name>.cpp.
+#define SLOTLAB_SYSCALLS(X) \
+  X(0, call)                \
+  X(1, ret)                 \
+  X(2, yield)               \
+  X(3, self)                \
+  X(4, lock)                \
+  X(5, unlock)              \
+  X(6, mark)
+
+enum Sys : uint64_t {
+#define SLOTLAB_SYS_ENUM(n, name) SYS_##name = n,
+  SLOTLAB_SYSCALLS(SLOTLAB_SYS_ENUM)
+#undef SLOTLAB_SYS_ENUM
+  SYS_COUNT
+};
+
+// Errors returned by the kernel (never produced by a module on purpose).
+inline constexpr int64_t E_NOMODULE = -1;  // callee id not loaded
+inline constexpr int64_t E_NOOP = -2;  // operation number >= callee's op count
+inline constexpr int64_t E_BADBUF = -3;  // buffer not entirely in caller-accessible user memory of one area
+inline constexpr int64_t E_DEPTH = -4;  // call depth limit reached
+inline constexpr int64_t E_FAULT = -5;  // the callee faulted; its call was unwound
+inline constexpr int64_t E_TIMEOUT = -6;  // the callee ran past its time budget; its call was unwound
+inline constexpr int64_t E_NOSYS = -7;  // unknown system call
+inline constexpr int64_t E_DENIED = -8;  // the running module may not call that module
+inline constexpr int64_t E_INVAL = -9;  // bad argument
+inline constexpr int64_t E_BUSY = -10;  // (ipc) the server thread is already in this call chain
+inline constexpr int64_t E_MIN = -100;  // anything in [E_MIN, 0) is an error
+constexpr bool is_error(int64_t v) { return v < 0 && v >= E_MIN; }
+
+// Module descriptor: each module defines one in section .modinfo.
+inline constexpr uint32_t MODINFO_MAGIC = 0x4D4F444Cu;  // "LDOM"
+inline constexpr uint32_t MODF_VGA = 1;  // map the VGA text buffer at base + MOD_DEVICE
+struct ModInfo {
+  uint32_t magic;
+  uint32_t id;          // 1..31, also selects the GiB of the module area it is linked at
+  uint32_t nops;        // valid operations are 0..nops-1
+  uint32_t heap_pages;  // pre-mapped working-set pages at base + MOD_HEAP
+  uint32_t calls;       // bit i set: may call module i (kernel rights follow the running module)
+  uint16_t port_first;  // I/O ports granted through the TSS bitmap while this module runs
+  uint16_t port_count;
+  uint32_t flags;
+  uint32_t pad;
+  uint64_t main_addr;   // module_main, for mode=monolithic direct calls
+  char name[16];
+};
+static_assert(sizeof(ModInfo) == 56);
+
+// Module ids of the bundled modules.
+enum ModuleId : uint32_t { M_APP = 1, M_FS = 2, M_BLK = 3, M_CONS = 4, M_EVIL = 5, M_B1 = 6, M_B2 = 7, M_B3 = 8 };
+
+// Operations of the bundled modules.
+enum AppOp : uint32_t {
+  APP_DEMO = 0,      // arg = file number: read it through fs and write it to cons; returns bytes
+  APP_PROBE = 1,     // arg = attack number (attacks.h): play the victim; 0 = contained
+  APP_CALLBACK = 2,  // called back by evil in the callback-cycle attack
+  APP_SELF = 3,      // arg = SelfTest number; returns what the kernel checks
+  APP_SPIN = 4,      // arg = 0: spin (no yield) until the flag is set; arg = 1: set it
+  APP_BENCH = 5,     // arg = BenchArgs packed; returns TSC ticks of all the calls
+  APP_NOP = 6,       // returns arg + 1
+  APP_RECURSE = 7,   // calls itself until E_DEPTH; returns the deepest depth reached
+  APP_NOPS
+};
+enum SelfTest : uint32_t {
+  ST_BAD_SYSCALL = 1,  // returns what an unknown system call returned
+  ST_NOCOPY = 2,       // fs fills a whole app page through its window: 1 if the app sees it (and no more)
+  ST_CALLBACK = 3,     // app -> fs -> app: returns the callback's result (42)
+  ST_FAULT_LOCK = 4,   // fs faults holding its lock; then fs is used again: 1 if it works
+  ST_TIMEOUT = 5,      // evil spins; 1 if the call ended with E_TIMEOUT and the task goes on
+  ST_PORT_DIRECT = 6,  // the app reads COM1's LSR itself (must fault: not granted)
+  ST_PORT_DRIVER = 7,  // the app asks cons for the LSR (granted to cons): returns it
+  ST_RIGHTS = 8,       // 1 if app -> blk is denied while app -> fs -> blk works
+  ST_STACK_BUFFER = 9, // returns what passing a stack buffer returned
+  ST_READ_CHUNKS = 10, // reads file 1 in 100-byte chunks: returns its FNV-1a hash
+  ST_READ_BIG = 11,    // reads file 2 (64 KiB) in one call: returns its FNV-1a hash
+  ST_EDGE_PEEK = 13,   // passes 8 bytes mid-page; fs reads the 8 bytes before them
+  ST_FLUSH = 12,       // asks cons to print every task's text: returns bytes printed
+};
+// APP_BENCH argument: size (bytes) | depth << 20 | ws << 24 | calls << 40
+constexpr uint64_t bench_arg(uint64_t size, uint64_t depth, uint64_t ws, uint64_t calls) {
+  return size | depth << 20 | ws << 24 | calls << 40;
+}
+enum FsOp : uint32_t {
+  FS_READ = 0,    // arg = file << 32 | offset, buf0 = dst: returns bytes read
+  FS_SIZE = 1,    // arg = file: returns size or E_INVAL
+  FS_INC = 2,     // arg = n: n slow read-modify-write increments of a shared counter under a lock
+  FS_COUNT = 3,   // returns the counter
+  FS_FLAG = 4,    // arg = 1 set, 2 clear, 0 read the spin flag
+  FS_ECHO = 5,    // returns arg + 1 (rights test: app may call fs)
+  FS_PEEK = 6,    // returns the qword at buf0 + (int64)arg: may look past the buffer's bytes
+  FS_FILL = 7,    // fills buf0 with byte arg, returns len
+  FS_CALLBACK = 8,   // calls back app APP_NOP(arg): an A -> B -> A chain
+  FS_LOCKFAULT = 9,  // takes lock 1, then faults (the unwind must release it)
+  FS_NOPS
+};
+enum BlkOp : uint32_t {
+  BLK_READ = 0,   // arg = block number, buf0 = dst (512 bytes): returns 512
+  BLK_NBLOCKS = 1,
+  BLK_NOPS
+};
+enum ConsOp : uint32_t {
+  CONS_WRITE = 0,  // buf0 = text: appended to the calling task's line and to VGA; returns len
+  CONS_FLUSH = 1,  // prints every task's text to COM1 in task order (through its granted port)
+  CONS_LSR = 2,    // returns the UART line status register (an I/O port read only cons may do)
+  CONS_NOPS
+};
+enum BenchOp : uint32_t {
+  B_CALL = 0,  // arg = depth << 32 | ws pages: touch ws heap pages, then call the next bench module
+  B_NOPS
+};
+
+// Files of the fs server (content is generated by blk from the block number).
+inline constexpr uint32_t FS_NFILES = 3;
+
+}  // namespace abi
+
+namespace abi {
+// The kernel-info page, mapped read-only for ring 3 at the start of the
+// task-private area in every task. mode=monolithic modules read the other
+// modules' entry points here to call them directly.
+struct KInfo {
+  uint32_t mode;   // 0 modarea, 1 monolithic, 2 ipc
+  uint32_t flush;  // 0 cr3, 1 invlpg, 2 pcid, 3 none
+  uint64_t main[32];  // module_main of module i (0 if absent)
+};
+inline constexpr uint64_t KINFO_VA = 2ull << 39;  // PRIVATE_AREA
+}  // namespace abi

@@ -1,0 +1,15 @@
+// The kernel's side of the annotation port (emu/annotation_protocol.h,
+// docs/annotation.md). Writes vanish where no emulator listens (QEMU).
+#pragma once
+#include <stdint.h>
+
+struct Module;
+void annotate_module(const Module& m);
+void annotate_address_space(uint64_t cr3, uint32_t task, uint32_t module, const char* name);
+void annotate_task_create(uint32_t task, uint32_t home_module, uint32_t parent, const char* name);
+void annotate_task_exit(uint32_t task, int64_t value);
+struct BufferWindow;
+void annotate_call(uint32_t task, uint32_t caller, uint32_t callee, uint32_t op, uint32_t depth,
+                   const BufferWindow* bufs, unsigned nbuf);
+void annotate_return(uint32_t task, int64_t status, uint32_t depth, uint32_t callee, uint32_t caller);
+void annotate_mark(const char* text);

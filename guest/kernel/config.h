@@ -1,0 +1,21 @@
+// Kernel command line: workload=, mode=, flush= (multiboot cmdline).
+#pragma once
+
+enum class Mode { ModArea, Monolithic, Ipc };
+enum class Flush { Cr3, Invlpg, Pcid, None };
+enum class Workload { Demo, Selftest, Attacks, Bench };
+
+struct Config {
+  Mode mode = Mode::ModArea;
+  Flush flush = Flush::Cr3;
+  Workload workload = Workload::Demo;
+  bool bounce_edges = false;  // bounce=edges: partial edge pages of buffers are copied, not mapped
+};
+extern Config g_cfg;
+
+// Parses "key=value" words; unknown words are ignored, bad values return false
+// and leave the default (the message names the word).
+bool parse_cmdline(const char* s, Config* out, const char** bad_word);
+const char* mode_name(Mode m);
+const char* flush_name(Flush f);
+const char* workload_name(Workload w);

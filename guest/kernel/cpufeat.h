@@ -1,0 +1,7 @@
+// CPU features the kernel needs or offers, checked once at boot.
+#pragma once
+
+void cpu_features_init();  // enables CR4.PCIDE for flush=pcid when the CPU has PCID
+bool cpu_has_pcid();
+void kinfo_init();         // fills the kernel-info page (abi::KInfo)
+unsigned long kinfo_page();  // its physical address

@@ -1,0 +1,53 @@
+// The boot function, as a table of contents (xv6 main() style).
+#include "guest/kernel/annotate.h"
+#include "guest/kernel/config.h"
+#include "guest/kernel/cpufeat.h"
+#include "guest/kernel/desc.h"
+#include "guest/kernel/kprintf.h"
+#include "guest/kernel/module.h"
+#include "guest/kernel/task.h"
+#include "guest/kernel/vm.h"
+#include "guest/kernel/workload.h"
+
+namespace {
+struct MultibootInfo {  // Multiboot 0.6.96 §3.3, the fields we read
+  uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
+};
+constexpr uint32_t MB_MEM = 1u << 0, MB_CMDLINE = 1u << 2;
+}  // namespace
+
+extern "C" void kernel_main(uint32_t mbi_pa) {
+  serial_init();                                      // COM1, for every line below
+  auto* mbi = phys_ptr<MultibootInfo>(mbi_pa);
+  const char* cmdline = mbi->flags & MB_CMDLINE ? phys_ptr<const char>(mbi->cmdline) : "";
+  const char* bad = nullptr;
+  bool cmd_ok = parse_cmdline(cmdline, &g_cfg, &bad);  // workload=, mode=, flush=, bounce=
+  static char bad_word[40];
+  for (unsigned i = 0; bad && i < sizeof bad_word - 1 && bad[i] && bad[i] != ' '; ++i) bad_word[i] = bad[i];
+  uint64_t mem_top = mbi->flags & MB_MEM ? (uint64_t)mbi->mem_upper * 1024 + 0x100000 : 64ull << 20;
+  vm_init(mem_top);                                   // kernel area (global pages), frame allocator
+  gdt_tss_init();                                     // GDT, TSS with its I/O bitmap
+  idt_init();                                         // exceptions, IRQs
+  syscall_msrs_init();                                // SYSCALL entry
+  cpu_features_init();                                // PCID for flush=pcid
+  modules_load_all();                                 // each module into its own PDPT
+  kinfo_init();                                       // the read-only page modules see
+  sched_init();                                       // this thread becomes task 0, "init"
+  pic_pit_init(1000);                                 // 1 kHz preemption
+  kprintf("SLOTLAB guest workload=%s mode=%s flush=%s%s\n", workload_name(g_cfg.workload), mode_name(g_cfg.mode),
+          flush_name(g_cfg.flush), g_cfg.bounce_edges ? " bounce=edges" : "");
+  if (!cmd_ok) {
+    kprintf("ERROR bad command-line word: %s\n", bad_word);
+    kprintf("DONE\n");
+    qemu_exit(2);
+  }
+  int status = 0;
+  switch (g_cfg.workload) {                           // run it, report, exit
+    case Workload::Demo: status = run_demo(); break;
+    case Workload::Selftest: status = run_selftest(); break;
+    case Workload::Attacks: status = run_attacks(); break;
+    case Workload::Bench: status = run_bench(); break;
+  }
+  kprintf("DONE\n");
+  qemu_exit((uint32_t)status);
+}

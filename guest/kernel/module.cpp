@@ -1,0 +1,127 @@
+// ELF64 loader for module images (System V gABI: ELF header, program headers
+// PT_LOAD, section headers for .modinfo/.symtab/.strtab).
+#include "guest/kernel/module.h"
+
+#include "guest/kernel/annotate.h"
+#include "guest/kernel/kprintf.h"
+#include "guest/kernel/vm.h"
+#include "mmu/arch.h"
+
+using namespace layout;
+
+Module g_modules[MAX_MODULES];
+
+extern "C" const uint8_t* const embedded_modules[];  // modules.S: start, end pairs, null-terminated
+
+namespace {
+
+struct Ehdr {
+  uint8_t ident[16];
+  uint16_t type, machine;
+  uint32_t version;
+  uint64_t entry, phoff, shoff;
+  uint32_t flags;
+  uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+struct Phdr {
+  uint32_t type, flags;
+  uint64_t offset, vaddr, paddr, filesz, memsz, align;
+};
+struct Shdr {
+  uint32_t name, type;
+  uint64_t flags, addr, offset, size;
+  uint32_t link, info;
+  uint64_t addralign, entsize;
+};
+constexpr uint32_t PT_LOAD = 1, PF_X = 1, PF_W = 2, SHT_SYMTAB = 2;
+
+uint64_t g_mono_pdpt;
+
+void add_range(Module& m, uint64_t va, uint32_t n) {
+  if (m.nranges == 8) panic("module %s: too many ranges", m.info.name);
+  m.ranges[m.nranges++] = {va, n};
+}
+
+void map_user(Module& m, uint64_t va, uint64_t pa, uint64_t flags) {
+  if (!pt_map(g_pt, m.pdpt, 3, va, pa, flags | x86::PTE_U)) panic("module %s: map failed", m.info.name);
+}
+
+void load_one(const uint8_t* img, uint64_t size) {
+  auto* eh = (const Ehdr*)img;
+  if (size < sizeof(Ehdr) || memcmp(eh->ident, "\x7F" "ELF", 4) || eh->ident[4] != 2 || eh->machine != 62)
+    panic("embedded module is not an ELF64 x86-64 image");
+  auto* sh = (const Shdr*)(img + eh->shoff);
+  const char* shstr = (const char*)img + sh[eh->shstrndx].offset;
+  const abi::ModInfo* info = nullptr;
+  const Shdr* symtab = nullptr;
+  for (unsigned i = 0; i < eh->shnum; ++i) {
+    if (kstreq(shstr + sh[i].name, ".modinfo")) info = (const abi::ModInfo*)(img + sh[i].offset);
+    if (sh[i].type == SHT_SYMTAB) symtab = &sh[i];
+  }
+  if (!info || info->magic != abi::MODINFO_MAGIC || info->id == 0 || info->id >= MAX_MODULES)
+    panic("embedded module without a valid .modinfo");
+  Module& m = g_modules[info->id];
+  if (m.loaded) panic("two modules with id %u", info->id);
+  m.info = *info;
+  m.entry = eh->entry;
+  m.image_pa = v2p((uint64_t)img);
+  m.image_size = size;
+  if (symtab) {
+    m.symtab_pa = v2p((uint64_t)(img + symtab->offset));
+    m.symtab_size = symtab->size;
+    m.strtab_pa = v2p((uint64_t)(img + sh[symtab->link].offset));
+    m.strtab_size = sh[symtab->link].size;
+  }
+  m.pdpt = alloc_zeroed_page();
+  uint64_t base = module_base(info->id);
+  auto* ph = (const Phdr*)(img + eh->phoff);
+  for (unsigned i = 0; i < eh->phnum; ++i) {
+    if (ph[i].type != PT_LOAD || ph[i].memsz == 0) continue;
+    uint64_t start = ph[i].vaddr & ~0xFFFull, end = (ph[i].vaddr + ph[i].memsz + 0xFFF) & ~0xFFFull;
+    if (start < base || end > base + MOD_HEAP) panic("module %s: segment outside its image range", info->name);
+    uint64_t flags = (ph[i].flags & PF_W ? x86::PTE_W : 0) | (ph[i].flags & PF_X ? 0 : x86::PTE_NX);
+    for (uint64_t va = start; va < end; va += 4096) {
+      uint64_t pa = alloc_zeroed_page();
+      // copy the file bytes that fall into this page
+      for (uint64_t b = 0; b < 4096; ++b) {
+        uint64_t v = va + b;
+        if (v >= ph[i].vaddr && v < ph[i].vaddr + ph[i].filesz) phys_ptr<uint8_t>(pa)[b] = img[ph[i].offset + (v - ph[i].vaddr)];
+      }
+      map_user(m, va, pa, flags);
+    }
+    add_range(m, start, (uint32_t)((end - start) >> 12));
+  }
+  if (info->heap_pages) {
+    for (uint32_t i = 0; i < info->heap_pages; ++i) map_user(m, base + MOD_HEAP + i * 4096ull, alloc_zeroed_page(), x86::PTE_W | x86::PTE_NX);
+    add_range(m, base + MOD_HEAP, info->heap_pages);
+  }
+  if (info->flags & abi::MODF_VGA) {
+    // VGA text buffer, 80x25x2 bytes in one page, uncached (PCD|PWT).
+    map_user(m, base + MOD_DEVICE, 0xB8000, x86::PTE_W | x86::PTE_NX | x86::PTE_PCD | x86::PTE_PWT);
+    add_range(m, base + MOD_DEVICE, 1);
+  }
+  m.pd = phys_ptr(m.pdpt)[info->id] & x86::PTE_ADDR;
+  m.loaded = true;
+}
+
+}  // namespace
+
+void modules_load_all() {
+  g_mono_pdpt = alloc_zeroed_page();
+  for (unsigned i = 0; embedded_modules[i]; i += 2) load_one(embedded_modules[i], (uint64_t)(embedded_modules[i + 1] - embedded_modules[i]));
+  for (auto& m : g_modules) {
+    if (!m.loaded) continue;
+    phys_ptr(g_mono_pdpt)[m.info.id] = phys_ptr(m.pdpt)[m.info.id];
+    annotate_module(m);
+  }
+}
+
+Module* module_get(uint32_t id) { return id < MAX_MODULES && g_modules[id].loaded ? &g_modules[id] : nullptr; }
+
+uint32_t module_pages(const Module& m) {
+  uint32_t n = 0;
+  for (unsigned i = 0; i < m.nranges; ++i) n += m.ranges[i].npages;
+  return n;
+}
+
+uint64_t monolithic_pdpt() { return g_mono_pdpt; }

@@ -1,0 +1,31 @@
+// Modules: separate ELF64 images embedded in the kernel image (modules.S),
+// each loaded into its own module-area page tables: a PDPT whose only entry
+// (index = module id) covers the module's GiB of PML4 slot 1.
+#pragma once
+#include <stdint.h>
+
+#include "guest/include/slotlab_abi.h"
+#include "guest/kernel/memlayout.h"
+
+struct PageRange {
+  uint64_t va;
+  uint32_t npages;
+};
+
+struct Module {
+  bool loaded = false;
+  abi::ModInfo info{};
+  uint64_t pdpt = 0;    // physical: what the module-slot PML4E points at
+  uint64_t pd = 0;      // physical: PDPT entry `id` (shared with the monolithic PDPT)
+  uint64_t entry = 0;   // ELF entry (crt0 _start)
+  PageRange ranges[8] = {};  // every mapped page: what flush=invlpg must invalidate
+  unsigned nranges = 0;
+  uint64_t symtab_pa = 0, symtab_size = 0, strtab_pa = 0, strtab_size = 0;
+  uint64_t image_pa = 0, image_size = 0;  // the embedded ELF file
+};
+
+extern Module g_modules[layout::MAX_MODULES];
+void modules_load_all();                 // panics on a malformed image
+Module* module_get(uint32_t id);         // nullptr if not loaded
+uint32_t module_pages(const Module& m);  // number of mapped 4 KiB pages
+uint64_t monolithic_pdpt();              // one PDPT holding every module's GiB

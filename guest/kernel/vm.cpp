@@ -1,0 +1,54 @@
+#include "guest/kernel/vm.h"
+
+#include "guest/kernel/kprintf.h"
+#include "guest/kernel/x86.h"
+#include "mmu/arch.h"
+
+using namespace layout;
+
+PageAllocator g_pmm;
+
+namespace {
+uint64_t pt_alloc(void*) { return alloc_zeroed_page(); }
+uint64_t* pt_table(void*, uint64_t pa) { return phys_ptr(pa); }
+uint64_t g_kernel_pdpt, g_kernel_pml4;
+}  // namespace
+
+const PtEnv g_pt{pt_alloc, pt_table, nullptr};
+
+uint64_t alloc_zeroed_page() {
+  uint64_t pa = g_pmm.alloc();
+  if (!pa) panic("out of physical memory");
+  memset(phys_ptr(pa), 0, 4096);
+  return pa;
+}
+
+void vm_init(uint64_t mem_top) {
+  extern char __kernel_end[];
+  if (mem_top > PHYS_LIMIT) mem_top = PHYS_LIMIT;
+  g_pmm.init(v2p((uint64_t)__kernel_end), mem_top);
+  // Kernel area: PDPT entry 510 of slot 511 -> 512 x 2 MiB global supervisor
+  // pages = physical 0..1 GiB at KERNEL_BASE. G counts only in entries that
+  // map a page and only with CR4.PGE=1 (SDM Vol. 3A §4.10.2.4).
+  uint64_t pd = alloc_zeroed_page();
+  for (uint64_t i = 0; i < 512; ++i)
+    phys_ptr(pd)[i] = i * x86::PAGE_2M | x86::PTE_P | x86::PTE_W | x86::PTE_PS | x86::PTE_G;
+  g_kernel_pdpt = alloc_zeroed_page();
+  phys_ptr(g_kernel_pdpt)[510] = pd | x86::PTE_P | x86::PTE_W;
+  g_kernel_pml4 = new_pml4(0, 0);
+  cpu::write_cr4(cpu::read_cr4() | x86::CR4_PGE);
+  cpu::write_cr3(g_kernel_pml4);  // drops the identity map (slot 0 is empty now)
+}
+
+uint64_t slot_entry(uint64_t pdpt) { return pdpt | PT_TABLE_USER; }
+
+uint64_t new_pml4(uint64_t module_pdpt, uint64_t private_pdpt) {
+  uint64_t pml4 = alloc_zeroed_page();
+  uint64_t* t = phys_ptr(pml4);
+  if (module_pdpt) t[SLOT_MODULE] = slot_entry(module_pdpt);
+  if (private_pdpt) t[SLOT_PRIVATE] = slot_entry(private_pdpt);
+  t[SLOT_KERNEL] = g_kernel_pdpt | x86::PTE_P | x86::PTE_W;
+  return pml4;
+}
+
+uint64_t kernel_pml4() { return g_kernel_pml4; }

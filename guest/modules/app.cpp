@@ -1,0 +1,203 @@
+// app: the client. Reads files through fs and writes them to cons (demo),
+// plays the victim for every attack, runs the user side of the self-tests and
+// the benchmark loop. Several tasks run it at once: per-task data lives in
+// the heap, indexed by task id.
+#include "guest/include/attacks.h"
+#include "guest/include/disk.h"
+#include "guest/modules/ulib.h"
+
+SLOTLAB_MODULE("app", abi::APP_NOPS, 64,
+               1u << abi::M_APP | 1u << abi::M_FS | 1u << abi::M_CONS | 1u << abi::M_EVIL | 1u << abi::M_B1, 0, 0, 0);
+
+namespace {
+bool ipc_mode() { return u::kinfo()->mode == 2; }
+constexpr uint64_t kSecret = 0x5EC12E7C0FFEEull;
+volatile uint64_t g_secret = kSecret;
+volatile uint64_t g_spin_flag;
+alignas(64) uint8_t g_small[256];
+constexpr uint64_t kBigOff = 128 * 1024;  // 64 KiB buffer in the heap, beyond the per-task pages
+
+uint8_t* task_page() { return u::heap() + (u::task_id() % 32) * 4096; }
+
+int64_t demo(uint32_t file) {
+  uint8_t* buf = task_page();
+  int64_t size = u::call(abi::M_FS, abi::FS_SIZE, file);
+  if (size < 0) return size;
+  int64_t off = 0;
+  while (off < size) {
+    int64_t n = u::call(abi::M_FS, abi::FS_READ, (uint64_t)file << 32 | (uint64_t)off, buf, 256);
+    if (n <= 0) return n < 0 ? n : abi::E_INVAL;
+    int64_t w = u::call(abi::M_CONS, abi::CONS_WRITE, 0, buf, (uint64_t)n);
+    if (w < 0) return w;
+    off += n;
+  }
+  return off;
+}
+
+uint32_t hash(const uint8_t* p, uint64_t n, uint32_t h = disk::FNV_INIT) {
+  for (uint64_t i = 0; i < n; ++i) h = disk::fnv1a(h, p[i]);
+  return h;
+}
+
+int64_t self_test(uint64_t which) {
+  switch (which) {
+    case abi::ST_BAD_SYSCALL: return u::sys(999);
+    case abi::ST_NOCOPY: {
+      // one whole, page-aligned page (so bounce=edges has nothing to bounce)
+      uint8_t* page = task_page();
+      for (int i = 0; i < 4096 + 64; ++i) page[i] = 0;
+      int64_t r = u::call(abi::M_FS, abi::FS_FILL, 0x5A, page, 4096);
+      if (r != 4096) return r;
+      for (int i = 0; i < 4096 + 64; ++i)
+        if (page[i] != (i < 4096 ? 0x5A : 0)) return 0;
+      return 1;
+    }
+    case abi::ST_CALLBACK: return u::call(abi::M_FS, abi::FS_CALLBACK, 41);
+    case abi::ST_FAULT_LOCK: {
+      int64_t r1 = u::call(abi::M_FS, abi::FS_LOCKFAULT, 0);
+      int64_t r2 = u::call(abi::M_FS, abi::FS_INC, 1);
+      return r1 == abi::E_FAULT && r2 == 1;
+    }
+    case abi::ST_TIMEOUT: {
+      int64_t r1 = u::call(abi::M_EVIL, ATK_never_return);
+      int64_t r2 = u::call(abi::M_FS, abi::FS_ECHO, 1);
+      return r1 == abi::E_TIMEOUT && r2 == 2;
+    }
+    case abi::ST_PORT_DIRECT: {
+      uint8_t v;
+      asm volatile("inb %1, %0" : "=a"(v) : "Nd"((uint16_t)0x3FD));
+      return v;
+    }
+    case abi::ST_PORT_DRIVER: return u::call(abi::M_CONS, abi::CONS_LSR);
+    case abi::ST_RIGHTS: {
+      int64_t direct = u::call(abi::M_BLK, abi::BLK_NBLOCKS);
+      int64_t via_fs = u::call(abi::M_FS, abi::FS_SIZE, 0);
+      return direct == abi::E_DENIED && via_fs == (int64_t)(sizeof disk::kMotd - 1);
+    }
+    case abi::ST_STACK_BUFFER: {
+      volatile uint8_t onstack[64];
+      onstack[0] = 1;
+      return u::call(abi::M_FS, abi::FS_FILL, 1, (const void*)onstack, sizeof onstack);
+    }
+    case abi::ST_READ_CHUNKS: {
+      uint8_t* buf = task_page();
+      uint32_t h = disk::FNV_INIT;
+      for (uint32_t off = 0;; off += 100) {
+        int64_t n = u::call(abi::M_FS, abi::FS_READ, 1ull << 32 | off, buf, 100);
+        if (n < 0) return n;
+        if (n == 0) break;
+        h = hash(buf, (uint64_t)n, h);
+      }
+      return h;
+    }
+    case abi::ST_EDGE_PEEK: {
+      // bytes 0..7 of g_small are NOT passed; bytes 8..15 are
+      for (int i = 0; i < 8; ++i) g_small[i] = 0xEE;
+      return u::call(abi::M_FS, abi::FS_PEEK, (uint64_t)-8, g_small + 8, 8);
+    }
+    case abi::ST_FLUSH: return u::call(abi::M_CONS, abi::CONS_FLUSH);
+    case abi::ST_READ_BIG: {
+      uint8_t* buf = u::heap() + kBigOff;
+      int64_t n = u::call(abi::M_FS, abi::FS_READ, 2ull << 32, buf, disk::kPatternSize);
+      if (n != disk::kPatternSize) return n < 0 ? n : abi::E_INVAL;
+      return hash(buf, (uint64_t)n);
+    }
+  }
+  return abi::E_INVAL;
+}
+
+// The victim's side of each attack: 0 = contained, anything else = what
+// the attacker got (a breach, or an outcome the kernel did not promise).
+int64_t probe(uint64_t a) {
+  int64_t r = 0;
+  switch (a) {
+    case ATK_read_caller_module:
+      (void)g_secret;  // the caller's page is certainly in the TLB now
+      r = u::call(abi::M_EVIL, (uint32_t)a, (uint64_t)&g_secret);
+      return r == abi::E_FAULT ? 0 : (r ? r : 1);
+    case ATK_read_caller_stack: {
+      volatile uint64_t secret = kSecret;
+      r = u::call(abi::M_EVIL, (uint32_t)a, (uint64_t)&secret);
+      // mode=ipc: that address is the server's own stack (its own address space)
+      if (ipc_mode() && r != (int64_t)kSecret) return 0;
+      return r == abi::E_FAULT ? 0 : (r ? r : 1);
+    }
+    case ATK_fault_in_callee:
+      r = u::call(abi::M_EVIL, (uint32_t)a);
+      if (r != abi::E_FAULT) return r ? r : 1;
+      return u::call(abi::M_FS, abi::FS_ECHO, 7) == 8 ? 0 : 2;
+    case ATK_callback_cycle:
+      u::lock(0);
+      r = u::call(abi::M_EVIL, (uint32_t)a);
+      u::unlock(0);
+      // mode=ipc: the chain comes back to a busy server thread: E_BUSY, not a deadlock
+      return r == (ipc_mode() ? abi::E_BUSY : abi::E_DEPTH) ? 0 : (r ? r : 1);
+    case ATK_keep_window:
+      for (auto& b : g_small) b = 0x77;
+      r = u::call(abi::M_EVIL, 30, 0, g_small, 64);
+      if (r != 0) return r;
+      for (auto& b : g_small) b = 0x11;  // what a live mapping would now show
+      r = u::call(abi::M_EVIL, 31);
+      // mode=ipc: the server kept its own copy of the old message (0x77...), not access to ours
+      if (ipc_mode() && r == 0x7777777777777777) return 0;
+      return r == abi::E_FAULT ? 0 : (r ? r : 1);
+    case ATK_recurse_depth:
+      r = u::call(abi::M_EVIL, (uint32_t)a);
+      if (ipc_mode()) return r == abi::E_BUSY ? 0 : (r ? r : 1);  // the one evil server is busy
+      return r == 1000 + (int64_t)(8 - 1) ? 0 : (r ? r : 1);  // deepest depth = MAX_DEPTH - 1
+    default: break;
+  }
+  // The rest: evil does it alone; the kernel promised a specific error.
+  int64_t expect;
+  switch (a) {
+    case ATK_kernel_pointer_buffer: case ATK_unmapped_buffer: case ATK_spanning_buffer: case ATK_stack_buffer:
+      expect = abi::E_BADBUF; break;
+    case ATK_missing_module: expect = abi::E_NOMODULE; break;
+    case ATK_missing_operation: expect = abi::E_NOOP; break;
+    case ATK_denied_module: case ATK_forge_lock: expect = abi::E_DENIED; break;
+    case ATK_never_return: expect = abi::E_TIMEOUT; break;
+    case ATK_bad_syscall: expect = abi::E_NOSYS; break;
+    default: expect = abi::E_FAULT; break;
+  }
+  r = u::call(abi::M_EVIL, (uint32_t)a);
+  return r == expect ? 0 : (r ? r : 1);
+}
+
+int64_t bench(uint64_t arg) {
+  uint64_t size = arg & 0xFFFFF, depth = (arg >> 20) & 0xF, ws = (arg >> 24) & 0xFFFF, calls = arg >> 40;
+  uint8_t* buf = u::heap() + kBigOff + 64;  // not page-aligned: edges are partial pages
+  uint64_t t0 = u::rdtsc();
+  for (uint64_t i = 0; i < calls; ++i) {
+    int64_t r = u::call(abi::M_B1, abi::B_CALL, depth << 32 | ws, size ? buf : nullptr, size);
+    if (r < 0) return r;
+  }
+  return (int64_t)(u::rdtsc() - t0);
+}
+}  // namespace
+
+int64_t module_main(uint64_t op, uint64_t arg, void*, uint64_t, void*, uint64_t) {
+  switch (op) {
+    case abi::APP_DEMO: return demo((uint32_t)arg);
+    case abi::APP_PROBE: return probe(arg);
+    case abi::APP_CALLBACK: {
+      u::lock(0);  // recursive for this task: the callback does not deadlock
+      int64_t r = u::call(abi::M_EVIL, ATK_callback_cycle);
+      u::unlock(0);
+      return r;
+    }
+    case abi::APP_SELF: return self_test(arg);
+    case abi::APP_SPIN:
+      if (arg == 1) g_spin_flag = 1;
+      else
+        while (!g_spin_flag) {
+        }
+      return 1;
+    case abi::APP_BENCH: return bench(arg);
+    case abi::APP_NOP: return (int64_t)arg + 1;
+    case abi::APP_RECURSE: {
+      int64_t r = u::call(abi::M_APP, abi::APP_RECURSE);
+      return r == abi::E_DEPTH ? (int64_t)u::depth() : r;
+    }
+  }
+  return abi::E_INVAL;
+}

@@ -1,0 +1,69 @@
+// What every module links against: system-call stubs, the cross-module call,
+// module locks, and the SLOTLAB_MODULE descriptor macro. Modules never see
+// the module or task-private areas: they just call.
+#pragma once
+#include <stdint.h>
+
+#include "guest/include/slotlab_abi.h"
+
+#ifndef MODULE_ID
+#error "build modules with -DMODULE_ID=<id>"
+#endif
+
+namespace u {
+
+inline int64_t sys(uint64_t n, uint64_t a1 = 0, uint64_t a2 = 0, uint64_t a3 = 0, uint64_t a4 = 0,
+                   uint64_t a5 = 0, uint64_t a6 = 0) {
+  register uint64_t r10 asm("r10") = a4;
+  register uint64_t r8 asm("r8") = a5;
+  register uint64_t r9 asm("r9") = a6;
+  uint64_t ret;
+  asm volatile("syscall"
+               : "=a"(ret), "+r"(r10), "+r"(r8), "+r"(r9)
+               : "a"(n), "D"(a1), "S"(a2), "d"(a3)
+               : "rcx", "r11", "memory");
+  return (int64_t)ret;
+}
+
+inline const abi::KInfo* kinfo() { return (const abi::KInfo*)abi::KINFO_VA; }
+
+using MainFn = int64_t (*)(uint64_t, uint64_t, void*, uint64_t, void*, uint64_t);
+
+// Call operation `op` of module `callee`. Buffers must be module data or
+// buffers this module was given (never its stack: stack buffers are refused).
+inline int64_t call(uint32_t callee, uint32_t op, uint64_t arg = 0, const void* b0 = nullptr, uint64_t l0 = 0,
+                    const void* b1 = nullptr, uint64_t l1 = 0) {
+  if (kinfo()->mode == 1) {  // monolithic: a plain function call, same stack, same ring
+    if (callee >= 32 || !kinfo()->main[callee]) return abi::E_NOMODULE;
+    return ((MainFn)kinfo()->main[callee])(op, arg, (void*)b0, l0, (void*)b1, l1);
+  }
+  return sys(abi::SYS_call, callee | (uint64_t)op << 32, arg, (uint64_t)b0, l0, (uint64_t)b1, l1);
+}
+inline int64_t lock(uint32_t n) { return sys(abi::SYS_lock, MODULE_ID, n); }
+inline int64_t unlock(uint32_t n) { return sys(abi::SYS_unlock, MODULE_ID, n); }
+inline void yield() { sys(abi::SYS_yield); }
+inline uint32_t task_id() { return (uint32_t)sys(abi::SYS_self); }
+inline uint32_t depth() { return (uint32_t)((uint64_t)sys(abi::SYS_self) >> 32); }
+inline void mark(uint64_t v) { sys(abi::SYS_mark, v); }
+inline uint64_t rdtsc() {
+  uint32_t lo, hi;
+  asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+  return (uint64_t)hi << 32 | lo;
+}
+inline void copy(void* d, const void* s, uint64_t n) {
+  auto* p = (volatile uint8_t*)d;
+  auto* q = (const volatile uint8_t*)s;
+  while (n--) *p++ = *q++;
+}
+// Where this module's heap and device pages are (memlayout.h).
+inline uint8_t* heap() { return (uint8_t*)((1ull << 39) + (uint64_t)MODULE_ID * (1ull << 30) + (256ull << 20)); }
+inline volatile uint16_t* device() { return (volatile uint16_t*)((1ull << 39) + (uint64_t)MODULE_ID * (1ull << 30) + (512ull << 20)); }
+
+}  // namespace u
+
+extern "C" int64_t module_main(uint64_t op, uint64_t arg, void* b0, uint64_t l0, void* b1, uint64_t l1);
+
+#define SLOTLAB_MODULE(NAME, NOPS, HEAP, CALLS, PORT_FIRST, PORT_COUNT, FLAGS)                               \
+  extern "C" __attribute__((section(".modinfo"), used)) const abi::ModInfo slotlab_modinfo = {               \
+      abi::MODINFO_MAGIC, MODULE_ID, NOPS, HEAP, CALLS, PORT_FIRST, PORT_COUNT, FLAGS, 0,                    \
+      (uint64_t)&module_main, NAME}

@@ -1,0 +1,96 @@
+// The host-side mirror behind Mmu::translate()'s inline fast path. A slot
+// [access][class][vpn % 256] holds a 4 KiB page that the model would serve
+// right now from a first-level TLB entry, for that access kind and privilege
+// class, under the current PCID and CR0/CR4/EFER. The invariants that keep
+// it exact:
+//  - a slot is filled only after the slow path found (or filled) that L1
+//    entry and its rights allowed the access (writes: D already set);
+//  - whenever that entry leaves (eviction, invalidation) or a smaller entry
+//    is filled over its range, the slot is cleared (unmirror*);
+//  - any CR0/CR3/CR4/EFER write clears every slot;
+//  - with an observer or stale detection on, no slot is filled, so every
+//    access reaches the slow path and is reported.
+#include <cstring>
+
+#include "mmu/mmu_impl.h"
+
+namespace slot::mmu {
+
+namespace {
+constexpr size_t kFilledCap = 3 * 3 * 256 * 2;
+}
+
+void Mmu::Impl::mirror(Access acc, unsigned cls, uint64_t linear, PhysAddr page, uint64_t* hits,
+                       uint64_t* stamp) {
+  if (!mirror_allowed()) return;
+  const uint64_t vpn = linear >> 12;
+  FastEntry& f = o.fast_[unsigned(acc)][cls][vpn & (kFastSlots - 1)];
+  if (f.tag == kNoTag) {
+    if (filled.size() < kFilledCap) filled.push_back(&f);
+    else filled_overflow = true;
+  }
+  f.tag = vpn;
+  f.page = page & ~0xFFFull;
+  f.hits = hits;
+  f.stamp = stamp;
+}
+
+void Mmu::Impl::unmirror(TlbEntry& e) {
+  if (!e.mirrored) return;
+  e.mirrored = false;
+  uint64_t* stamp = &e.stamp;
+  if (e.size == PageSize::K4) {
+    const unsigned i = unsigned(e.vpn & (kFastSlots - 1));
+    for (auto& per_acc : o.fast_)
+      for (auto& table : per_acc)
+        if (table[i].stamp == stamp) table[i].tag = kNoTag;
+    return;
+  }
+  if (filled_overflow) {
+    for (auto& per_acc : o.fast_)
+      for (auto& table : per_acc)
+        for (FastEntry& f : table)
+          if (f.stamp == stamp) f.tag = kNoTag;
+    return;
+  }
+  for (FastEntry* f : filled)
+    if (f->stamp == stamp) f->tag = kNoTag;
+}
+
+// Clears slots for 4 KiB pages inside [linear, linear + size) (bits 47:0).
+void Mmu::Impl::unmirror_range(uint64_t la, PageSize size) {
+  const uint64_t lo = la >> 12 & ~((page_bytes(size) >> 12) - 1);
+  const uint64_t n = page_bytes(size) >> 12;
+  auto in = [&](const FastEntry& f) {
+    return f.tag != kNoTag && ((f.tag & 0xF'FFFF'FFFFull) - lo) < n;
+  };
+  if (size == PageSize::K4) {
+    for (auto& per_acc : o.fast_)
+      for (auto& table : per_acc)
+        if (in(table[lo & (kFastSlots - 1)])) table[lo & (kFastSlots - 1)].tag = kNoTag;
+    return;
+  }
+  if (filled_overflow) {
+    for (auto& per_acc : o.fast_)
+      for (auto& table : per_acc)
+        for (FastEntry& f : table)
+          if (in(f)) f.tag = kNoTag;
+    return;
+  }
+  for (FastEntry* f : filled)
+    if (in(*f)) f->tag = kNoTag;
+}
+
+void Mmu::Impl::flush_mirror() {
+  if (filled_overflow) {
+    for (auto& per_acc : o.fast_)
+      for (auto& table : per_acc)
+        for (FastEntry& f : table) f.tag = kNoTag;
+    filled_overflow = false;
+  } else {
+    for (FastEntry* f : filled) f->tag = kNoTag;
+  }
+  filled.clear();
+}
+
+}  // namespace slot::mmu

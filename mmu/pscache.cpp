@@ -1,0 +1,60 @@
+#include "mmu/pscache.h"
+
+namespace slot::mmu {
+
+Psc::Psc(const PscConfig& cfg, uint64_t seed)
+    : rng(seed), cfg_(cfg), e_(cfg.entries()), prov_(cfg.entries()) {
+  stats.level = cfg.level;
+}
+
+const char* Psc::name() const {
+  return cfg_.level == 4 ? "PML4E-cache" : cfg_.level == 3 ? "PDPTE-cache" : "PDE-cache";
+}
+
+PscEntry* Psc::lookup(uint64_t linear, uint16_t pcid, unsigned* set, unsigned* way) {
+  if (!enabled()) return nullptr;
+  uint64_t tag = tag_of(cfg_.level, linear);
+  unsigned s = set_of(tag);
+  PscEntry* row = &e_[s * cfg_.ways];
+  for (unsigned w = 0; w < cfg_.ways; ++w) {
+    if (row[w].valid && row[w].tag == tag && row[w].pcid == pcid) {
+      if (set) *set = s;
+      if (way) *way = w;
+      return &row[w];
+    }
+  }
+  return nullptr;
+}
+
+PscEntry& Psc::fill(uint64_t linear, uint16_t pcid, PhysAddr table, Perms perms,
+                    const Provenance& prov, uint64_t stamp, bool& evicting, PscEntry& evicted,
+                    unsigned& set, unsigned& way) {
+  uint64_t tag = tag_of(cfg_.level, linear);
+  set = set_of(tag);
+  PscEntry* row = &e_[set * cfg_.ways];
+  evicting = false;
+  way = cfg_.ways;
+  for (unsigned w = 0; w < cfg_.ways && way == cfg_.ways; ++w)
+    if (row[w].valid && row[w].tag == tag && row[w].pcid == pcid) way = w;
+  for (unsigned w = 0; w < cfg_.ways && way == cfg_.ways; ++w)
+    if (!row[w].valid) way = w;
+  if (way == cfg_.ways) {
+    uint64_t stamps[64];
+    unsigned n = cfg_.ways < 64 ? cfg_.ways : 64;
+    for (unsigned w = 0; w < n; ++w) stamps[w] = row[w].stamp;
+    way = pick_victim(cfg_.policy, stamps, n, rng);
+    evicting = true;
+    evicted = row[way];
+  }
+  PscEntry& e = row[way];
+  e.tag = tag;
+  e.table = table;
+  e.stamp = stamp;
+  e.pcid = pcid;
+  e.valid = true;
+  e.perms = perms;
+  prov_[set * cfg_.ways + way] = prov;
+  return e;
+}
+
+}  // namespace slot::mmu

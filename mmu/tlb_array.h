@@ -1,0 +1,102 @@
+// One set-associative TLB array: entries indexed by set, tagged with VPN,
+// page size and PCID, with the combined permissions precomputed at fill time
+// (SDM Vol. 3A §4.10.2.2) and a per-way use stamp for replacement.
+// Provenance (which paging entries, with which values, made each entry) sits
+// in a parallel vector so lookups touch only the compact entries.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "mmu/config.h"
+#include "mmu/events.h"
+#include "mmu/replacement.h"
+#include "mmu/stats.h"
+
+namespace slot::mmu {
+
+// The paging entries a cached translation was built from, top-down.
+struct Provenance {
+  uint8_t n = 0;
+  uint8_t top_level = 4;      // level of pa[0]
+  PhysAddr pa[4] = {};
+  uint64_t val[4] = {};
+  void push(PhysAddr a, uint64_t v) { if (n < 4) { pa[n] = a; val[n] = v; ++n; } }
+};
+
+struct TlbEntry {
+  uint64_t vpn = 0;           // linear >> page_shift(size)
+  uint64_t pfn = 0;           // physical >> page_shift(size)
+  uint64_t stamp = 0;         // last use (replacement); written by the fast path too
+  uint32_t epoch = 0;         // the PCID's flush epoch when made (see TlbArray)
+  uint16_t pcid = 0;
+  PageSize size = PageSize::K4;
+  PageSize orig_size = PageSize::K4;
+  bool valid = false, global = false;
+  bool mirrored = false;      // a fast-path slot may point at this entry
+  Perms perms;
+  TlbEntryView view() const { return {vpn, pfn, size, orig_size, pcid, global, perms}; }
+  // Whether `linear` lies in the page this entry was made from (INVLPG
+  // must drop every splintered piece of a large page).
+  bool covers(uint64_t linear) const {
+    unsigned sh = page_shift(orig_size);
+    return ((linear & 0xFFFF'FFFF'FFFFull) >> sh) == ((vpn << page_shift(size)) >> sh);
+  }
+};
+
+// Flushing every non-global entry of one PCID (MOV to CR3, INVPCID type 1)
+// is lazy: each PCID has an epoch, bumped by such a flush, and an entry is
+// live only while it is global or its epoch is its PCID's current one. A
+// dead entry is exactly an invalid one for lookups and replacement; the
+// count of live non-global entries per PCID keeps the statistics exact.
+// (The epoch is 32 bits: 2^32 flushes of one PCID would wrap.)
+class TlbArray {
+ public:
+  TlbArray(const ArrayConfig& cfg, uint64_t seed, const uint32_t* epochs);
+
+  const ArrayConfig& cfg() const { return cfg_; }
+  bool holds(PageSize s) const { return cfg_.sizes & size_bit(s); }
+  unsigned set_of(uint64_t vpn) const { return unsigned(vpn & (cfg_.sets - 1)); }
+  TlbEntry& at(unsigned set, unsigned way) { return e_[set * cfg_.ways + way]; }
+  const TlbEntry& at(unsigned set, unsigned way) const { return e_[set * cfg_.ways + way]; }
+  Provenance& prov(unsigned set, unsigned way) { return prov_[set * cfg_.ways + way]; }
+  const Provenance& prov(unsigned set, unsigned way) const { return prov_[set * cfg_.ways + way]; }
+  unsigned size() const { return unsigned(e_.size()); }
+  TlbEntry& flat(unsigned i) { return e_[i]; }
+  const TlbEntry& flat(unsigned i) const { return e_[i]; }
+  const Provenance& flat_prov(unsigned i) const { return prov_[i]; }
+
+  bool live(const TlbEntry& e) const { return e.valid && (e.global || e.epoch == epochs_[e.pcid]); }
+  // The way holding (s, vpn) usable under `pcid`, or -1.
+  int lookup(PageSize s, uint64_t vpn, uint16_t pcid) const;
+  // After writing an entry's fields (valid = true): index it and count it.
+  void commit(unsigned set, unsigned way);
+  // Makes a live entry invalid.
+  void kill(unsigned set, unsigned way);
+  // The PCID's epoch was bumped: its live non-global entries died. Returns how many.
+  unsigned expire(uint16_t pcid) { unsigned n = live_[pcid]; live_[pcid] = 0; return n; }
+  void rebuild_index();
+  // Whether any entry of size `s` may be valid (lookups skip empty arrays).
+  bool holds_any(PageSize s) const { return held_[unsigned(s)] != 0; }
+  // The way a fill of (s, vpn, pcid) goes to: an entry for the same page
+  // and PCID is overwritten in place (no duplicates), else an invalid way,
+  // else the policy's victim. `evicting` says whether a valid entry of
+  // another page is replaced.
+  unsigned choose_way(PageSize s, uint64_t vpn, uint16_t pcid, bool global, bool& evicting);
+
+  ArrayStats stats;
+  Rng rng;
+
+  template <class Ar> void serialize(Ar& ar);
+
+ private:
+  static uint64_t key(PageSize s, uint64_t vpn) { return vpn << 3 | unsigned(s) << 1 | 1; }
+  ArrayConfig cfg_;
+  const uint32_t* epochs_;
+  std::vector<uint64_t> key_;   // per way: key(size, vpn) if valid, else 0
+  std::vector<TlbEntry> e_;
+  std::vector<Provenance> prov_;
+  std::vector<uint32_t> live_;  // live non-global entries per PCID
+  unsigned held_[kNumPageSizes] = {};  // entries with a key, per size (dead ones included)
+};
+
+}  // namespace slot::mmu

@@ -1,0 +1,175 @@
+// Stack instructions and near/far control flow in 64-bit mode (SDM Vol. 2B
+// PUSH, POP, PUSHF/POPF, ENTER, LEAVE; Vol. 2A CALL, JMP; Vol. 2B RET).
+#include "tests/cpu/unit_common.h"
+
+namespace slot::cputest {
+namespace {
+using namespace cpu;
+
+TEST_F(CpuTest, PushPopForms) {
+  const uint64_t top = 0x30000;
+  r(RSP) = top;
+  r(RAX) = 0x1122334455667788;
+  load({
+      0x50,                          // push rax
+      0x68, 0x00, 0x00, 0x00, 0x80,  // push 0xffffffff80000000 (imm32 sign-extended to 64)
+      0x6a, 0xff,                    // push -1
+      0x66, 0x50,                    // push ax: a 2-byte push
+      0xeb, 0xfe,                    // jmp $
+  });
+  run();
+  EXPECT_EQ(r(RSP), top - 26);
+  EXPECT_EQ(m.rd(top - 8), 0x1122334455667788u);
+  EXPECT_EQ(m.rd(top - 16), 0xFFFFFFFF80000000u);
+  EXPECT_EQ(m.rd(top - 24), ~0ull);
+  EXPECT_EQ(m.rd(top - 26, 2), 0x7788u);
+}
+
+TEST_F(CpuTest, PushRspPushesOldValueAndPopRspLoadsIt) {
+  const uint64_t top = 0x30000;
+  r(RSP) = top;
+  load({0x54, 0xeb, 0xfe});  // push rsp; jmp $
+  run();
+  EXPECT_EQ(m.rd(top - 8), top);  // SDM PUSH: "pushes the value of RSP as it existed before"
+  m.wr(0x2F000, 0x12345678);
+  r(RSP) = 0x2F000;
+  load({0x5c, 0xeb, 0xfe});  // pop rsp; jmp $
+  run();
+  EXPECT_EQ(r(RSP), 0x12345678u);  // the popped value wins over the increment
+}
+
+TEST_F(CpuTest, PopMemoryWithRspBaseUsesIncrementedRsp) {
+  // SDM POP: an RSP-based destination address is computed after the increment.
+  const uint64_t sp = 0x2F000;
+  r(RSP) = sp;
+  m.wr(sp, 0xAAAA);
+  m.wr(sp + 8, 0xBBBB);
+  load({0x8f, 0x04, 0x24, 0xeb, 0xfe});  // pop qword [rsp]; jmp $
+  run();
+  EXPECT_EQ(r(RSP), sp + 8);
+  EXPECT_EQ(m.rd(sp + 8), 0xAAAAu);
+}
+
+TEST_F(CpuTest, PushfPopfInRingZero) {
+  r(RSP) = 0x30000;
+  m.cpu.set_rflags(0x2 | x86::FL_CF | x86::FL_ZF);
+  load({0x9c, 0xeb, 0xfe});  // pushfq; jmp $
+  run();
+  EXPECT_EQ(m.rd(0x30000 - 8), 0x2u | x86::FL_CF | x86::FL_ZF);
+  // POPF at CPL 0 may set IF and IOPL; RF and VM are never loaded (SDM POPF).
+  m.wr(0x30000 - 8, 0x2 | x86::FL_IF | x86::FL_IOPL | x86::FL_DF | x86::FL_RF | x86::FL_VM | x86::FL_OF);
+  r(RSP) = 0x30000 - 8;
+  load({0x9d, 0xeb, 0xfe});  // popfq; jmp $
+  run();
+  EXPECT_EQ(m.cpu.rflags(), 0x2u | x86::FL_IF | x86::FL_IOPL | x86::FL_DF | x86::FL_OF);
+}
+
+TEST_F(CpuTest, EnterAndLeave) {
+  const uint64_t top = 0x30000, old_rbp = 0x2F800;
+  r(RSP) = top;
+  r(RBP) = old_rbp;
+  m.wr(old_rbp - 8, 0xD15C0);  // the enclosing frame's display entry
+  load({
+      0xc8, 0x10, 0x00, 0x02,  // enter 0x10, 2
+      0xeb, 0xfe,              // jmp $
+  });
+  run();
+  // SDM ENTER (level 2): push rbp; frame = rsp; push [rbp-8]; push frame; rbp = frame; rsp -= 16.
+  const uint64_t frame = top - 8;
+  EXPECT_EQ(m.rd(top - 8), old_rbp);
+  EXPECT_EQ(m.rd(top - 16), 0xD15C0u);
+  EXPECT_EQ(m.rd(top - 24), frame);
+  EXPECT_EQ(r(RBP), frame);
+  EXPECT_EQ(r(RSP), top - 24 - 0x10);
+  load({0xc9, 0xeb, 0xfe});  // leave; jmp $
+  run();
+  EXPECT_EQ(r(RSP), top);
+  EXPECT_EQ(r(RBP), old_rbp);
+}
+
+TEST_F(CpuTest, NearCallRetAndIndirectForms) {
+  r(RSP) = 0x30000;
+  r(RBX) = kData;
+  m.wr(kData, kCode + 0x40);       // call [rbx] target
+  m.wr(kData + 8, kCode + 0x50);   // jmp [rbx+8] target
+  load({
+      0xff, 0x13,  // call qword [rbx]   -> kCode+0x40
+      0xeb, 0xfe,  // jmp $ (returned here)
+  });
+  m.put(kCode + 0x40, {0xc2, 0x08, 0x00});  // ret 8: pops the return address, then 8 bytes more
+  r(RSP) = 0x30000;
+  run();
+  EXPECT_EQ(rip(), kCode + 2);
+  EXPECT_EQ(r(RSP), 0x30000u + 8);
+  EXPECT_EQ(m.rd(0x30000 - 8), kCode + 2);  // the pushed return address
+  load({0xff, 0x63, 0x08});  // jmp qword [rbx+8]
+  m.put(kCode + 0x50, {0xff, 0xd0});  // call rax
+  m.put(kCode + 0x60, {0xeb, 0xfe});
+  r(RAX) = kCode + 0x60;
+  run();
+  EXPECT_EQ(rip(), kCode + 0x60);
+  EXPECT_EQ(m.rd(r(RSP)), kCode + 0x52);
+}
+
+TEST_F(CpuTest, NonCanonicalNearTargetFaultsBeforeTransfer) {
+  // SDM JMP/CALL: #GP(0) if the target is not canonical; nothing is pushed.
+  r(RSP) = 0x30000;
+  r(RAX) = 0x0000800000000000ull;
+  load({0xff, 0xd0});  // call rax
+  expect_exception(x86::VEC_GP);
+  // Frame: error code, RIP (the faulting CALL), CS, RFLAGS, RSP (unchanged: nothing pushed), SS.
+  EXPECT_EQ(stack(0), 0u);
+  EXPECT_EQ(stack(1), kCode);
+  EXPECT_EQ(stack(2), kKCode);
+  EXPECT_EQ(stack(4), 0x30000u);
+}
+
+TEST_F(CpuTest, FarJmpCallRetfThroughMemory) {
+  r(RSP) = 0x30000;
+  r(RBX) = kData;
+  m.wr(kData, kCode + 0x40);   // m16:64 = offset, then selector
+  m.wr(kData + 8, kKCode, 2);
+  load({0x48, 0xff, 0x1b, 0xeb, 0xfe});  // call far qword [rbx]; jmp $
+  m.put(kCode + 0x40, {0x48, 0xcb});     // retfq
+  run(1);
+  EXPECT_EQ(rip(), kCode + 0x40);
+  EXPECT_EQ(m.cpu.s.seg[CS].sel, kKCode);
+  EXPECT_EQ(m.rd(0x30000 - 8), kKCode);          // CS pushed first ...
+  EXPECT_EQ(m.rd(0x30000 - 16), kCode + 3);      // ... then RIP (SDM CALL far, 64-bit operand size)
+  run();
+  EXPECT_EQ(rip(), kCode + 3);
+  EXPECT_EQ(r(RSP), 0x30000u);
+  load({0x48, 0xff, 0x2b});  // jmp far qword [rbx]
+  m.put(kCode + 0x40, {0xeb, 0xfe});
+  run();
+  EXPECT_EQ(rip(), kCode + 0x40);
+  EXPECT_EQ(r(RSP), 0x30000u);
+}
+
+TEST_F(CpuTest, FarReturnToRingThree) {
+  // RETF to an outer level pops RIP, CS, then RSP and SS (SDM RET, "return to outer privilege level").
+  const uint64_t sp = 0x2F000;
+  r(RSP) = sp;
+  m.wr(sp, kUserCode);
+  m.wr(sp + 8, kUCode);
+  m.wr(sp + 16, kUserStackTop);
+  m.wr(sp + 24, kUData);
+  load({0x48, 0xcb});  // retfq
+  m.put(kUserCodePa, {0x90, 0xf4});  // nop; hlt (-> #GP at CPL 3)
+  run(2);
+  EXPECT_EQ(m.cpu.s.cpl(), 3);
+  EXPECT_EQ(m.cpu.s.seg[CS].sel, kUCode);
+  EXPECT_EQ(m.cpu.s.seg[SS].sel, kUData);
+  EXPECT_EQ(r(RSP), kUserStackTop);
+  EXPECT_EQ(rip(), kUserCode + 1);
+  // HLT at CPL 3: #GP(0) (SDM HLT), delivered on the TSS.RSP0 stack.
+  expect_exception(x86::VEC_GP);
+  EXPECT_EQ(r(RSP), kKernelStack - 48);
+  EXPECT_EQ(stack(1), kUserCode + 1);
+  EXPECT_EQ(stack(2), kUCode);
+  EXPECT_EQ(stack(4), kUserStackTop);
+  EXPECT_EQ(stack(5), kUData);
+}
+
+}  // namespace
+}  // namespace slot::cputest

@@ -1,0 +1,272 @@
+// Interrupt delivery through the IDT in IA-32e mode (SDM Vol. 3A §6.12,
+// §6.14: stack switch to TSS.RSPn, IST, gate DPL for software interrupts,
+// STI shadow), SYSCALL/SYSRET (Vol. 2B), IRETQ to ring 3 (Vol. 2A IRET),
+// and CPL checks on privileged instructions.
+#include "tests/cpu/unit_common.h"
+
+namespace slot::cputest {
+namespace {
+using namespace cpu;
+using namespace x86;
+
+class SystemTest : public CpuTest {
+ protected:
+  // Starts user code at kUserCode with RSP = kUserStackTop, RFLAGS = 0x202.
+  void user(const std::vector<uint8_t>& code) {
+    m.set_cpl(3);
+    m.put(kUserCodePa, code);
+    m.cpu.s.rip = kUserCode;
+    r(RSP) = kUserStackTop;
+    m.cpu.set_rflags(0x202);
+  }
+};
+
+// Frame without error code: [0] RIP, [1] CS, [2] RFLAGS, [3] RSP, [4] SS.
+TEST_F(SystemTest, SoftwareInterruptFromRingThreeSwitchesToRsp0) {
+  m.set_gate(0x80, kHandlers + 16 * 0x80, /*dpl=*/3);
+  user({0xb8, 0x05, 0x00, 0x00, 0x00, 0xcd, 0x80});  // mov eax, 5; int 0x80
+  run();
+  ASSERT_TRUE(m.in_handler(0x80));
+  EXPECT_EQ(m.cpu.s.cpl(), 0);
+  EXPECT_EQ(m.cpu.s.seg[CS].sel, kKCode);
+  EXPECT_EQ(m.cpu.s.seg[SS].sel, 0u);  // SS = NULL selector with RPL = new CPL (SDM §6.14.4)
+  EXPECT_EQ(r(RSP), kKernelStack - 40);
+  EXPECT_EQ(stack(0), kUserCode + 7);   // INT n: the next instruction
+  EXPECT_EQ(stack(1), kUCode);
+  EXPECT_EQ(stack(2), 0x202u);
+  EXPECT_EQ(stack(3), kUserStackTop);
+  EXPECT_EQ(stack(4), kUData);
+  EXPECT_FALSE(m.cpu.rflags() & FL_IF);  // interrupt gate clears IF
+}
+
+TEST_F(SystemTest, IstStackWinsOverRsp0) {
+  m.set_gate(0x81, kHandlers + 16 * 0x81, 3, /*ist=*/1);
+  user({0xcd, 0x81});
+  run();
+  ASSERT_TRUE(m.in_handler(0x81));
+  EXPECT_EQ(r(RSP), kIstStack - 40);
+  EXPECT_EQ(stack(0), kUserCode + 2);
+}
+
+TEST_F(SystemTest, IstIsUsedWithoutPrivilegeChangeToo) {
+  m.set_gate(0x82, kHandlers + 16 * 0x82, 0, 1);
+  r(RSP) = 0x30008;  // the IST stack is 16-byte aligned on entry anyway (SDM §6.14.2)
+  load({0xcd, 0x82});
+  run();
+  ASSERT_TRUE(m.in_handler(0x82));
+  EXPECT_EQ(r(RSP), kIstStack - 40);
+  EXPECT_EQ(stack(3), 0x30008u);
+}
+
+TEST_F(SystemTest, TrapGateKeepsIf) {
+  m.set_gate(0x83, kHandlers + 16 * 0x83, 3, 0, /*type=*/0xF);
+  user({0xcd, 0x83});
+  run();
+  ASSERT_TRUE(m.in_handler(0x83));
+  EXPECT_TRUE(m.cpu.rflags() & FL_IF);
+}
+
+TEST_F(SystemTest, GateDplBelowCplIsGpWithIdtErrorCode) {
+  // INT n checks gate DPL >= CPL: #GP(vector*8 + 2), IDT bit set, EXT clear (SDM §6.12.1.1).
+  user({0xcd, 0x80});  // the default gate has DPL 0
+  run();
+  ASSERT_TRUE(m.in_handler(VEC_GP));
+  EXPECT_EQ(stack(0), 0x80u * 8 + 2);
+  EXPECT_EQ(stack(1), kUserCode);  // the fault points at the INT
+}
+
+TEST_F(SystemTest, Int3IsATrap) {
+  m.set_gate(VEC_BP, kHandlers + 16 * VEC_BP, 3);
+  user({0x90, 0xcc});
+  run();
+  ASSERT_TRUE(m.in_handler(VEC_BP));
+  EXPECT_EQ(stack(0), kUserCode + 2);  // after the INT3
+}
+
+TEST_F(SystemTest, ExternalInterruptAtInstructionBoundary) {
+  m.io.vector = 0x30;
+  m.cpu.set_rflags(0x202);
+  load({0x90, 0x90, 0xeb, 0xfe});
+  m.cpu.set_intr_line(true);
+  run();
+  ASSERT_TRUE(m.in_handler(0x30));
+  EXPECT_EQ(m.io.acks, 1u);
+  EXPECT_EQ(stack(0), kCode);  // taken before the first NOP: RIP of the next instruction
+  EXPECT_EQ(stack(2), 0x202u);
+  EXPECT_FALSE(m.cpu.rflags() & FL_IF);
+}
+
+TEST_F(SystemTest, MaskedInterruptWaits) {
+  m.cpu.set_rflags(0x2);
+  load({0x90, 0x90, 0xeb, 0xfe});
+  m.cpu.set_intr_line(true);
+  run();
+  EXPECT_EQ(rip(), kCode + 2);
+  EXPECT_EQ(m.io.acks, 0u);
+}
+
+TEST_F(SystemTest, StiShadowDelaysOneInstruction) {
+  // SDM STI: interrupts are recognised after the instruction following STI.
+  m.cpu.set_rflags(0x2);
+  load({0xfb, 0x90, 0x90, 0xeb, 0xfe});  // sti; nop; nop; jmp $
+  m.cpu.set_intr_line(true);
+  run();
+  ASSERT_TRUE(m.in_handler(0x20));
+  EXPECT_EQ(stack(0), kCode + 2);
+}
+
+TEST_F(SystemTest, HltWaitsForAnInterrupt) {
+  m.cpu.set_rflags(0x2);
+  load({0xfb, 0xf4, 0x90, 0xeb, 0xfe});  // sti; hlt; nop; jmp $
+  EXPECT_EQ(m.cpu.run(m.cpu.icount() + 100), StopReason::Halted);
+  EXPECT_TRUE(m.cpu.halted());
+  m.cpu.set_intr_line(true);
+  run();
+  ASSERT_TRUE(m.in_handler(0x20));
+  EXPECT_EQ(stack(0), kCode + 2);  // returns after the HLT
+  EXPECT_FALSE(m.cpu.halted());
+}
+
+TEST_F(SystemTest, SyscallEntersRingZero) {
+  m.cpu.s.lstar = kCode + 0x100;
+  m.cpu.s.fmask = FL_IF | FL_DF;
+  m.put(kCode + 0x100, {0xeb, 0xfe});
+  user({0x0f, 0x05});  // syscall
+  m.cpu.set_rflags(0x202 | FL_DF | FL_CF);
+  run();
+  EXPECT_EQ(rip(), kCode + 0x100);
+  EXPECT_EQ(r(RCX), kUserCode + 2);
+  EXPECT_EQ(r(R11), 0x202u | FL_DF | FL_CF);
+  EXPECT_EQ(m.cpu.rflags(), 0x2u | FL_CF);  // RFLAGS &= ~FMASK
+  EXPECT_EQ(m.cpu.s.seg[CS].sel, kKCode);   // STAR[47:32]
+  EXPECT_EQ(m.cpu.s.seg[SS].sel, kKData);   // STAR[47:32] + 8
+  EXPECT_EQ(m.cpu.s.cpl(), 0);
+  EXPECT_EQ(r(RSP), kUserStackTop);         // SYSCALL does not switch stacks
+}
+
+TEST_F(SystemTest, SysretReturnsToRingThree) {
+  r(RCX) = kUserCode + 0x10;
+  r(R11) = 0x202 | FL_CF | FL_RF | FL_VM | (1u << 3);  // RF stays (in 3C7FD7H), VM and bit 3 do not
+  m.put(kUserCodePa + 0x10, {0xeb, 0xfe});
+  load({0x48, 0x0f, 0x07});  // sysretq
+  run();
+  EXPECT_EQ(rip(), kUserCode + 0x10);
+  EXPECT_EQ(m.cpu.s.cpl(), 3);
+  EXPECT_EQ(m.cpu.s.seg[CS].sel, 0x18u + 16 + 3);  // STAR[63:48] + 16, RPL 3
+  EXPECT_EQ(m.cpu.s.seg[SS].sel, 0x18u + 8 + 3);
+  EXPECT_TRUE(m.cpu.mode64());
+  EXPECT_EQ(m.cpu.rflags() & ~uint64_t(FL_RF), 0x202u | FL_CF);
+}
+
+TEST_F(SystemTest, SysretToCompatibilityMode) {
+  r(RCX) = 0xFFFFFFFF00001000ull;  // SYSRETD takes ECX
+  r(R11) = 0x202;
+  m.map(0x1000, kUserCodePa, 4096, PTE_U);
+  m.cpu.sync_mmu();
+  m.put(kUserCodePa, {0xeb, 0xfe});
+  load({0x0f, 0x07});  // sysret (32-bit operand size)
+  run();
+  EXPECT_EQ(rip(), 0x1000u);
+  EXPECT_EQ(m.cpu.s.seg[CS].sel, 0x18u + 3);  // STAR[63:48], RPL 3
+  EXPECT_FALSE(m.cpu.mode64());
+  EXPECT_EQ(m.cpu.code_size(), CodeSize::Bits32);
+}
+
+TEST_F(SystemTest, SysretWithNonCanonicalRcxFaultsInRingZero) {
+  // Intel: #GP(0) before the privilege change (SDM Vol. 2B SYSRET).
+  r(RCX) = 0x0000800000000000ull;
+  load({0x48, 0x0f, 0x07});
+  expect_exception(VEC_GP);
+  EXPECT_EQ(stack(2), kKCode);
+}
+
+TEST_F(SystemTest, SyscallNeedsEferSce) {
+  m.cpu.s.efer &= ~EFER_SCE;
+  load({0x0f, 0x05});
+  expect_exception(VEC_UD);
+}
+
+TEST_F(SystemTest, IretqToRingThreeAndBack) {
+  m.set_gate(0x80, kHandlers + 16 * 0x80, 3);
+  const uint64_t sp = 0x2F000;
+  m.wr(sp, kUserCode);
+  m.wr(sp + 8, kUCode);
+  m.wr(sp + 16, 0x202 | FL_CF);
+  m.wr(sp + 24, kUserStackTop - 0x100);
+  m.wr(sp + 32, kUData);
+  r(RSP) = sp;
+  m.put(kUserCodePa, {0xb8, 0x05, 0x00, 0x00, 0x00, 0xcd, 0x80});  // mov eax, 5; int 0x80
+  load({0x48, 0xcf});  // iretq
+  run(1);
+  EXPECT_EQ(m.cpu.s.cpl(), 3);
+  EXPECT_EQ(rip(), kUserCode);
+  EXPECT_EQ(r(RSP), kUserStackTop - 0x100);
+  EXPECT_EQ(m.cpu.s.seg[SS].sel, kUData);
+  EXPECT_EQ(m.cpu.rflags(), 0x202u | FL_CF);
+  run();
+  ASSERT_TRUE(m.in_handler(0x80));
+  EXPECT_EQ(r(RAX), 5u);
+  EXPECT_EQ(stack(3), kUserStackTop - 0x100);
+  EXPECT_EQ(r(RSP), kKernelStack - 40);
+}
+
+TEST_F(SystemTest, IretqWithinRingZeroPopsSsAndRsp) {
+  // In 64-bit mode IRET always pops SS:RSP (SDM Vol. 2A IRET, IA-32e mode).
+  const uint64_t sp = 0x2F000;
+  m.wr(sp, kCode + 0x20);
+  m.wr(sp + 8, kKCode);
+  m.wr(sp + 16, 0x2);
+  m.wr(sp + 24, 0x2E000);
+  m.wr(sp + 32, kKData);
+  r(RSP) = sp;
+  m.put(kCode + 0x20, {0xeb, 0xfe});
+  load({0x48, 0xcf});
+  run();
+  EXPECT_EQ(rip(), kCode + 0x20);
+  EXPECT_EQ(r(RSP), 0x2E000u);
+}
+
+TEST_F(SystemTest, PrivilegedInstructionsFaultInRingThree) {
+  const std::vector<std::vector<uint8_t>> insns = {
+      {0x0f, 0x20, 0xd8}, {0x0f, 0x22, 0xd8}, {0x0f, 0x32}, {0x0f, 0x30}, {0x0f, 0x01, 0x10},
+      {0x0f, 0x06},       {0x0f, 0x01, 0x38}, {0xfa},       {0xfb},       {0xe4, 0x80},
+      {0xee},             {0x0f, 0x01, 0xf8}, {0x0f, 0x09}, {0x0f, 0x21, 0xf8}, {0xf4},
+      {0x0f, 0x01, 0x18}, {0x0f, 0x00, 0xd8}, {0x48, 0x0f, 0x07},
+  };
+  for (const auto& insn : insns) {
+    m.log.events.clear();
+    user(insn);
+    r(RAX) = kUserData;
+    run();
+    EXPECT_TRUE(m.in_handler(VEC_GP)) << "opcode " << std::hex << int(insn[0]) << " " << int(insn[1 % insn.size()]);
+    EXPECT_EQ(stack(0), 0u);
+    EXPECT_EQ(stack(1), kUserCode);
+  }
+}
+
+TEST_F(SystemTest, UnknownMsrIsGp) {
+  r(RCX) = 0x12345;
+  load({0x0f, 0x32});  // rdmsr
+  expect_exception(VEC_GP);
+  EXPECT_EQ(stack(0), 0u);
+}
+
+TEST_F(SystemTest, MsrRoundTripAndSwapgs) {
+  r(RCX) = MSR_KERNEL_GS_BASE;
+  r(RAX) = 0x89ABCDEF;
+  r(RDX) = 0xFFFF8000;
+  load({0x0f, 0x30, 0x0f, 0x01, 0xf8, 0xeb, 0xfe});  // wrmsr; swapgs; jmp $
+  m.cpu.s.seg[GS].base = 0x1234;
+  run();
+  EXPECT_EQ(m.cpu.s.seg[GS].base, 0xFFFF800089ABCDEFull);
+  EXPECT_EQ(m.cpu.s.kernel_gs_base, 0x1234u);
+}
+
+TEST_F(SystemTest, RdtscCountsInstructions) {
+  load({0x0f, 0x31, 0x41, 0x89, 0xc0, 0x90, 0x90, 0x0f, 0x31, 0xeb, 0xfe});  // rdtsc; mov r8d, eax; nop; nop; rdtsc
+  run();
+  EXPECT_EQ(r(RAX) - r(R8), 4u);  // the clock is the instruction count (DESIGN.md §2)
+}
+
+}  // namespace
+}  // namespace slot::cputest

@@ -1,0 +1,44 @@
+// The kernel command line and the annotation header, run on the host.
+#include <gtest/gtest.h>
+
+#include "emu/annotation_protocol.h"
+#include "guest/kernel/config.h"
+
+TEST(GuestCmdline, ParsesTheThreeKeys) {
+  Config c;
+  ASSERT_TRUE(parse_cmdline("build/guest/slotlab-guest.elf workload=bench mode=monolithic flush=invlpg", &c, nullptr));
+  EXPECT_EQ(c.workload, Workload::Bench);
+  EXPECT_EQ(c.mode, Mode::Monolithic);
+  EXPECT_EQ(c.flush, Flush::Invlpg);
+}
+
+TEST(GuestCmdline, Bounce) {
+  Config c;
+  EXPECT_FALSE(c.bounce_edges);
+  ASSERT_TRUE(parse_cmdline("bounce=edges", &c, nullptr));
+  EXPECT_TRUE(c.bounce_edges);
+  ASSERT_TRUE(parse_cmdline("bounce=none", &c, nullptr));
+  EXPECT_FALSE(c.bounce_edges);
+  EXPECT_FALSE(parse_cmdline("bounce=all", &c, nullptr));
+}
+
+TEST(GuestCmdline, DefaultsAndErrors) {
+  Config c;
+  ASSERT_TRUE(parse_cmdline("", &c, nullptr));
+  EXPECT_EQ(c.workload, Workload::Demo);
+  EXPECT_EQ(c.mode, Mode::ModArea);
+  const char* bad = nullptr;
+  EXPECT_FALSE(parse_cmdline("mode=modareax", &c, &bad));
+  EXPECT_STREQ(bad, "mode=modareax");
+  EXPECT_TRUE(parse_cmdline("other=1 mode", &c, nullptr)) << "unknown keys are ignored";
+}
+
+TEST(AnnotationProtocol, HeaderLayout) {
+  // docs/annotation.md: magic in bits 7:0, type in 15:8, payload dwords in 31:16.
+  EXPECT_EQ(ann::header(ann::ANN_CALL, 11), 0x000B04A5u);
+  EXPECT_EQ(ann::header_type(0x000B04A5u), 4u);
+  EXPECT_EQ(ann::header_len(0x000B04A5u), 11u);
+  EXPECT_EQ(ann::string_dwords(0), 1u);
+  EXPECT_EQ(ann::string_dwords(3), 1u);
+  EXPECT_EQ(ann::string_dwords(4), 2u);
+}
