@@ -73,12 +73,23 @@ void Cpu::flush_code_cache() {
   code_.clear();
   cur_page_ = nullptr;
   cur_page_pa_ = ~0ull;
+  for (auto& r : page_cache_) r = PageRef{};
   smc_dirty_.clear();
 }
 
+// A write to a page with cached code drops exactly the decoded instructions
+// that may overlap the written bytes (one may start up to 14 bytes earlier);
+// the rest of the page stays decoded. Dropped entries stay in the vector (the
+// executing instruction may be one of them) until the page is recycled.
 void Cpu::invalidate_code(mmu::PhysAddr pa, unsigned len) {
-  for (uint64_t p = pa & ~0xFFFull; p < pa + len; p += 4096) {
-    if (code_.count(p)) {
+  const uint64_t end = pa + len;
+  for (uint64_t p = pa & ~0xFFFull; p < end; p += 4096) {
+    auto it = code_.find(p);
+    if (it == code_.end()) continue;
+    CodePage& cp = *it->second;
+    const unsigned lo = unsigned(std::max(pa, p) - p), hi = unsigned(std::min(end, p + 4096) - p);
+    std::memset(&cp.idx[lo >= 14 ? lo - 14 : 0], 0, (hi - (lo >= 14 ? lo - 14 : 0)) * sizeof cp.idx[0]);
+    if (cp.insns.size() > 2 * 4096) {  // rewritten over and over: recycle at the next boundary
       smc_dirty_.push_back(p);
       attention_ = true;
     }
@@ -129,13 +140,17 @@ const Insn* Cpu::fetch_decode(Insn& scratch) {
   const uint64_t ppage = pa & ~0xFFFull;
   const CodeSize cs = code_size();
   if (ppage != cur_page_pa_) [[unlikely]] {
-    auto& slot = code_[ppage];
-    if (!slot) {
-      slot = std::make_unique<CodePage>();
-      slot->mode = cs;
-      mem.set_page_flag(ppage, mmu::PF_CODE);
+    PageRef& ref = page_cache_[(ppage >> 12) & (kPageCache - 1)];
+    if (ref.pa != ppage) {
+      auto& slot = code_[ppage];
+      if (!slot) {
+        slot = std::make_unique<CodePage>();
+        slot->mode = cs;
+        mem.set_page_flag(ppage, mmu::PF_CODE);
+      }
+      ref = PageRef{ppage, slot.get()};
     }
-    cur_page_ = slot.get();
+    cur_page_ = ref.page;
     cur_page_pa_ = ppage;
   }
   if (cur_page_->mode != cs) [[unlikely]] {
@@ -189,6 +204,7 @@ bool Cpu::handle_attention() {
       mem.clear_page_flag(p, mmu::PF_CODE);
       if (p == cur_page_pa_) cur_page_ = nullptr, cur_page_pa_ = ~0ull;
     }
+    for (auto& r : page_cache_) r = PageRef{};
     smc_dirty_.clear();
   }
   if (shutdown_) { attention_ = true; return false; }

@@ -200,6 +200,10 @@ class Cpu {
   uint64_t translate(uint64_t la, mmu::Access acc, bool implicit_sup);
 
   std::unordered_map<uint64_t, std::unique_ptr<CodePage>> code_;
+  // Direct-mapped memo in front of code_ (branches between pages are common).
+  struct PageRef { uint64_t pa = ~0ull; CodePage* page = nullptr; };
+  static constexpr unsigned kPageCache = 64;
+  PageRef page_cache_[kPageCache];
   CodePage* cur_page_ = nullptr;
   uint64_t cur_page_pa_ = ~0ull;
   std::vector<uint64_t> smc_dirty_;

@@ -8,9 +8,34 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <new>
 #include <vector>
 
+#include <sys/mman.h>
+
 namespace slot::mmu {
+
+// Zero-filled host memory that the OS commits only when touched (anonymous
+// mmap), so 256 MiB of guest RAM costs nothing until the guest uses it.
+class ZeroedBuffer {
+ public:
+  explicit ZeroedBuffer(uint64_t n) : size_(n) {
+    if (n == 0) return;
+    void* p = mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    data_ = static_cast<uint8_t*>(p);
+  }
+  ~ZeroedBuffer() { if (data_) munmap(data_, size_); }
+  ZeroedBuffer(const ZeroedBuffer&) = delete;
+  ZeroedBuffer& operator=(const ZeroedBuffer&) = delete;
+  uint64_t size() const { return size_; }
+  uint8_t* data() { return data_; }
+  const uint8_t* data() const { return data_; }
+
+ private:
+  uint64_t size_;
+  uint8_t* data_ = nullptr;
+};
 
 using PhysAddr = uint64_t;
 
@@ -22,7 +47,7 @@ enum PageFlag : uint8_t {
 
 class PhysMemory {
  public:
-  explicit PhysMemory(uint64_t bytes) : ram_(bytes, 0), flags_((bytes + 4095) / 4096, 0) {}
+  explicit PhysMemory(uint64_t bytes) : ram_(bytes), flags_((bytes + 4095) / 4096, 0) {}
 
   uint64_t size() const { return ram_.size(); }
   uint8_t* data() { return ram_.data(); }
@@ -56,7 +81,7 @@ class PhysMemory {
   void set_write_listener(std::function<void(PhysAddr, unsigned)> f) { on_write_ = std::move(f); }
 
  private:
-  std::vector<uint8_t> ram_;
+  ZeroedBuffer ram_;
   std::vector<uint8_t> flags_;
   std::function<void(PhysAddr, unsigned)> on_write_;
 };
