@@ -138,6 +138,9 @@ DecodeStatus decode(CodeSize cs, Fetch&& fetch, Insn& out) {
     }
     if (score > best) best = score, row = &r;
   }
+  // Outside 64-bit mode C4/C5 with ModRM.mod = 11 are the VEX prefix, not
+  // LES/LDS (SDM Vol. 2A §2.3.5): no AVX, so #UD (decoder coverage, docs/cpu.md).
+  if (map == 1 && (b == 0xC4 || b == 0xC5) && (d.modrm >> 6) == 3) row = nullptr;
   if (!row) {
     d.fn = &ud<1>;
     d.row = kNoRow;

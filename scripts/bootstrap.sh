@@ -38,7 +38,8 @@ case "$what" in
   test)
     build build
     (cd build && ctest --output-on-failure -j "$jobs")
-    build build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLOTLAB_SANITIZE=ON
+    # -O1: sanitized code compiles faster and still runs the guest at a useful speed.
+    build build-asan -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE=-O1 -DSLOTLAB_SANITIZE=ON
     (cd build-asan && ctest --output-on-failure -j "$jobs" -LE nosan)
     ;;
   *)

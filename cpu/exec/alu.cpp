@@ -44,6 +44,15 @@ template <unsigned W> void dec_r(Cpu& c, const Insn& d) { c.set_gpr<W>(d.reg & 7
 
 template <unsigned W> void xadd(Cpu& c, const Insn& d) {
   const uint64_t src = c.read_greg<W>(d);
+  if (!d.mem()) {
+    // SDM XADD: TEMP <- SRC + DEST; SRC <- DEST; DEST <- TEMP. When both
+    // operands name one register the sum is written last and wins.
+    const uint64_t old = c.read_rm<W>(d);
+    const uint64_t sum = alu<W>(c, 0, old, src);
+    c.write_greg<W>(d, old);
+    c.write_rm<W>(d, sum);
+    return;
+  }
   uint64_t old = 0;
   c.rmw<W>(d, [&](uint64_t a) { old = a; return alu<W>(c, 0, a, src); });
   c.write_greg<W>(d, old);

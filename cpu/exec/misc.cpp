@@ -35,7 +35,15 @@ template <unsigned W> void grp15(Cpu& c, const Insn& d) {
   sse<W>(c, d);
 }
 
+// 0F 0D (PREFETCH/PREFETCHW m8): a hint with no architectural effect, but
+// only a memory operand encodes it; mod=11 is #UD (SDM Vol. 2B PREFETCHW
+// takes m8 only; QEMU and the host CPU of the differential test agree).
+template <unsigned W> void prefetch(Cpu& c, const Insn& d) {
+  if (!d.mem()) c.fault(x86::VEC_UD);
+}
+
 SLOT_INSTANTIATE(ud)
+SLOT_INSTANTIATE(prefetch)
 SLOT_INSTANTIATE(fpu)
 SLOT_INSTANTIATE(fwait)
 SLOT_INSTANTIATE(sse)

@@ -64,7 +64,8 @@ template <unsigned W> void idiv_E(Cpu& c, const Insn& d) {
   const unsigned bits = 16 * W;
   const i128 n = bits == 128 ? i128(raw) : i128(raw << (128 - bits)) >> (128 - bits);
   const i128 lim = i128(1) << (8 * W - 1);
-  if (W == 8 && v == -1 && n == -(i128(1) << 127)) c.fault(x86::VEC_DE);  // i128 would overflow
+  // -2^127 / -1 overflows i128 (and negating -2^127 is UB): #DE, as the quotient cannot fit anyway.
+  if (W == 8 && v == -1 && n == i128(u128(1) << 127)) c.fault(x86::VEC_DE);
   const i128 q = n / v, r = n % v;
   if (q >= lim || q < -lim) c.fault(x86::VEC_DE);
   write_pair<W>(c, uint64_t(q) & mask<W>(), uint64_t(r) & mask<W>());

@@ -42,7 +42,9 @@ template <unsigned W> void enter(Cpu& c, const Insn& d) {
     }
     if (level) c.push<W>(frame);
     const uint64_t sp = (c.s.gpr[RSP] - d.imm) & c.sp_mask();
-    c.read<1>(SS, sp);  // the new stack top must be accessible
+    // SDM ENTER: #PF "if a write using the final value of the stack pointer
+    // ... would cause a page fault" (a write check, not a read).
+    c.check_writable(SS, sp, 1);
     c.set_gpr<W>(RBP, frame);
     c.s.gpr[RSP] = (c.s.gpr[RSP] & ~c.sp_mask()) | sp;
   });

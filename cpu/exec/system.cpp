@@ -34,7 +34,13 @@ template <unsigned W> void out_port(Cpu& c, const Insn& d) {
 }
 
 // ---- control and debug registers ---------------------------------------
+// A control or debug register that does not exist is #UD even at CPL > 0:
+// the encoding is invalid before any privilege check (SDM Vol. 2B MOV CRn:
+// "#UD If an attempt is made to access CR1, CR5, CR6, or CR7"; DR8-DR15
+// likewise; the host CPU in the differential test agrees).
+inline bool valid_cr(unsigned n) { return n == 0 || n == 2 || n == 3 || n == 4 || n == 8; }
 template <unsigned W> void mov_RC(Cpu& c, const Insn& d) {
+  if (!valid_cr(d.reg)) c.fault(x86::VEC_UD);
   c.require_cpl0();
   uint64_t v;
   switch (d.reg) {
@@ -42,27 +48,26 @@ template <unsigned W> void mov_RC(Cpu& c, const Insn& d) {
     case 2: v = c.s.cr2; break;
     case 3: v = c.s.cr3; break;
     case 4: v = c.s.cr4; break;
-    case 8: v = c.s.cr8; break;
-    default: c.fault(x86::VEC_UD);
+    default: v = c.s.cr8; break;
   }
   c.set_gpr<W>(d.rm, v);
 }
 template <unsigned W> void mov_CR(Cpu& c, const Insn& d) {
+  if (!valid_cr(d.reg)) c.fault(x86::VEC_UD);
   c.require_cpl0();
-  if (d.reg != 0 && d.reg != 2 && d.reg != 3 && d.reg != 4 && d.reg != 8) c.fault(x86::VEC_UD);
   c.write_cr(d.reg, c.gpr<W>(d.rm));
 }
 template <unsigned W> void mov_RD(Cpu& c, const Insn& d) {
-  c.require_cpl0();
   unsigned n = d.reg;
   if (n > 7) c.fault(x86::VEC_UD);
+  c.require_cpl0();
   if (n == 4 || n == 5) { if (c.s.cr4 & x86::CR4_DE) c.fault(x86::VEC_UD); n += 2; }
   c.set_gpr<W>(d.rm, c.s.dr[n]);
 }
 template <unsigned W> void mov_DR(Cpu& c, const Insn& d) {
-  c.require_cpl0();
   unsigned n = d.reg;
   if (n > 7) c.fault(x86::VEC_UD);
+  c.require_cpl0();
   if (n == 4 || n == 5) { if (c.s.cr4 & x86::CR4_DE) c.fault(x86::VEC_UD); n += 2; }
   const uint64_t v = c.gpr<W>(d.rm);
   if (n >= 6 && (v >> 32)) c.gp0();
@@ -140,7 +145,7 @@ template <unsigned W> void swapgs(Cpu& c, const Insn&) {
   std::swap(c.s.seg[GS].base, c.s.kernel_gs_base);
 }
 template <unsigned W> void clac_stac(Cpu& c, const Insn& d) {
-  c.require_cpl0();
+  if (c.s.cpl() != 0) c.fault(x86::VEC_UD);  // SDM Vol. 2A CLAC/STAC: #UD if CPL > 0
   c.materialize();
   if (d.op) c.s.rflags |= x86::FL_AC;
   else c.s.rflags &= ~x86::FL_AC;

@@ -286,6 +286,9 @@ TEST(DecoderUnit, UnsupportedEncodingsAreUd) {
   EXPECT_EQ(d64({0x0F, 0x0B}).d.len, 2);
   EXPECT_TRUE(is_ud(d64({0x27}).d));              // daa: invalid in 64-bit mode
   EXPECT_TRUE(is_ud(d64({0x0F, 0x0F, 0xC0, 0x9E}).d));  // 3DNow
+  EXPECT_TRUE(is_ud(d32({0xC5, 0xF8, 0x77}).d));  // 32-bit: C5 with mod=11 is VEX, not LDS
+  EXPECT_EQ(mn(d32({0xC5, 0x06})), "lds");        // ... with a memory operand it is LDS
+  EXPECT_EQ(d32({0xC5, 0x06}).d.len, 2);
   EXPECT_FALSE(is_ud(d32({0x40}).d));             // inc eax in 32-bit code
   EXPECT_EQ(mn(d32({0x40})), "inc");
 }

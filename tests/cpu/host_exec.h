@@ -7,6 +7,7 @@
 // below 2 GiB (MAP_32BIT) so 32-bit addressing (67h) and moffs32 work.
 // A fault (SIGSEGV/SIGBUS/SIGFPE/SIGILL/SIGTRAP) is caught on an alternate
 // stack; the register file then holds the state at the faulting instruction.
+// The same instruction can also run in compatibility mode (32-bit code).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -37,11 +38,17 @@ class HostExec {
   uint64_t data_va() const { return code_ + 4096; }  // kDataSize bytes
   uint8_t* data() { return reinterpret_cast<uint8_t*>(data_va()); }
   uint64_t fs_base() const { return fs_base_; }
+  // True if selector 0x23 is a present 32-bit code segment (LAR), i.e. the
+  // kernel lets user code switch to compatibility mode.
+  static bool has_compat_segment();
   uint64_t gs_base() const { return gs_base_; }
 
   // Runs `insn` with the registers and flags of `rf`, leaves the result in
-  // `rf`. Returns the signal number if it faulted, else 0.
-  int run(const uint8_t* insn, unsigned len, RegFile& rf);
+  // `rf`. Returns the signal number if it faulted, else 0. With `compat` the
+  // instruction runs in compatibility mode (Linux's 32-bit user CS, 0x23,
+  // entered by a far jump; DS = ES = 0x2B); only the low 32 bits of the GPRs
+  // are then meaningful (SDM Vol. 1 §3.4.1.1).
+  int run(const uint8_t* insn, unsigned len, RegFile& rf, bool compat = false);
 
  private:
   void build_stub();

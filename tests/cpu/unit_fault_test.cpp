@@ -198,6 +198,19 @@ TEST_F(CpuTest, TripleFaultStopsTheMachineWithAReport) {
   EXPECT_EQ(m.cpu.run(m.cpu.icount() + 100), StopReason::TripleFault);  // stays down
 }
 
+TEST_F(CpuTest, OneGigabytePage) {
+  // A 1 GiB PDPTE mapping (PS=1, SDM Vol. 3A §4.5 table 4-16): VA 4 GiB + x -> PA x.
+  const uint64_t va = 4ull << 30;
+  m.map_1g(va, 0, PTE_W);
+  m.cpu.sync_mmu();
+  m.wr(kData + 0x40, 0x5A5A);
+  r(RBX) = va + kData + 0x40;
+  load({0x48, 0x8b, 0x03, 0x48, 0xc7, 0x43, 0x08, 0x33, 0x00, 0x00, 0x00, 0xeb, 0xfe});  // mov rax,[rbx]; mov qword [rbx+8],0x33
+  run();
+  EXPECT_EQ(r(RAX), 0x5A5Au);
+  EXPECT_EQ(m.rd(kData + 0x48), 0x33u);
+}
+
 TEST_F(CpuTest, InstructionStraddlingPages) {
   // movabs rax, imm64 (10 bytes) starting 4 bytes before a page boundary; the
   // two virtual pages map to physical pages that are not adjacent.

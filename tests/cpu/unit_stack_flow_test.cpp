@@ -87,6 +87,25 @@ TEST_F(CpuTest, EnterAndLeave) {
   EXPECT_EQ(r(RBP), old_rbp);
 }
 
+TEST_F(CpuTest, EnterChecksTheFinalStackPointerForWrite) {
+  // SDM ENTER: #PF "if a write using the final value of the stack pointer
+  // would cause a page fault": frame below on a read-only page -> #PF with W.
+  const uint64_t ro = 0x50000000;
+  m.map(ro, 0x800000, 4096, 0);            // read-only
+  m.map(ro + 4096, 0x801000, 4096, x86::PTE_W);
+  m.cpu.sync_mmu();
+  m.set_gate(x86::VEC_PF, kHandlers + 16 * x86::VEC_PF, 0, 1);  // deliver on IST1, not next to the RO page
+  r(RSP) = ro + 4096 + 0x10;
+  r(RBP) = 0x1234;
+  const uint64_t rsp = r(RSP);
+  load({0xc8, 0x20, 0x00, 0x00});  // enter 0x20, 0: pushes at ro+0x1008, final RSP ro+0xFE8
+  expect_exception(x86::VEC_PF);
+  EXPECT_EQ(stack(0), x86::PF_P | x86::PF_W);
+  EXPECT_EQ(m.cpu.s.cr2, ro + 4096 + 0x8 - 0x20);
+  EXPECT_EQ(stack(4), rsp);     // RSP and RBP restored: the fault restarts ENTER
+  EXPECT_EQ(r(RBP), 0x1234u);
+}
+
 TEST_F(CpuTest, NearCallRetAndIndirectForms) {
   r(RSP) = 0x30000;
   r(RBX) = kData;
