@@ -33,7 +33,9 @@ install_missing
 case "$what" in
   demo)
     build build
-    ./build/slotlab demo
+    # The guest's demo workload: two client tasks read files through the fs
+    # server from the block driver and write them to the console driver.
+    ./build/slotlab run build/guest/slotlab-guest.elf --cmdline "workload=demo"
     ;;
   test)
     build build
