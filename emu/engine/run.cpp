@@ -1,0 +1,234 @@
+// Run control: slices of Machine::run, stop points, stepping.
+//
+// Cost when nothing needs an instruction-by-instruction look (no execution
+// breakpoint, no step over/out): the machine runs in slices of up to
+// EngineConfig::chunk instructions, cut at snapshot points; every other stop
+// (event catches, watchpoints, call-level steps) is raised by an observer
+// calling Cpu::request_stop(), which the CPU honours at the next instruction
+// boundary. So the interpreter's hot loop is exactly the one `slotlab run`
+// uses. Execution breakpoints single-step (one Machine::run per instruction,
+// compare RIP); docs/debugger-engine.md has the measured cost of both.
+#include <cstring>
+
+#include "emu/engine/impl.h"
+#include "mmu/arch.h"
+
+namespace slot::engine {
+
+StopInfo Engine::Impl::make_stop(StopReason r, const std::string& msg) const {
+  StopInfo s;
+  s.reason = r;
+  s.icount = m.cpu().icount();
+  s.rip = m.cpu().s.rip;
+  s.message = msg;
+  return s;
+}
+
+bool Engine::Impl::needs_single_step() const {
+  if (goal.insn_level) return true;
+  if (!points_on) return false;
+  for (const auto& [id, p] : points)
+    if (p.kind == PointKind::Exec || p.kind == PointKind::ExecPhys) return true;
+  return false;
+}
+
+bool Engine::Impl::exec_point_hit(int& id) const {
+  const cpu::Cpu& c = m.cpu();
+  const uint64_t la = c.mode64() ? c.s.rip : uint32_t(c.s.seg[cpu::CS].base + c.s.rip);
+  uint32_t mod = kNone - 1;  // computed on demand
+  for (const auto& [pid, p] : points) {
+    if (p.kind == PointKind::Exec && p.addr == la) {
+      if (p.module != kNone) {
+        if (mod == kNone - 1) mod = module_in_slot();
+        if (mod != p.module) continue;
+      }
+      id = pid;
+      return true;
+    }
+    if (p.kind == PointKind::ExecPhys) {
+      mmu::PhysAddr pa;
+      if (m.mmu().peek_translate(la, pa) && pa == p.addr) {
+        id = pid;
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+namespace {
+// Decodes the instruction at RIP without side effects (no TLB fill, no fault).
+bool decode_at_rip(const Engine::Impl& e, cpu::Insn& insn) {
+  const cpu::Cpu& c = e.m.cpu();
+  uint8_t bytes[15] = {};
+  for (unsigned i = 0; i < 15; ++i)
+    if (!e.read_virt(c.s.rip + i, &bytes[i], 1)) break;
+  return cpu::decode(c.code_size(), [&](unsigned i) { return bytes[i]; }, insn) == cpu::DecodeStatus::Ok;
+}
+}  // namespace
+
+bool Engine::Impl::near_ret_at_rip() const {
+  cpu::Insn insn;
+  return decode_at_rip(*this, insn) && std::strcmp(cpu::mnemonic(insn), "ret") == 0;
+}
+
+bool Engine::Impl::near_call_at_rip(uint64_t& next) const {
+  cpu::Insn insn;
+  if (!decode_at_rip(*this, insn) || std::strcmp(cpu::mnemonic(insn), "call") != 0) return false;
+  next = m.cpu().s.rip + insn.len;
+  return true;
+}
+
+bool Engine::Impl::after_run(emu::RunExit r, StopInfo& out) {
+  flush_pending();
+  maybe_snapshot();
+  enforce_budget();
+  if (threaded) {
+    maybe_publish();
+    serve_between_slices();
+  }
+  if (r == emu::RunExit::DebugExit) {
+    out = make_stop(StopReason::GuestExit);
+    out.exit_status = m.exit_status();
+    return true;
+  }
+  if (r == emu::RunExit::Shutdown) {
+    out = make_stop(StopReason::Shutdown, m.shutdown_report());
+    return true;
+  }
+  if (hit) {
+    Hit h = *hit;
+    hit.reset();
+    if (collecting && h.reason == StopReason::Point) {
+      collected.emplace_back(m.cpu().icount(), h);
+    } else {
+      out = make_stop(h.reason, h.message);
+      out.point = h.point;
+      out.event = h.event;
+      out.addr = h.addr;
+      return true;
+    }
+  }
+  if (pause_flag.exchange(false)) {
+    out = make_stop(StopReason::Paused);
+    return true;
+  }
+  return false;
+}
+
+StopInfo Engine::Impl::run_chunks(uint64_t target, StopReason at_target) {
+  for (;;) {
+    const uint64_t now = m.cpu().icount();
+    if (now >= target) return make_stop(at_target);
+    uint64_t bound = std::min(target, now + cfg.chunk);
+    if (cfg.time_travel && next_snap_at > now) bound = std::min(bound, next_snap_at);
+    const emu::RunExit r = m.run(bound);
+    StopInfo out;
+    if (after_run(r, out)) return out;
+  }
+}
+
+StopInfo Engine::Impl::run_single(uint64_t target, StopReason at_target, bool skip_first) {
+  bool first = true;
+  for (;;) {
+    const uint64_t now = m.cpu().icount();
+    if (now >= target) return make_stop(at_target);
+    const cpu::Cpu& c = m.cpu();
+    if (!(first && skip_first)) {
+      int id;
+      if (points_on && exec_point_hit(id)) {
+        Hit h;
+        h.point = id;
+        h.message = points[id].label;
+        if (!collecting) {
+          StopInfo s = make_stop(StopReason::Point, h.message);
+          s.point = id;
+          return s;
+        }
+        collected.emplace_back(now, h);
+      }
+      if (goal.insn_level && goal.kind == StepKind::OverInsn && c.s.rip == goal.ret &&
+          c.s.gpr[cpu::RSP] >= goal.rsp && c.s.cpl() == goal.cpl)
+        return make_stop(StopReason::Step);
+    }
+    first = false;
+    // Step out: the near RET that pops this function's frame is the one
+    // executed at this privilege level with RSP at or above where we started
+    // (a nested call's RET runs below it; a 1 MiB window keeps other stacks out).
+    const bool last = goal.insn_level && goal.kind == StepKind::Out && c.s.cpl() == goal.cpl &&
+                      c.s.gpr[cpu::RSP] - goal.rsp < (1u << 20) && near_ret_at_rip();
+    emu::RunExit r;
+    do r = m.run(now + 1);
+    while (r == emu::RunExit::Stopped && m.cpu().icount() == now && !hit);
+    StopInfo out;
+    if (after_run(r, out)) return out;
+    if (last) return make_stop(StopReason::Step);
+  }
+}
+
+StopInfo Engine::Impl::run(uint64_t target, StopReason at_target, bool skip_first) {
+  running = true;
+  StopInfo s = needs_single_step() ? run_single(target, at_target, skip_first) : run_chunks(target, at_target);
+  running = false;
+  pause_flag = false;
+  goal = Goal{};
+  flush_pending();
+  last_stop = s;
+  if (threaded) publish(false);
+  return s;
+}
+
+StopInfo Engine::Impl::step(StepKind k) {
+  const cpu::Cpu& c = m.cpu();
+  const uint64_t now = c.icount();
+  goal = Goal{};
+  goal.kind = k;
+  switch (k) {
+    case StepKind::Insn: return run(now + 1, StopReason::Step, true);
+    case StepKind::OverInsn: {
+      uint64_t ret;
+      if (!near_call_at_rip(ret)) return run(now + 1, StopReason::Step, true);
+      goal.insn_level = true;
+      goal.ret = ret, goal.rsp = c.s.gpr[cpu::RSP], goal.cpl = c.s.cpl();
+      return run(~0ull, StopReason::Limit, true);
+    }
+    case StepKind::Out:
+      goal.insn_level = true;
+      goal.rsp = c.s.gpr[cpu::RSP], goal.cpl = c.s.cpl();
+      return run(~0ull, StopReason::Limit, true);
+    case StepKind::NextCall:
+      goal.active = true;
+      return run(~0ull, StopReason::Limit, true);
+    case StepKind::OverCall:
+    case StepKind::FinishCall: {
+      goal.task = task_of_cr3(cur_cr3());
+      if (goal.task == kNone) {
+        // In a space the guest did not name (the kernel's init thread): the
+        // task of the latest call event.
+        for (size_t i = cursor; i-- > 0;)
+          if (hist.events[i].kind == EventKind::Call || hist.events[i].kind == EventKind::Return) {
+            goal.task = hist.events[i].task;
+            break;
+          }
+      }
+      auto t = know.tasks.find(goal.task);
+      goal.depth = t == know.tasks.end() ? 0 : t->second.stack.size();
+      if (k == StepKind::FinishCall && goal.depth == 0) {
+        goal = Goal{};
+        return make_stop(StopReason::Step, "not inside a cross-module call");
+      }
+      goal.active = true;
+      return run(~0ull, StopReason::Limit, true);
+    }
+  }
+  return make_stop(StopReason::Step);
+}
+
+StopInfo Engine::Impl::cont(uint64_t max_insns) {
+  goal = Goal{};
+  const uint64_t now = m.cpu().icount();
+  const uint64_t target = max_insns ? (max_insns > ~0ull - now ? ~0ull : now + max_insns) : ~0ull;
+  return run(target, StopReason::Limit, true);
+}
+
+}  // namespace slot::engine
