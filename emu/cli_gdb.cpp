@@ -1,0 +1,90 @@
+// `slotlab gdbserver`: see cli_gdb.h and docs/gdb.md.
+#include "emu/cli_gdb.h"
+#include "emu/cli_command.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <stdexcept>
+
+#include "emu/cli.h"
+#include "emu/engine/engine.h"
+#include "emu/gdb/engine_target.h"
+#include "emu/gdb/server.h"
+
+namespace slot::emu {
+
+namespace {
+// COM1 to stdout, flushed per line: with a debugger attached the guest stops
+// often and its output should be visible at once.
+class LineSink final : public SerialSink {
+ public:
+  void put(uint8_t b) override {
+    std::fputc(b, stdout);
+    if (b == '\n') std::fflush(stdout);
+  }
+  void flush() override { std::fflush(stdout); }
+};
+}  // namespace
+
+void add_gdb_options(CLI::App& app, GdbOptions& g, bool endpoint_required) {
+  auto* o = app.add_option("--gdb", g.endpoint,
+                           "serve the gdb remote protocol on HOST:PORT (loopback only; port 0 = any free port)");
+  if (endpoint_required) o->required();
+  app.add_flag("--gdb-wait", g.wait, "stay paused at the first instruction until gdb attaches")->needs(o);
+  app.add_flag("--gdb-allow-remote", g.allow_remote,
+               "allow a non-loopback --gdb address (anyone reaching it controls the machine)")
+      ->needs(o);
+  app.add_option("--snapshot-interval", g.snapshot_interval, "instructions between time-travel snapshots")
+      ->check(CLI::Range(uint64_t(1), ~uint64_t(0)));
+  app.add_option("--snapshot-budget", g.snapshot_budget_mib, "MiB of snapshots kept for reverse execution")
+      ->check(CLI::Range(uint64_t(1), uint64_t(1) << 20));
+}
+
+int run_gdb_stub(const RunOptions& run, const GdbOptions& g) {
+  if (run.max_insns)
+    throw std::runtime_error("--max-insns does not apply with --gdb (the debugger decides how far to run)");
+  engine::EngineConfig cfg;
+  cfg.machine = run.machine;
+  cfg.snapshot_interval = g.snapshot_interval;
+  cfg.snapshot_budget = g.snapshot_budget_mib << 20;
+  engine::Engine eng(cfg);
+  eng.load_kernel(run.kernel);
+  if (!run.serial.empty()) eng.set_serial_sink(std::make_unique<FileSink>(run.serial));
+  else eng.set_serial_sink(std::make_unique<LineSink>());
+  gdb::EngineTarget target(eng);
+  gdb::ServerOptions so;
+  so.endpoint = g.endpoint;
+  so.allow_remote = g.allow_remote;
+  so.wait = g.wait;
+  gdb::Server server(target, so);
+  // Tests and scripts that pass port 0 read the chosen port from this line.
+  std::fprintf(stderr, "slotlab: gdb stub listening on %s%s\n", server.address().c_str(),
+               g.wait ? " (waiting for gdb)" : "");
+  std::fflush(stderr);
+  const int status = server.run();
+  std::fflush(stdout);
+  return status;
+}
+
+template <>
+struct GdbCommand::State {
+  CLI::App* cmd = nullptr;
+  RunOptions run;
+  GdbOptions gdb;
+};
+
+template <>
+GdbCommand::Subcommand(CLI::App& app) : st_(std::make_unique<State>()) {
+  st_->cmd = app.add_subcommand("gdbserver", "boot a kernel on the debugger engine behind a gdb remote stub (docs/gdb.md)");
+  add_machine_options(*st_->cmd, st_->run);
+  add_gdb_options(*st_->cmd, st_->gdb, true);
+}
+
+template <>
+GdbCommand::~Subcommand() = default;
+template <>
+bool GdbCommand::chosen() const { return st_->cmd->parsed(); }
+template <>
+int GdbCommand::run() const { return run_gdb_stub(st_->run, st_->gdb); }
+
+}  // namespace slot::emu
