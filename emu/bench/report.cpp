@@ -1,0 +1,163 @@
+#include "emu/bench/report.h"
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "emu/bench/analysis.h"
+
+namespace slot::bench {
+
+namespace {
+
+std::string num(const char* f, double v) {
+  if (!std::isfinite(v)) return "-";
+  char b[64];
+  std::snprintf(b, sizeof b, f, v);
+  return b;
+}
+
+// 123456789 -> "123,456,789"
+std::string grouped(uint64_t v) {
+  std::string s = std::to_string(v), o;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i && (s.size() - i) % 3 == 0) o += ',';
+    o += s[i];
+  }
+  return o;
+}
+
+std::string spread(const Cell& c) {
+  return num("%.3f", c.wall) + " (" + num("%.3f", c.wall_min) + "–" + num("%.3f", c.wall_max) + ")";
+}
+
+std::string runs_note(const Cell& c) {
+  return c.ok == c.runs ? "" : " **" + std::to_string(c.runs - c.ok) + "/" + std::to_string(c.runs) + " failed**";
+}
+
+const char* family(Engine e) {
+  return e == Engine::Qemu ? "qemu" : e == Engine::SlotlabTrace ? "trace" : "slotlab";
+}
+
+// Enough digits to tell a slow engine from zero.
+std::string mips(double v) { return num(v >= 10 ? "%.0f" : v >= 1 ? "%.1f" : "%.2f", v); }
+
+void loops_table(std::ostringstream& o, const Recording& r, const std::vector<WorkloadInfo>& ws,
+                 const std::vector<Cell>& cells) {
+  o << "### Loops (perf kernels, tests/perf/kernels)\n\n"
+    << "MIPS = loop instructions / (median wall time − median wall time of the same image with `iters=0` on the "
+       "same engine). The loop instructions are iterations × instructions per iteration, counted in the "
+       "disassembly (the harness test checks the count with Capstone), so QEMU and slotlab are measured the "
+       "same way; start-up, boot and set-up cancel out.\n\n"
+    << "| loop | engine | command line | loop instructions | wall s (min–max) | iters=0 s | loop s | MIPS | "
+       "checksum |\n|---|---|---|---:|---:|---:|---:|---:|---|\n";
+  for (const WorkloadInfo& w : ws) {
+    if (w.kind != Kind::Loop) continue;
+    for (Engine e : kEngines) {
+      const Cell* c = find_cell(cells, w.id, e);
+      if (!c) continue;
+      o << "| " << w.title << " | " << engine_title(e) << " | `" << r.get("cmdline:" + w.id + ":" + family(e))
+        << "` | " << grouped(c->loop_insns) << " | " << spread(*c) << runs_note(*c) << " | " << num("%.3f", c->base)
+        << " | " << num("%.3f", c->net) << " | **" << mips(c->mips) << "** | `"
+        << c->checksum.substr(0, 16) << "` |\n";
+    }
+  }
+  o << "\nChecksums agree wherever the iteration count is the same (every slotlab engine); QEMU runs more "
+       "iterations of the fast loops, and `ctest -L perf` compares QEMU and slotlab at equal counts.\n\n";
+}
+
+void guest_table(std::ostringstream& o, const Recording& r, const std::vector<WorkloadInfo>& ws,
+                 const std::vector<Cell>& cells) {
+  bool any = false;
+  for (const WorkloadInfo& w : ws) any |= w.kind == Kind::Guest;
+  if (!any) return;
+  o << "### Guest module-call benchmark\n\n"
+    << "`build/guest/slotlab-guest.elf` with the command line shown: the bench workload's fixed sweep "
+       "(48 configurations × 66 cross-module calls). Wall time includes start-up (see the `iters=0` column "
+       "above). Guest instructions are slotlab's count; QEMU's MIPS (marked ≈) divides that count by QEMU's "
+       "time.\n\n"
+    << "| benchmark | engine | command line | wall s (min–max) | guest instructions | MIPS | wall vs QEMU |\n"
+    << "|---|---|---|---:|---:|---:|---:|\n";
+  for (const WorkloadInfo& w : ws) {
+    if (w.kind != Kind::Guest) continue;
+    const Cell* q = find_cell(cells, w.id, Engine::Qemu);
+    for (Engine e : kEngines) {
+      const Cell* c = find_cell(cells, w.id, e);
+      if (!c) continue;
+      const std::string vs = q && e != Engine::Qemu ? num("%.2fx", c->wall / q->wall) : "";
+      o << "| " << w.title << " | " << engine_title(e) << " | `" << r.get("cmdline:" + w.id + ":" + family(e))
+        << "` | " << spread(*c) << runs_note(*c) << " | " << (c->icount ? grouped(c->icount) : "-") << " | "
+        << (c->mips_borrowed ? "≈" : "") << mips(c->mips) << " | " << vs << " |\n";
+    }
+  }
+  o << "\n";
+}
+
+void targets_table(std::ostringstream& o, const std::vector<TargetCheck>& ts) {
+  o << "### Targets (issues 2 and 7)\n\n| target | measured | verdict |\n|---|---|---|\n";
+  for (const TargetCheck& t : ts) o << "| " << t.target << " | " << t.measured << " | " << t.verdict << " |\n";
+  o << "\n";
+}
+
+void profiles(std::ostringstream& o, const Recording& r) {
+  bool header = false;
+  for (const auto& [k, v] : r.meta) {
+    if (k.rfind("profile:", 0) != 0) continue;
+    const std::string id = k.substr(8);
+    if (!header) {
+      o << "### Profiles behind the missed targets\n\nFlat profiles of slotlab's host code (self time, top "
+           "symbols), recorded in the same run.\n\n";
+      header = true;
+    }
+    o << "#### " << id << "\n\n`" << r.get("profile_command:" + id) << "`\n\n```\n" << v;
+    if (!v.empty() && v.back() != '\n') o << "\n";
+    o << "```\n\n";
+  }
+}
+
+void failures(std::ostringstream& o, const Recording& r) {
+  bool header = false;
+  for (const Sample& s : r.samples) {
+    if (s.ok) continue;
+    if (!header) o << "### Failed runs (left out of the medians)\n\n";
+    header = true;
+    o << "- " << s.workload << " on " << engine_name(s.engine) << ", run " << s.run + 1 << ": " << s.note << "\n";
+  }
+  if (header) o << "\n";
+}
+
+}  // namespace
+
+std::string render_section(const Recording& r) {
+  const std::vector<Cell> cells = analyse(r);
+  const std::vector<WorkloadInfo> ws = workloads_of(r);
+  std::ostringstream o;
+  o << kSectionBegin << "\n## The emulator's speed\n\n"
+    << "Measured " << r.get("date") << " on " << r.get("host") << " (" << r.get("cores") << " cores, load average "
+    << r.get("loadavg") << " at the start"
+    << (r.get("loadavg_end").empty() ? "" : ", " + r.get("loadavg_end") + " at the end") << "), commit `" << r.get("commit") << "`, " << r.get("qemu_version") << ". "
+    << r.get("runs") << " interleaved runs per cell" << (r.get("quick") == "1" ? " (--quick sizes)" : "")
+    << ", medians. To reproduce:\n\n    " << r.get("command") << "\n\n";
+  loops_table(o, r, ws, cells);
+  guest_table(o, r, ws, cells);
+  if (!r.get("plot").empty()) o << "![MIPS per engine](" << r.get("plot") << ")\n\n";
+  targets_table(o, check_targets(cells));
+  profiles(o, r);
+  failures(o, r);
+  o << kSectionEnd << "\n";
+  return o.str();
+}
+
+std::string splice_section(const std::string& doc, const std::string& section) {
+  const size_t b = doc.find(kSectionBegin);
+  const size_t e = b == std::string::npos ? b : doc.find(kSectionEnd, b);
+  if (b != std::string::npos && e != std::string::npos) {
+    size_t end = e + std::string(kSectionEnd).size();
+    if (end < doc.size() && doc[end] == '\n') ++end;
+    return doc.substr(0, b) + section + doc.substr(end);
+  }
+  if (doc.empty()) return "# SlotLab results\n\n" + section;
+  return doc + (doc.back() == '\n' ? "\n" : "\n\n") + section;
+}
+
+}  // namespace slot::bench

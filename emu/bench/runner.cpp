@@ -1,0 +1,198 @@
+#include "emu/bench/runner.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "emu/bench/transcript.h"
+#include "emu/machine/machine.h"
+
+namespace slot::bench {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string slurp(const std::string& path, size_t max = std::string::npos) {
+  std::ifstream f(path, std::ios::binary);
+  std::ostringstream s;
+  s << f.rdbuf();
+  std::string out = s.str();
+  if (out.size() > max) out.resize(max);
+  return out;
+}
+
+// A temporary file, removed on destruction.
+struct TempFile {
+  std::string path;
+  int fd = -1;
+  TempFile() {
+    const char* dir = std::getenv("TMPDIR");
+    path = std::string(dir && *dir ? dir : "/tmp") + "/slotlab-bench-XXXXXX";
+    fd = mkstemp(path.data());
+    if (fd < 0) throw std::runtime_error("cannot create a temporary file in " + path);
+  }
+  ~TempFile() {
+    if (fd >= 0) close(fd);
+    unlink(path.c_str());
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+};
+
+}  // namespace
+
+RunResult run_machine(const std::string& image, const std::string& cmdline, const std::string& tlb,
+                      uint64_t max_insns) {
+  RunResult r;
+  const auto t0 = Clock::now();
+  try {
+    emu::MachineConfig cfg;
+    cfg.tlb = tlb;
+    cfg.cmdline = cmdline;
+    emu::Machine m(cfg);
+    m.load_kernel(image);
+    auto sink = std::make_unique<emu::StringSink>();
+    emu::StringSink* text = sink.get();
+    m.board().set_serial_sink(std::move(sink));
+    const emu::RunExit x = m.run(max_insns);
+    m.board().flush();
+    r.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
+    r.icount = m.icount();
+    r.transcript = text->text();
+    switch (x) {
+      case emu::RunExit::DebugExit: r.status = int(m.exit_status() & 0xFF); break;
+      case emu::RunExit::Shutdown: r.status = 0; r.error = "shutdown: " + m.shutdown_report(); break;
+      case emu::RunExit::InsnLimit: r.error = "instruction limit reached"; break;
+      case emu::RunExit::Stopped: r.error = "stopped"; break;
+    }
+  } catch (const std::exception& e) {
+    r.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
+    r.error = e.what();
+  }
+  return r;
+}
+
+RunResult run_process(const std::vector<std::string>& argv, double timeout_s) {
+  RunResult r;
+  if (argv.empty()) throw std::invalid_argument("run_process: empty command");
+  TempFile out, err;
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+
+  const auto t0 = Clock::now();
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    const int devnull = open("/dev/null", O_RDONLY);
+    if (devnull >= 0) dup2(devnull, 0);
+    dup2(out.fd, 1);
+    dup2(err.fd, 2);
+    execvp(args[0], args.data());
+    std::fprintf(stderr, "cannot run %s\n", args[0]);
+    _exit(127);
+  }
+  // A watchdog kills the child at the deadline; the parent waits blocking,
+  // so the measured time has no polling granularity.
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false, killed = false;
+  std::thread watchdog([&] {
+    std::unique_lock<std::mutex> lock(mu);
+    if (!cv.wait_for(lock, std::chrono::duration<double>(timeout_s), [&] { return done; })) {
+      killed = true;
+      kill(pid, SIGKILL);
+    }
+  });
+  int ws = 0;
+  while (waitpid(pid, &ws, 0) < 0) {
+  }
+  r.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    done = true;
+  }
+  cv.notify_all();
+  watchdog.join();
+
+  r.transcript = slurp(out.path);
+  if (WIFEXITED(ws)) r.status = WEXITSTATUS(ws);
+  if (killed) r.error = "killed after " + std::to_string(int(timeout_s)) + " s";
+  else if (!WIFEXITED(ws)) r.error = "terminated by signal " + std::to_string(WTERMSIG(ws));
+  else if (r.status == 127) r.error = slurp(err.path, 300);
+  if (r.error.empty() && r.status != 33 && r.status != 1) r.error = slurp(err.path, 300);
+  return r;
+}
+
+std::vector<std::string> qemu_argv(const std::string& qemu, const std::string& image, const std::string& cmdline) {
+  return {qemu,     "-cpu",  "max",      "-m",      "256",        "-display",
+          "none",   "-monitor", "none",  "-serial", "stdio",      "-no-reboot",
+          "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-kernel", image, "-append", cmdline};
+}
+
+std::vector<std::string> slotlab_trace_argv(const std::string& slotlab, const std::string& image,
+                                            const std::string& cmdline) {
+  // Every record category, written in full to /dev/null: the cost of
+  // observing and formatting, without the disk.
+  return {slotlab, "run", image, "--cmdline", cmdline, "--trace", "all", "--trace-out", "/dev/null",
+          "--trace-format", "jsonl", "--trace-max-bytes", "1000G"};
+}
+
+void judge(const Workload& w, const RunResult& r, Sample& s) {
+  s.wall_s = r.wall_s;
+  s.icount = r.icount;
+  s.status = r.status;
+  s.ok = false;
+  s.note = r.error;
+  if (w.kind == Kind::Guest) {
+    const GuestBench g = parse_guest_bench(r.transcript);
+    if (!g.done) s.note = "no DONE line" + (r.error.empty() ? "" : ": " + r.error);
+    else if (g.failures) s.note = std::to_string(g.failures) + " RESULT lines say FAIL";
+    else if (g.results == 0) s.note = "no RESULT lines";
+    else if (r.status != debug_exit_status(0)) s.note = "exit status " + std::to_string(r.status);
+    else s.ok = true;
+    return;
+  }
+  const auto p = parse_perf_line(r.transcript);
+  unsigned failed = 0;
+  if (!parse_summary(r.transcript, failed)) s.note = "no summary line" + (r.error.empty() ? "" : ": " + r.error);
+  else if (failed) s.note = std::to_string(failed) + " self-checks failed";
+  else if (!p) s.note = "no perf result line";
+  else if (r.status != debug_exit_status(0x10)) s.note = "exit status " + std::to_string(r.status);
+  else {
+    s.ok = true;
+    s.loop_insns = p->loop_insns;
+    s.checksum = p->checksum;
+  }
+}
+
+Sample measure(const Workload& w, Engine e, unsigned run, const Tools& t) {
+  Sample s;
+  s.workload = w.id;
+  s.engine = e;
+  s.run = run;
+  const std::string& cmd = w.cmdline(e);
+  RunResult r;
+  switch (e) {
+    case Engine::Qemu: r = run_process(qemu_argv(t.qemu, w.image, cmd), t.timeout_s); break;
+    case Engine::Slotlab: r = run_machine(w.image, cmd, "skylake", 50'000'000'000ull); break;
+    case Engine::SlotlabNoTlb: r = run_machine(w.image, cmd, "none", 50'000'000'000ull); break;
+    case Engine::SlotlabTrace: r = run_process(slotlab_trace_argv(t.slotlab, w.image, cmd), t.timeout_s); break;
+  }
+  judge(w, r, s);
+  return s;
+}
+
+}  // namespace slot::bench

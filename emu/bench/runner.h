@@ -1,0 +1,48 @@
+// Running one image once and timing it: in this process on a Machine, or as
+// a child process (QEMU, `slotlab run --trace`) with its standard output
+// captured. measure() runs a workload on an engine and judges the transcript.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "emu/bench/recording.h"
+#include "emu/bench/workloads.h"
+
+namespace slot::bench {
+
+struct RunResult {
+  double wall_s = 0;
+  uint64_t icount = 0;     // in-process runs only
+  int status = -1;         // exit status; -1 = did not exit normally (signal, timeout, error)
+  std::string transcript;  // COM1 output
+  std::string error;       // why it did not finish (stderr excerpt, exception text)
+};
+
+// Machine construction, kernel load and run to the guest's exit, timed
+// together. `max_insns` guards against a guest that never exits.
+RunResult run_machine(const std::string& image, const std::string& cmdline, const std::string& tlb,
+                      uint64_t max_insns);
+// fork + exec with stdin from /dev/null and stdout captured; killed (SIGKILL)
+// after `timeout_s`. The wall time runs from fork to the child's exit.
+RunResult run_process(const std::vector<std::string>& argv, double timeout_s);
+
+// QEMU as the boot tests run it (tests/boot/README.md), TCG with -cpu max.
+std::vector<std::string> qemu_argv(const std::string& qemu, const std::string& image, const std::string& cmdline);
+std::vector<std::string> slotlab_trace_argv(const std::string& slotlab, const std::string& image,
+                                            const std::string& cmdline);
+
+struct Tools {
+  std::string qemu;     // qemu-system-x86_64
+  std::string slotlab;  // build/slotlab, for the trace engine
+  double timeout_s = 600;
+};
+
+// Runs `w` once on `e` and checks the transcript: perf kernels must exit 33
+// with a summary line of 0 failures and a perf line; the guest benchmark must
+// print DONE with no FAIL result and exit 1 (isa-debug-exit value 0).
+Sample measure(const Workload& w, Engine e, unsigned run, const Tools& t);
+// The judgement alone, for recorded transcripts (tests).
+void judge(const Workload& w, const RunResult& r, Sample& s);
+
+}  // namespace slot::bench

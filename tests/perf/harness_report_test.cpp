@@ -1,0 +1,126 @@
+// Report generation from a small recorded run (data/recorded_run.tsv). The
+// expected figures are worked out by hand from the samples:
+//   alu@0 medians: qemu 0.31 s, slotlab 0.02 s, --tlb none 0.02 s
+//   alu: qemu median 0.69 s, net 0.38 s, 1e9 insns -> 2632 MIPS;
+//        slotlab median 2.02 s, net 2.00 s, 2e8 insns -> 100 MIPS;
+//        none median 1.62 s, net 1.60 s -> 125 MIPS; skylake/none = 1.25
+//   modcall-pcid: qemu 1.00 s (the failed 9.9 s run is left out),
+//        slotlab 2.5 s (200 MIPS), none 2.0 s; slotlab/QEMU = 2.50
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "emu/bench/analysis.h"
+#include "emu/bench/plot.h"
+#include "emu/bench/recording.h"
+#include "emu/bench/report.h"
+
+namespace slot::bench {
+namespace {
+
+Recording recorded() {
+  std::ifstream f(std::string(PERF_TEST_DATA) + "/recorded_run.tsv");
+  std::ostringstream s;
+  s << f.rdbuf();
+  return from_tsv(s.str());
+}
+
+TEST(Analysis, MediansNetTimesAndMips) {
+  const std::vector<Cell> cells = analyse(recorded());
+  const Cell* q = find_cell(cells, "alu", Engine::Qemu);
+  ASSERT_TRUE(q);
+  EXPECT_NEAR(q->wall, 0.69, 1e-9);
+  EXPECT_NEAR(q->base, 0.31, 1e-9);
+  EXPECT_NEAR(q->net, 0.38, 1e-9);
+  EXPECT_NEAR(q->mips, 1e9 / 0.38 / 1e6, 1e-6);
+  EXPECT_EQ(q->checksum, "aaaaaaaaaaaaaaaa");
+  const Cell* s = find_cell(cells, "alu", Engine::Slotlab);
+  ASSERT_TRUE(s);
+  EXPECT_NEAR(s->wall, 2.02, 1e-9);
+  EXPECT_NEAR(s->wall_min, 1.98, 1e-9);
+  EXPECT_NEAR(s->wall_max, 2.50, 1e-9);
+  EXPECT_NEAR(s->mips, 100.0, 1e-6);
+  EXPECT_NEAR(find_cell(cells, "alu", Engine::SlotlabNoTlb)->mips, 125.0, 1e-6);
+  EXPECT_TRUE(std::isnan(find_cell(cells, "alu@0", Engine::Qemu)->mips));  // baselines have no speed
+
+  const Cell* g = find_cell(cells, "modcall-pcid", Engine::Qemu);
+  ASSERT_TRUE(g);
+  EXPECT_EQ(g->runs, 4u);
+  EXPECT_EQ(g->ok, 3u);
+  EXPECT_NEAR(g->wall, 1.00, 1e-9);
+  EXPECT_TRUE(g->mips_borrowed);
+  EXPECT_NEAR(g->mips, 500.0, 1e-6);
+  const Cell* gs = find_cell(cells, "modcall-pcid", Engine::Slotlab);
+  EXPECT_FALSE(gs->mips_borrowed);
+  EXPECT_NEAR(gs->mips, 200.0, 1e-6);
+}
+
+TEST(Analysis, Targets) {
+  const std::vector<TargetCheck> ts = check_targets(analyse(recorded()));
+  ASSERT_EQ(ts.size(), 4u);  // alu MIPS, modcall-pcid vs QEMU, two model/none ratios
+  EXPECT_TRUE(ts[0].evaluated);
+  EXPECT_FALSE(ts[0].met);
+  EXPECT_EQ(ts[0].measured, "100 MIPS");
+  EXPECT_EQ(ts[0].verdict, "missed: 1.50x too slow (50 MIPS short)");
+  EXPECT_EQ(ts[0].profile_workload, "alu");
+  EXPECT_FALSE(ts[1].met);
+  EXPECT_EQ(ts[1].measured, "2.50 s vs QEMU 1.00 s");
+  EXPECT_EQ(ts[1].verdict, "missed: 2.50x QEMU's time");
+  EXPECT_TRUE(ts[2].met);  // alu: 2.00 / 1.60 = 1.25 <= 1.3
+  EXPECT_EQ(ts[2].measured, "1.25x (2.00 s vs 1.60 s)");
+  EXPECT_NE(ts[2].target.find("loop time"), std::string::npos);
+  EXPECT_TRUE(ts[3].met);  // modcall-pcid: 2.5 / 2.0 = 1.25
+  EXPECT_NE(ts[3].target.find("wall time"), std::string::npos);
+}
+
+TEST(Report, SectionHasEveryFigure) {
+  const std::string md = render_section(recorded());
+  EXPECT_EQ(md.rfind(kSectionBegin, 0), 0u);
+  EXPECT_NE(md.find(kSectionEnd), std::string::npos);
+  for (const char* want : {
+           "build/slotlab bench emulator --quick --write docs/results.md",
+           "commit `abc1234`",
+           "QEMU emulator version 7.2.22",
+           "| integer ALU loop | QEMU 7.2 TCG | `iters=100000000` | 1,000,000,000 | 0.690 (0.650–0.710) | 0.310 | "
+           "0.380 | **2632** |",
+           "| integer ALU loop | slotlab (skylake TLB) | `iters=20000000` | 200,000,000 | 2.020 (1.980–2.500) | 0.020 | "
+           "2.000 | **100** |",
+           "| **125** |",
+           "| guest module-call benchmark, flush=pcid | QEMU 7.2 TCG | `workload=bench mode=modarea flush=pcid` | "
+           "1.000 (0.900–1.100) **1/4 failed** | - | ≈500 |  |",
+           "| 2.500 (2.400–2.600) | 500,000,000 | 200 | 2.50x |",
+           "missed: 1.50x too slow (50 MIPS short)",
+           "#### alu",
+           "  32.8%  [.] slot::cpu::Cpu::fetch_decode\n",
+           "- modcall-pcid on qemu, run 4: no DONE line: killed after 600 s",
+       })
+    EXPECT_NE(md.find(want), std::string::npos) << "missing: " << want << "\n---\n" << md;
+  EXPECT_EQ(md.find("alu@0 |"), std::string::npos);  // baselines are columns, not rows
+}
+
+TEST(Report, SpliceReplacesOnlyItsSection) {
+  const std::string section = std::string(kSectionBegin) + "\nNEW\n" + kSectionEnd + "\n";
+  const std::string doc = "# Results\n\n## Design\nkeep me\n\n" + std::string(kSectionBegin) + "\nOLD\n" +
+                          kSectionEnd + "\n\n## Later\nkeep me too\n";
+  const std::string out = splice_section(doc, section);
+  EXPECT_EQ(out, "# Results\n\n## Design\nkeep me\n\n" + section + "\n## Later\nkeep me too\n");
+  EXPECT_EQ(splice_section(out, section), out);  // idempotent
+  EXPECT_EQ(splice_section("# R\n", section), "# R\n\n" + section);
+  EXPECT_EQ(splice_section("", section), "# SlotLab results\n\n" + section);
+}
+
+TEST(Plot, ScriptHoldsOneRowPerWorkloadAndOneColumnPerEngine) {
+  const Recording r = recorded();
+  const std::string gp = mips_plot_script(analyse(r), workloads_of(r), "/tmp/x.png");
+  EXPECT_NE(gp.find("set output '/tmp/x.png'"), std::string::npos);
+  EXPECT_NE(gp.find("workload \"QEMU 7.2 TCG\" \"slotlab (skylake TLB)\" \"slotlab (--tlb none)\"\n"),
+            std::string::npos);
+  EXPECT_NE(gp.find("\"alu\" 2631.57"), std::string::npos);
+  EXPECT_NE(gp.find("\"modcall-pcid\" 500.000000 200.000000 250.000000\n"), std::string::npos);
+  EXPECT_EQ(gp.find("\"alu@0\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace slot::bench
