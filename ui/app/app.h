@@ -1,0 +1,83 @@
+// The app shell: an SDL2 window (or SDL's offscreen driver for headless
+// frames) with the SDL renderer, Dear ImGui, the toolbar, the nine panel
+// windows, the breakpoint dialog, keys, fonts and the persisted layout.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ui/model/keys.h"
+#include "ui/model/session.h"
+#include "ui/panels/panels.h"
+
+struct SDL_Window;
+struct SDL_Renderer;
+
+namespace slot::ui {
+
+struct AppOptions {
+  bool headless = false;      // offscreen driver, software renderer, no ini file
+  int width = 1600, height = 1000;
+  float font_scale = 0;       // 0: from the display's DPI (1 offscreen)
+  std::string config_dir;     // where imgui.ini goes ("" = $XDG_CONFIG_HOME/slotlab)
+  int only_panel = -1;        // >= 0: draw just this PanelId, filling the window
+};
+
+class App {
+ public:
+  App(Session& s, const AppOptions& o);
+  ~App();
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  // Creates the window, renderer and ImGui context; false and `err` on failure.
+  bool init(std::string& err);
+  // The interactive loop; returns when the window is closed.
+  int run();
+  // Headless: draws `frames` frames (a fresh synchronous gather before each,
+  // with what the panels asked for) and reads the last one back as RGBA.
+  bool capture(std::vector<uint8_t>& rgba, int& w, int& h, int frames = 4);
+  // A key press (the SDL key mapped to Key); public for tests.
+  void key(Key k, bool shift, bool ctrl);
+  // One interactive frame: events, poll, draw, present. False once closed.
+  bool frame();
+
+  UiState& ui() { return ui_; }
+  float font_scale() const { return scale_; }
+  void restore_font_scale(float s);   // from imgui.ini, unless --font-scale was given
+
+ private:
+  void draw();
+  void draw_menu();
+  void draw_toolbar(float y, float h);
+  void draw_breakpoint_dialog();
+  void draw_help();
+  void render(bool present);
+  void set_scale(float s);
+
+  Session& s_;
+  AppOptions o_;
+  UiState ui_;
+  Requests req_;
+  SDL_Window* win_ = nullptr;
+  SDL_Renderer* ren_ = nullptr;
+  bool imgui_ = false, sdl_ = false, quit_ = false, help_ = false, reset_layout_ = false;
+  float scale_ = 1.0f, base_scale_ = 1.0f;
+  bool fonts_dirty_ = true;
+  std::string ini_path_;
+  std::string bp_error_;
+  char bp_input_[128] = "";
+  int bp_kind_ = 0, bp_event_ = 0, bp_filter_ = -1;
+};
+
+// Window position and size of a panel in the default layout, as fractions of
+// the area below the toolbar (x, y, w, h).
+void default_panel_rect(PanelId p, float out[4]);
+
+// Fonts (fonts.cpp): DejaVu Sans Mono when installed (with arrows, box
+// drawing and block glyphs for the VGA screen), else ImGui's built-in font;
+// `scale` multiplies the 15-pixel base size and the style's sizes.
+void load_fonts(float scale);
+float display_scale(SDL_Window* w);   // HiDPI: display DPI / 96, in steps of 0.25
+
+}  // namespace slot::ui

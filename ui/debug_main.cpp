@@ -1,0 +1,89 @@
+#include "ui/debug_main.h"
+
+#include <cstdio>
+#include <exception>
+
+#include "ui/app/app.h"
+#include "ui/app/headless.h"
+#include "ui/model/memory_vm.h"
+
+namespace slot::ui {
+
+const char* panel_names() { return "slots calls registers disassembly memory walk tlb events console"; }
+
+int debug_main(const DebugOptions& o) {
+  int panel = -1;
+  if (!o.panel.empty()) {
+    PanelId p;
+    if (!panel_from_key(o.panel, p)) {
+      std::fprintf(stderr, "slotlab: unknown panel '%s' (one of: %s)\n", o.panel.c_str(), panel_names());
+      return 2;
+    }
+    panel = int(p);
+  }
+  int width = 0, height = 0;
+  if (std::sscanf(o.size.c_str(), "%dx%d", &width, &height) != 2 || width < 200 || height < 150 ||
+      width > 8192 || height > 8192) {
+    std::fprintf(stderr, "slotlab: --size wants WxH, e.g. 1600x1000 (got '%s')\n", o.size.c_str());
+    return 2;
+  }
+  engine::EngineConfig cfg;
+  cfg.machine = o.machine;
+  engine::Engine e(cfg);
+  auto log = std::make_shared<SerialLog>();
+  try {
+    e.load_kernel(o.kernel);
+  } catch (const std::exception& ex) {
+    std::fprintf(stderr, "slotlab: %s\n", ex.what());
+    return 2;
+  }
+  e.set_serial_sink(std::make_unique<SerialLogSink>(log));
+  if (!o.until.empty()) {
+    const std::string err = run_until(e, o.until);
+    if (!err.empty()) {
+      std::fprintf(stderr, "slotlab: --until %s: %s\n", o.until.c_str(), err.c_str());
+      return 2;
+    }
+  }
+  std::string err;
+  if (!o.screenshot.empty()) {
+    HeadlessOptions ho;
+    ho.width = width;
+    ho.height = height;
+    ho.walk = o.walk;
+    ho.font_scale = o.font_scale > 0 ? o.font_scale : 1.0f;
+    ho.panel = panel;
+    Image img;
+    if (!render_headless(e, log, ho, img, err) || !write_png(img, o.screenshot, err)) {
+      std::fprintf(stderr, "slotlab: %s\n", err.c_str());
+      return 2;
+    }
+    return 0;
+  }
+  const cpu::CpuState regs0 = e.make_view().regs;
+  e.start();
+  int rc = 0;
+  {
+    Session s(e, log, /*threaded=*/true);
+    AppOptions ao;
+    ao.width = width;
+    ao.height = height;
+    ao.font_scale = o.font_scale;
+    ao.config_dir = o.config_dir;
+    ao.only_panel = panel;
+    App app(s, ao);
+    if (!app.init(err)) {
+      std::fprintf(stderr, "slotlab: %s\n", err.c_str());
+      rc = 2;
+    } else {
+      uint64_t va = 0;
+      if (!o.walk.empty() && parse_address(o.walk, regs0, va)) app.ui().show_walk(va);
+      rc = app.run();
+    }
+    e.pause();
+  }
+  e.stop_thread();
+  return rc;
+}
+
+}  // namespace slot::ui

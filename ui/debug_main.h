@@ -1,0 +1,29 @@
+// `slotlab debug`: the entry point the CLI calls (emu/cli_debug.cpp). No ImGui
+// or SDL types here, so emu/ stays free of them (STYLE.md 11).
+#pragma once
+#include <string>
+
+#include "emu/machine/machine.h"
+
+namespace slot::ui {
+
+struct DebugOptions {
+  std::string kernel;
+  emu::MachineConfig machine;
+  std::string screenshot;     // non-empty: headless, write this PNG and exit
+  std::string until;          // run_until() spec before the first frame (session.h)
+  std::string panel;          // headless: render only this panel (panel_names())
+  std::string walk;           // page-walk panel address (hex or a register name)
+  float font_scale = 0;       // 0 = from the display's DPI
+  std::string size = "1600x1000";
+  std::string config_dir;     // imgui.ini lives here; "" = $XDG_CONFIG_HOME/slotlab
+};
+
+// Runs the debugger; returns the process exit status (0, or 2 on bad input
+// with a one-line message on standard error).
+int debug_main(const DebugOptions& o);
+
+// "slots calls registers disassembly memory walk tlb events console"
+const char* panel_names();
+
+}  // namespace slot::ui

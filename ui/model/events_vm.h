@@ -1,0 +1,41 @@
+// Panel 8, "Events": the engine's event log, filterable by category (calls,
+// slot changes, CR3 loads, invalidations, faults, stale translations ...),
+// task and text. Filtering yields indices; rows are formatted only for the
+// lines on screen (STYLE.md 12).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ui/model/frame.h"
+#include "ui/model/names.h"
+
+namespace slot::ui {
+
+enum class EventCat : uint8_t { Calls, Slots, Cr3, Invalidations, Faults, Stale, Interrupts, Tasks, Other, Count };
+inline constexpr unsigned kEventCats = unsigned(EventCat::Count);
+const char* event_cat_name(EventCat c);
+// Every EventKind value (the last one the engine defines is Stale).
+inline constexpr unsigned kEventKinds = unsigned(engine::EventKind::Stale) + 1;
+EventCat event_cat(engine::EventKind k);
+
+struct EventFilter {
+  bool show[kEventCats] = {true, true, true, true, true, true, false, true, true};
+  uint32_t task = engine::kNone;  // kNone = every task
+  std::string text;               // substring of the formatted row (case-sensitive)
+};
+
+struct EventRow {
+  size_t index = 0;
+  uint64_t icount = 0;
+  std::string task;
+  std::string kind;               // event_name()
+  std::string text;               // "slot 1: 0x...27 -> 0x...27 (app -> fs)"
+  EventCat cat = EventCat::Other;
+  bool future = false;            // after the present (a reverse step left it ahead)
+};
+
+EventRow event_row(const History& h, size_t i, size_t cursor, const Names& n);
+std::vector<size_t> filter_events(const History& h, const EventFilter& flt, size_t cursor, const Names& n);
+
+}  // namespace slot::ui

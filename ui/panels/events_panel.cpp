@@ -1,0 +1,72 @@
+// Panel 8: the event log, filtered by category, task and text; only the
+// visible rows are formatted (ImGuiListClipper). Click a row to go there.
+#include "ui/model/events_vm.h"
+#include "ui/panels/widgets.h"
+
+namespace slot::ui {
+
+void draw_events_panel(PanelCtx& c) {
+  EventsState& st = c.ui.events;
+  for (unsigned k = 0; k < kEventCats; ++k) {
+    if (k) ImGui::SameLine();
+    ImGui::Checkbox(event_cat_name(EventCat(k)), &st.filter.show[k]);
+  }
+  ImGui::SetNextItemWidth(200);
+  if (ImGui::InputTextWithHint("##text", "filter text", st.text, sizeof st.text)) st.filter.text = st.text;
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(160);
+  const std::string task_label = st.filter.task == engine::kNone ? "every task" : c.names.task(st.filter.task);
+  if (ImGui::BeginCombo("task", task_label.c_str())) {
+    if (ImGui::Selectable("every task", st.filter.task == engine::kNone)) st.filter.task = engine::kNone;
+    if (c.f.view)
+      for (const auto& t : c.f.view->tasks)
+        if (ImGui::Selectable(c.names.task(t.id).c_str(), st.filter.task == t.id)) st.filter.task = t.id;
+    ImGui::EndCombo();
+  }
+  ImGui::SameLine();
+  ImGui::Checkbox("follow", &st.follow);
+  const std::vector<size_t> idx = filter_events(c.h, st.filter, c.f.cursor, c.names);
+  ImGui::SameLine();
+  ImGui::TextDisabled("%zu of %zu events", idx.size(), c.h.events.size());
+
+  const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY |
+                                ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_Resizable;
+  if (!ImGui::BeginTable("events", 5, flags)) return;
+  ImGui::TableSetupScrollFreeze(0, 1);
+  ImGui::TableSetupColumn("#");
+  ImGui::TableSetupColumn("icount");
+  ImGui::TableSetupColumn("task");
+  ImGui::TableSetupColumn("kind");
+  ImGui::TableSetupColumn("what", ImGuiTableColumnFlags_WidthStretch);
+  ImGui::TableHeadersRow();
+  // The row of the present (the last event before the cursor) is marked.
+  ImGuiListClipper clip;
+  clip.Begin(int(idx.size()));
+  while (clip.Step()) {
+    for (int i = clip.DisplayStart; i < clip.DisplayEnd; ++i) {
+      const EventRow r = event_row(c.h, idx[size_t(i)], c.f.cursor, c.names);
+      ImGui::TableNextRow();
+      if (r.index + 1 == c.f.cursor) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, IM_COL32(60, 90, 160, 160));
+      if (r.future) ImGui::PushStyleColor(ImGuiCol_Text, kDimText);
+      ImGui::TableNextColumn();
+      ImGui::PushID(int(r.index));
+      if (ImGui::Selectable(std::to_string(r.index).c_str(), false, ImGuiSelectableFlags_SpanAllColumns))
+        c.s.go_to(r.icount);
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("click: go to icount %llu", (unsigned long long)r.icount);
+      ImGui::PopID();
+      ImGui::TableNextColumn();
+      ImGui::Text("%llu", (unsigned long long)r.icount);
+      ImGui::TableNextColumn();
+      text(r.task);
+      ImGui::TableNextColumn();
+      text(r.kind);
+      ImGui::TableNextColumn();
+      text(r.text);
+      if (r.future) ImGui::PopStyleColor();
+    }
+  }
+  if (st.follow && c.s.running()) ImGui::SetScrollHereY(1.0f);
+  ImGui::EndTable();
+}
+
+}  // namespace slot::ui
