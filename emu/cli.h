@@ -5,8 +5,10 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "emu/machine/machine.h"
+#include "emu/trace/options.h"
 
 namespace CLI { class App; }
 
@@ -20,6 +22,15 @@ struct RunOptions {
   MachineConfig machine;
   uint64_t max_insns = 0;  // 0 = unlimited
   std::string serial;      // empty = stdout
+
+  // Traces, statistics, dumps (docs/trace-format.md). Kept as typed; parsed
+  // by cmd_run (trace::parse_trace_args) so a bad value is one line, exit 2.
+  trace::TraceArgs trace;
+  bool stats = false;                 // table on standard error at exit
+  std::string stats_json;             // FILE
+  std::vector<std::string> dump_at;   // --tlb-dump-at N (repeatable)
+  std::string dump;                   // --tlb-dump FILE (.json = JSON)
+  std::string stale = "off";          // --tlb-stale=off|detect|flush-on-write
 };
 
 // Adds the options shared by run/trace/debug to a subcommand.

@@ -5,6 +5,7 @@
 #include <exception>
 
 #include "emu/cli.h"
+#include "emu/cli_command.h"
 
 int main(int argc, char** argv) {
   using namespace slot::emu;
@@ -13,6 +14,11 @@ int main(int argc, char** argv) {
   RunOptions run;
   CLI::App* run_cmd = app.add_subcommand("run", "boot a multiboot kernel, COM1 to stdout, exit like QEMU's isa-debug-exit");
   add_machine_options(*run_cmd, run);
+  BenchCommand bench(app);
+  GdbCommand gdbserver(app);
+  DebugCommand debug(app);
+  DemoCommand demo(app);
+  TraceCommand trace(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -25,6 +31,11 @@ int main(int argc, char** argv) {
   }
   try {
     if (*run_cmd) return cmd_run(run);
+    if (bench.chosen()) return bench.run();
+    if (gdbserver.chosen()) return gdbserver.run();
+    if (debug.chosen()) return debug.run();
+    if (demo.chosen()) return demo.run();
+    if (trace.chosen()) return trace.run();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "slotlab: %s\n", e.what());
     return kExitBadInput;

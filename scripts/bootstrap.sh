@@ -35,7 +35,7 @@ case "$what" in
     build build
     # The guest's demo workload: two client tasks read files through the fs
     # server from the block driver and write them to the console driver.
-    ./build/slotlab run build/guest/slotlab-guest.elf --cmdline "workload=demo"
+    ./build/slotlab demo
     ;;
   test)
     build build

@@ -1,0 +1,57 @@
+// `slotlab debug`: parses its options and hands them to ui::debug_main()
+// (ui/debug_main.h has no ImGui or SDL types, so emu/ stays free of them).
+#include "emu/cli_command.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "emu/cli.h"
+#include "ui/debug_main.h"
+
+namespace slot::emu {
+
+template <>
+struct DebugCommand::State {
+  CLI::App* cmd = nullptr;
+  ui::DebugOptions o;
+};
+
+template <>
+DebugCommand::Subcommand(CLI::App& app) : st_(std::make_unique<State>()) {
+  ui::DebugOptions& o = st_->o;
+  CLI::App* c = app.add_subcommand("debug", "the GUI debugger: step from module call to module call and watch "
+                                            "every task's PML4 slots (docs/debugger.md)");
+  st_->cmd = c;
+  c->add_option("kernel", o.kernel, "multiboot-1 kernel image")->required();
+  c->add_option("--mem", o.machine.ram_mib, "guest RAM in MiB")->default_val(256)->check(CLI::Range(2, 65536));
+  c->add_option("--cmdline", o.machine.cmdline, "multiboot command line passed to the kernel");
+  c->add_option("--tlb", o.machine.tlb, "TLB model: skylake, icelake, tiny, none, or a description file")
+      ->default_val("skylake");
+  c->add_option("--screenshot", o.screenshot, "headless: render one frame to this PNG and exit");
+  c->add_option("--until", o.until,
+                "run to this point first: call:N, return:N, slot:N, icount:N, sym:NAME, event:KIND, end");
+  c->add_option("--panel", o.panel, std::string("draw only this panel: ") + ui::panel_names());
+  c->add_option("--walk", o.walk, "show the page walk of this address (hex or a register name)");
+  c->add_option("--font-scale", o.font_scale, "text size factor (default: from the display's DPI)")
+      ->check(CLI::Range(0.5, 6.0));
+  c->add_option("--size", o.size, "window size WxH")->default_val("1600x1000");
+  c->add_option("--config-dir", o.config_dir, "where the layout (imgui.ini) is kept");
+}
+
+template <>
+DebugCommand::~Subcommand() = default;
+
+template <>
+bool DebugCommand::chosen() const { return st_->cmd && *st_->cmd; }
+
+template <>
+int DebugCommand::run() const {
+#ifdef SLOTLAB_HAVE_UI
+  return ui::debug_main(st_->o);
+#else
+  std::fprintf(stderr, "slotlab: this build has no debugger UI (configure with -DSLOTLAB_BUILD_UI=ON)\n");
+  return kExitBadInput;
+#endif
+}
+
+}  // namespace slot::emu

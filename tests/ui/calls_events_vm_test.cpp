@@ -1,0 +1,122 @@
+// Panels 2 and 8 on the real guest: call stacks and call bars (nesting is the
+// oracle: a call made inside another ends before it), and the event log's
+// filters (the categories partition the log; each Call row names the modules
+// of its call record).
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "tests/ui/guest_fixture.h"
+#include "ui/model/calls_vm.h"
+#include "ui/model/events_vm.h"
+
+namespace slot::ui::test {
+namespace {
+
+TEST(CallsView, BarsNestAndStacksMatchTheTasks) {
+  if (!guest_image_exists()) GTEST_SKIP() << "no guest image";
+  GuestRun g;
+  g.until("call:7");
+  const Frame f = g.frame();
+  const CallTimeline t = make_call_timeline(f, g.hist);
+  ASSERT_EQ(t.bars.size(), g.hist.calls.size());
+  ASSERT_GE(t.bars.size(), 7u);
+  std::map<uint32_t, const CallBar*> by_call;
+  for (const CallBar& b : t.bars) by_call[b.call] = &b;
+  unsigned nested = 0, open = 0;
+  for (const CallBar& b : t.bars) {
+    EXPECT_LE(b.begin, b.end);
+    EXPECT_GE(b.begin, t.begin);
+    EXPECT_LE(b.end, t.end);
+    ASSERT_LT(b.lane, t.lanes.size());
+    EXPECT_EQ(t.lanes[b.lane].task, b.task);
+    EXPECT_LT(b.depth, t.lanes[b.lane].depths);
+    open += b.open;
+    const engine::CallRecord& c = g.hist.calls[b.call];
+    if (c.parent == engine::kNone) continue;
+    ASSERT_TRUE(by_call.count(c.parent));
+    const CallBar& p = *by_call[c.parent];
+    EXPECT_EQ(p.lane, b.lane);
+    EXPECT_EQ(p.depth + 1, b.depth);
+    EXPECT_LE(p.begin, b.begin);
+    EXPECT_GE(p.end, b.end);
+    ++nested;
+  }
+  EXPECT_GE(nested, 1u) << "the demo's fs forwards to blk";
+  // Stacks: one per task; their open calls are the open bars.
+  const auto stacks = make_call_stacks(f, g.hist);
+  unsigned lines = 0;
+  for (const TaskStack& s : stacks) {
+    for (size_t i = 0; i < s.lines.size(); ++i) {
+      EXPECT_EQ(s.lines[i].depth, i);
+      EXPECT_FALSE(g.hist.calls[s.lines[i].call].returned);
+    }
+    lines += unsigned(s.lines.size());
+  }
+  EXPECT_EQ(lines, open);
+  EXPECT_GE(open, 1u) << "stopped at a call: it is open";
+  // Clicking inside a bar finds it.
+  const CallBar& last = t.bars.back();
+  EXPECT_EQ(hit_bar(t, last.lane, last.depth, last.begin), int(t.bars.size() - 1));
+}
+
+TEST(EventsView, FiltersPartitionTheLog) {
+  if (!guest_image_exists()) GTEST_SKIP() << "no guest image";
+  GuestRun g;
+  g.until("call:5");
+  const Frame f = g.frame();
+  const Names names(*f.view);
+  ASSERT_EQ(g.hist.events.size(), f.events_n);
+  EventFilter all;
+  for (bool& b : all.show) b = true;
+  EXPECT_EQ(filter_events(g.hist, all, f.cursor, names).size(), g.hist.events.size());
+  size_t sum = 0;
+  for (unsigned k = 0; k < kEventCats; ++k) {
+    EventFilter one;
+    for (unsigned j = 0; j < kEventCats; ++j) one.show[j] = j == k;
+    for (size_t i : filter_events(g.hist, one, f.cursor, names))
+      EXPECT_EQ(unsigned(event_cat(g.hist.events[i].kind)), k);
+    sum += filter_events(g.hist, one, f.cursor, names).size();
+  }
+  EXPECT_EQ(sum, g.hist.events.size());
+
+  EventFilter calls;
+  for (bool& b : calls.show) b = false;
+  calls.show[unsigned(EventCat::Calls)] = true;
+  unsigned call_rows = 0;
+  for (size_t i : filter_events(g.hist, calls, f.cursor, names)) {
+    const EventRow r = event_row(g.hist, i, f.cursor, names);
+    const engine::Event& e = g.hist.events[i];
+    EXPECT_FALSE(r.future);
+    if (e.kind != engine::EventKind::Call) continue;
+    const engine::CallRecord& c = g.hist.calls[e.call];
+    EXPECT_NE(r.text.find(names.module(c.caller) + " -> " + names.module(c.callee)), std::string::npos) << r.text;
+    ++call_rows;
+  }
+  EXPECT_EQ(call_rows, 5u);
+
+  // Text and task filters.
+  EventFilter text = all;
+  text.text = "slot 1:";
+  for (size_t i : filter_events(g.hist, text, f.cursor, names))
+    EXPECT_EQ(g.hist.events[i].kind, engine::EventKind::SlotChange);
+  EventFilter task = all;
+  task.task = g.hist.calls[0].task;
+  for (size_t i : filter_events(g.hist, task, f.cursor, names)) EXPECT_EQ(g.hist.events[i].task, task.task);
+}
+
+TEST(EventsView, AfterAReverseStepLaterEventsAreFuture) {
+  if (!guest_image_exists()) GTEST_SKIP() << "no guest image";
+  GuestRun g;
+  g.until("call:3");
+  g.e->goto_icount(g.e->calls()[0].enter_icount);
+  const Frame f = g.frame();
+  const Names names(*f.view);
+  ASSERT_LT(f.cursor, g.hist.events.size());
+  const EventRow last = event_row(g.hist, g.hist.events.size() - 1, f.cursor, names);
+  EXPECT_TRUE(last.future);
+  EXPECT_FALSE(event_row(g.hist, 0, f.cursor, names).future);
+}
+
+}  // namespace
+}  // namespace slot::ui::test
