@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "emu/cli_gdb.h"
 #include "emu/machine/machine.h"
 #include "emu/trace/options.h"
 
@@ -31,6 +32,9 @@ struct RunOptions {
   std::vector<std::string> dump_at;   // --tlb-dump-at N (repeatable)
   std::string dump;                   // --tlb-dump FILE (.json = JSON)
   std::string stale = "off";          // --tlb-stale=off|detect|flush-on-write
+
+  // `run --gdb HOST:PORT`: the same stub as `slotlab gdbserver` (docs/gdb.md).
+  GdbOptions gdb;
 };
 
 // Adds the options shared by run/trace/debug to a subcommand.

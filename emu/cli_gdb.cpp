@@ -43,6 +43,13 @@ void add_gdb_options(CLI::App& app, GdbOptions& g, bool endpoint_required) {
 int run_gdb_stub(const RunOptions& run, const GdbOptions& g) {
   if (run.max_insns)
     throw std::runtime_error("--max-insns does not apply with --gdb (the debugger decides how far to run)");
+  // The stub runs on the debugger engine, which keeps its own history and
+  // statistics; the run-only outputs are refused rather than silently dropped.
+  if (!run.trace.trace.empty() || run.stats || !run.stats_json.empty() || !run.dump_at.empty() ||
+      !run.dump.empty() || run.stale != "off")
+    throw std::runtime_error(
+        "--trace, --stats, --stats-json, --tlb-dump, --tlb-dump-at and --tlb-stale do not apply with --gdb "
+        "(use gdb's `monitor` commands, docs/gdb.md)");
   engine::EngineConfig cfg;
   cfg.machine = run.machine;
   cfg.snapshot_interval = g.snapshot_interval;

@@ -106,6 +106,7 @@ const char* stale_name(mmu::StaleMode s) {
 }  // namespace
 
 int cmd_run(const RunOptions& o) {
+  if (!o.gdb.endpoint.empty()) return run_gdb_stub(o, o.gdb);
   // Every option is checked before the machine is built.
   const trace::TraceOptions topts = trace::parse_trace_args(o.trace);
   const mmu::StaleMode stale = parse_stale(o.stale);

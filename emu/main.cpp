@@ -14,11 +14,13 @@ int main(int argc, char** argv) {
   RunOptions run;
   CLI::App* run_cmd = app.add_subcommand("run", "boot a multiboot kernel, COM1 to stdout, exit like QEMU's isa-debug-exit");
   add_machine_options(*run_cmd, run);
+  add_gdb_options(*run_cmd, run.gdb, false);
   BenchCommand bench(app);
   GdbCommand gdbserver(app);
   DebugCommand debug(app);
   DemoCommand demo(app);
   TraceCommand trace(app);
+  LabCommand lab(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -36,6 +38,7 @@ int main(int argc, char** argv) {
     if (debug.chosen()) return debug.run();
     if (demo.chosen()) return demo.run();
     if (trace.chosen()) return trace.run();
+    if (lab.chosen()) return lab.run();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "slotlab: %s\n", e.what());
     return kExitBadInput;

@@ -74,8 +74,11 @@ def demangled(syms, plain):
 
 
 class Stub:
+    # `slotlab gdbserver KERNEL` and `slotlab run KERNEL --gdb` are the same stub.
+    subcommand = "gdbserver"
+
     def __init__(self, slotlab, kernel, cmdline):
-        self.proc = subprocess.Popen([slotlab, "gdbserver", kernel, "--cmdline", cmdline, "--gdb", "127.0.0.1:0",
+        self.proc = subprocess.Popen([slotlab, Stub.subcommand, kernel, "--cmdline", cmdline, "--gdb", "127.0.0.1:0",
                                       "--gdb-wait"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE, text=True)
         line = self.proc.stderr.readline()
@@ -285,7 +288,10 @@ def main():
     ap.add_argument("symbols")
     ap.add_argument("scenario", choices=["session", "reverse", "watch", "phys", "monitor", "interrupt"])
     ap.add_argument("--gdb", default="gdb")
+    ap.add_argument("--via", choices=["gdbserver", "run"], default="gdbserver",
+                    help="start the stub with `slotlab gdbserver` or `slotlab run --gdb`")
     args = ap.parse_args()
+    Stub.subcommand = args.via
     syms, file_bytes = elf64_symbols(args.symbols)
     ok = globals()[args.scenario](args, syms, file_bytes)
     print("PASS" if ok else "FAIL")
