@@ -145,7 +145,7 @@ TEST_P(DiffTest, MatchesHostCpu) {
               {ev.host.insn_va(), ev.host.data_va(), ev.host.fs_base(), ev.host.gs_base(), compat});
   std::map<const Form*, FormStats> stats;
   std::vector<uint8_t> tmpl(HostExec::kDataSize), emem(HostExec::kDataSize);
-  uint64_t failures = 0, gen_errors = 0;
+  uint64_t failures = 0, gen_errors = 0, host_retried = 0;
   const bool trace = env("SLOTLAB_DIFF_TRACE", 0);
   Case c;
   for (uint64_t i = 0; i < n; ++i) {
@@ -174,7 +174,22 @@ TEST_P(DiffTest, MatchesHostCpu) {
     ev.emu.get_data(emem.data());
     if (sig) ++st.faulted;
     else ++st.clean;
-    const std::string diff = compare(c, sig, h, vec, e, ev.host.data(), emem.data(), ev.emu.last_rip(), compat);
+    std::string diff = compare(c, sig, h, vec, e, ev.host.data(), emem.data(), ev.emu.last_rip(), compat);
+    if (!diff.empty() && sig) {
+      // Under load in CI the host once raised SIGILL for a hint NOP (0F 19 /r) that ran fine on every other
+      // run of the same seed: a host hiccup, not an answer. A host fault is believed only if it repeats.
+      std::memcpy(ev.host.data(), tmpl.data(), tmpl.size());
+      RegFile h2 = c.in;
+      const int sig2 = ev.host.run(c.bytes.data(), unsigned(c.bytes.size()), h2, compat);
+      const std::string diff2 =
+          compare(c, sig2, h2, vec, e, ev.host.data(), emem.data(), ev.emu.last_rip(), compat);
+      if (sig2 != sig) {
+        ++host_retried;
+        --st.faulted;
+        ++(sig2 ? st.faulted : st.clean);
+        diff = diff2;
+      }
+    }
     if (diff.empty()) continue;
     ++failures;
     ++st.failures;
@@ -209,6 +224,11 @@ TEST_P(DiffTest, MatchesHostCpu) {
               " (%llu encodings Zydis refuses, e.g. LOCK misuse)\n",
               family_name(fam), compat ? " compat" : "", (unsigned long long)n, stats.size(), (unsigned long long)clean,
               (unsigned long long)faulted, (unsigned long long)failures, (unsigned long long)rejected);
+  if (host_retried)
+    std::printf("  %llu host fault(s) did not repeat on a second host run; the second run was compared\n",
+                (unsigned long long)host_retried);
+  // More than a stray one means the host oracle itself is unreliable here.
+  EXPECT_LE(host_retried, 3u);
   if (failures) {
     std::printf("  forms with mismatches:");
     for (auto& [f, st] : stats)
