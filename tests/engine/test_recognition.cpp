@@ -108,13 +108,14 @@ TEST(Recognition, PcidSpacesPerTaskAndModule) {
   auto b = test::boot("workload=demo flush=pcid");
   Engine& e = *b.e;
   ASSERT_EQ(e.cont().reason, StopReason::GuestExit);
+  const auto spaces = e.spaces();  // a copy: the pointers below must outlive the loop
   size_t named = 0;
-  for (const AddressSpace& a : e.spaces())
+  for (const AddressSpace& a : spaces)
     if (a.name.find('/') != std::string::npos) ++named;
   EXPECT_GE(named, 4u);
   for (const CallRecord& c : e.calls()) {
     const AddressSpace* as = nullptr;
-    for (const AddressSpace& a : e.spaces())
+    for (const AddressSpace& a : spaces)
       if (a.cr3 == c.cr3) as = &a;
     ASSERT_NE(as, nullptr) << "call " << c.index;
     EXPECT_EQ(as->module, c.callee);

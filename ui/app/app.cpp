@@ -75,7 +75,13 @@ App::~App() {
 }
 
 bool App::init(std::string& err) {
-  if (o_.headless) SDL_SetHint(SDL_HINT_VIDEODRIVER, "offscreen");
+  if (o_.headless) {
+    SDL_SetHint(SDL_HINT_VIDEODRIVER, "offscreen");
+    // The software renderer draws into the window surface; without this hint
+    // SDL first tries an accelerated texture for that surface and loads Mesa's
+    // EGL, which leaks on unload (LeakSanitizer) and is slow to start.
+    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+  }
   if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0) {
     err = std::string("cannot start SDL video: ") + SDL_GetError() +
           (o_.headless ? "" : " (no display? use --screenshot for headless frames)");
