@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <deque>
 
 namespace slot::cpu {
 
@@ -12,8 +13,8 @@ namespace slot::cpu {
 // mapping may change on its own), so a page's entries depend on its bytes alone.
 struct CodePage {
   CodeSize mode = CodeSize::Bits64;
-  uint16_t idx[4096] = {};  // 0 = not decoded, else 1 + index into insns
-  std::vector<Insn> insns;
+  const Insn* at[4096] = {};  // by page offset; nullptr = not decoded (one load per fetch)
+  std::deque<Insn> insns;     // storage; a deque never moves what `at` points to
 };
 
 Cpu::Cpu(mmu::Mmu& m, mmu::PhysMemory& pm, Platform& p) : mmu(m), mem(pm), platform(p) { reset(); }
@@ -88,7 +89,7 @@ void Cpu::invalidate_code(mmu::PhysAddr pa, unsigned len) {
     if (it == code_.end()) continue;
     CodePage& cp = *it->second;
     const unsigned lo = unsigned(std::max(pa, p) - p), hi = unsigned(std::min(end, p + 4096) - p);
-    std::memset(&cp.idx[lo >= 14 ? lo - 14 : 0], 0, (hi - (lo >= 14 ? lo - 14 : 0)) * sizeof cp.idx[0]);
+    std::fill(&cp.at[lo >= 14 ? lo - 14 : 0], &cp.at[hi], nullptr);
     if (cp.insns.size() > 2 * 4096) {  // rewritten over and over: recycle at the next boundary
       smc_dirty_.push_back(p);
       attention_ = true;
@@ -132,13 +133,9 @@ void Cpu::branch(uint64_t target) {
   s.rip = target;
 }
 
-const Insn* Cpu::fetch_decode(Insn& scratch) {
-  const bool m64 = mode64();
-  if (!m64 && s.rip > s.seg[CS].limit) fault(x86::VEC_GP, 0);
-  const uint64_t la = m64 ? s.rip : uint32_t(s.seg[CS].base + s.rip);
-  const uint64_t pa = translate(la, mmu::Access::Fetch, false);
-  const uint64_t ppage = pa & ~0xFFFull;
-  const CodeSize cs = code_size();
+// The decoded instructions of physical page `ppage`, made current (a memo in
+// front of the map: branches between a few pages are common).
+CodePage* Cpu::code_page(uint64_t ppage, CodeSize cs) {
   if (ppage != cur_page_pa_) [[unlikely]] {
     PageRef& ref = page_cache_[(ppage >> 12) & (kPageCache - 1)];
     if (ref.pa != ppage) {
@@ -154,24 +151,41 @@ const Insn* Cpu::fetch_decode(Insn& scratch) {
     cur_page_pa_ = ppage;
   }
   if (cur_page_->mode != cs) [[unlikely]] {
-    std::memset(cur_page_->idx, 0, sizeof cur_page_->idx);
+    std::fill(std::begin(cur_page_->at), std::end(cur_page_->at), nullptr);
     cur_page_->insns.clear();
     cur_page_->mode = cs;
   }
-  const unsigned off = unsigned(pa & 0xFFF);
-  if (uint16_t k = cur_page_->idx[off]) [[likely]] return &cur_page_->insns[k - 1];
+  return cur_page_;
+}
 
+// Decodes the instruction at linear `la` / physical `pa` on `page` and caches
+// it, or returns it in `scratch` if it straddles into the next page.
+const Insn* Cpu::decode_at(CodePage* page, uint64_t la, uint64_t pa, CodeSize cs, Insn& scratch) {
+  const unsigned off = unsigned(pa & 0xFFF);
   uint64_t pa_next = ~0ull;
   auto fetch = [&](unsigned i) -> uint8_t {
     if (off + i < 4096) return uint8_t(mem.read(pa + i, 1));
-    if (pa_next == ~0ull) pa_next = translate((la + (4096 - off)) & (m64 ? ~0ull : 0xFFFFFFFFull), mmu::Access::Fetch, false);
+    if (pa_next == ~0ull) {
+      const uint64_t next = (la + (4096 - off)) & (cs == CodeSize::Bits64 ? ~0ull : 0xFFFFFFFFull);
+      pa_next = translate(next, mmu::Access::Fetch, false);
+    }
     return uint8_t(mem.read(pa_next + (off + i - 4096), 1));
   };
   if (decode(cs, fetch, scratch) != DecodeStatus::Ok) fault(x86::VEC_GP, 0);
   if (off + scratch.len > 4096) return &scratch;
-  cur_page_->insns.push_back(scratch);
-  cur_page_->idx[off] = uint16_t(cur_page_->insns.size());
-  return &cur_page_->insns.back();
+  page->insns.push_back(scratch);
+  return page->at[off] = &page->insns.back();
+}
+
+const Insn* Cpu::fetch_decode(Insn& scratch) {
+  const bool m64 = mode64();
+  if (!m64 && s.rip > s.seg[CS].limit) fault(x86::VEC_GP, 0);
+  const uint64_t la = m64 ? s.rip : uint32_t(s.seg[CS].base + s.rip);
+  const uint64_t pa = translate(la, mmu::Access::Fetch, false);
+  const CodeSize cs = code_size();
+  CodePage* page = code_page(pa & ~0xFFFull, cs);
+  if (const Insn* d = page->at[pa & 0xFFF]) [[likely]] return d;
+  return decode_at(page, la, pa, cs, scratch);
 }
 
 void Cpu::step() {
@@ -184,10 +198,61 @@ void Cpu::step() {
     const bool tf = s.rflags & x86::FL_TF;
     d->fn(*this, *d);
     ++icount_;
-    if (tf) [[unlikely]] {
-      // Single-step trap after the instruction (SDM Vol. 3A §17.3.1.4): DR6.BS.
-      s.dr[6] |= 1ull << 14;
-      deliver_event(x86::VEC_DB, false, 0, 0);
+    if (tf) [[unlikely]] single_step_trap();
+  } catch (const CpuFault& f) {
+    s.rip = insn_rip;
+    ++icount_;  // delivery takes time, so a fault loop still reaches --max-insns
+    deliver_event(f.vector, f.has_error, f.error, 0);
+  }
+}
+
+// Single-step trap after the instruction (SDM Vol. 3A §17.3.1.4): DR6.BS.
+void Cpu::single_step_trap() {
+  s.dr[6] |= 1ull << 14;
+  deliver_event(x86::VEC_DB, false, 0, 0);
+}
+
+// What selects the fast-path slot and the decoding of a fetch in 64-bit mode:
+// CS (its selector carries the CPL, its attributes L and D) and RFLAGS.AC
+// (the MMU's privilege class). A run on one page ends when it changes.
+uint64_t Cpu::fetch_key() const {
+  return s.seg[CS].sel | uint64_t(s.seg[CS].attr) << 16 | (s.rflags & x86::FL_AC) << 32;
+}
+
+// Straight-line execution from one code page in 64-bit mode: step() without
+// the per-instruction translation, page lookup and mode checks. The first
+// fetch is translated like any other; each following instruction on the same
+// page charges the same first-level TLB entry through Mmu::refetch(), exactly
+// what translate() would do, so TLB statistics and replacement state do not
+// change. Everything per instruction that defines behaviour stays per
+// instruction: RIP, TF, the count, the end of the run (a device deadline) and
+// attention (interrupts, stop requests, SMC recycling). The run also ends when
+// RIP leaves the page, the slot stops serving it (INVLPG, a CR3 load, an
+// eviction, an observer attached), CS or RFLAGS.AC change, or on a fault.
+void Cpu::run_page() {
+  Insn scratch;
+  insn_rip = s.rip;
+  try {
+    uint64_t la = s.rip;
+    const uint64_t pa = translate(la, mmu::Access::Fetch, false);
+    const uint64_t ppage = pa & ~0xFFFull, vpn = la >> 12;
+    CodePage* page = code_page(ppage, CodeSize::Bits64);
+    const uint64_t key = fetch_key();
+    const mmu::Mmu::FastEntry* slot =
+        mmu.fetch_slot(la, mmu::AccessCtx{s.cpl(), bool(s.rflags & x86::FL_AC), false});
+    for (;;) {
+      const unsigned off = unsigned(la & 0xFFF);
+      const Insn* d = page->at[off];
+      if (!d) [[unlikely]] d = decode_at(page, la, ppage | off, CodeSize::Bits64, scratch);
+      s.rip = la + d->len;
+      const bool tf = s.rflags & x86::FL_TF;
+      d->fn(*this, *d);
+      ++icount_;
+      if (tf) [[unlikely]] { single_step_trap(); return; }
+      if (attention_ || icount_ >= run_until_ || d == &scratch) return;
+      la = s.rip;
+      if ((la >> 12) != vpn || fetch_key() != key || !mmu.refetch(slot, vpn, ppage)) return;
+      insn_rip = la;
     }
   } catch (const CpuFault& f) {
     s.rip = insn_rip;
@@ -229,7 +294,8 @@ StopReason Cpu::run(uint64_t until) {
       if (!handle_attention()) return shutdown_ ? StopReason::TripleFault : StopReason::Request;
       if (halted_) { icount_ = std::max(icount_, run_until_); return StopReason::Halted; }
     }
-    step();
+    if (mode64()) run_page();
+    else step();
   }
   return StopReason::Limit;
 }

@@ -138,6 +138,9 @@ class Cpu {
   // Read-modify-write of the r/m operand: the write permission is checked
   // before anything is computed, so a fault leaves flags and registers intact.
   template <unsigned W, class F> void rmw(const Insn& d, F&& f);
+  template <unsigned W, class F> void rmw_mem(const Insn& d, F& f);
+  template <unsigned W> uint64_t read_mem(const Insn& d);
+  template <unsigned W> void write_mem(const Insn& d, uint64_t v);
   template <unsigned W> uint64_t read_rm(const Insn& d);
   template <unsigned W> void write_rm(const Insn& d, uint64_t v);
   template <unsigned W> uint64_t read_greg(const Insn& d) const { return reg<W>(d.reg, d.flags & IF_REX); }
@@ -196,6 +199,11 @@ class Cpu {
   void deliver_long(uint8_t vec, bool has_err, uint32_t err, int kind);
   void deliver_legacy(uint8_t vec, bool has_err, uint32_t err, int kind);
   bool handle_attention();
+  void run_page();
+  void single_step_trap();
+  uint64_t fetch_key() const;
+  CodePage* code_page(uint64_t ppage, CodeSize cs);
+  const Insn* decode_at(CodePage* page, uint64_t la, uint64_t pa, CodeSize cs, Insn& scratch);
   const Insn* fetch_decode(Insn& scratch);
   uint64_t translate(uint64_t la, mmu::Access acc, bool implicit_sup);
 

@@ -89,21 +89,30 @@ template <unsigned W> inline void Cpu::write(unsigned seg, uint64_t off, uint64_
   write_lin<W>(linear(seg, off, W, mmu::Access::Write), v);
 }
 
+// The register forms stay in the handler; the memory forms are out of line
+// so that a register-only handler needs no stack frame.
+template <unsigned W> [[gnu::noinline]] uint64_t Cpu::read_mem(const Insn& d) { return read<W>(d.seg, ea(d)); }
+template <unsigned W> [[gnu::noinline]] void Cpu::write_mem(const Insn& d, uint64_t v) { write<W>(d.seg, ea(d), v); }
+
 template <unsigned W> inline uint64_t Cpu::read_rm(const Insn& d) {
-  if (d.mem()) return read<W>(d.seg, ea(d));
+  if (d.mem()) return read_mem<W>(d);
   return reg<W>(d.rm, d.flags & IF_REX);
 }
 template <unsigned W> inline void Cpu::write_rm(const Insn& d, uint64_t v) {
-  if (d.mem()) write<W>(d.seg, ea(d), v);
+  if (d.mem()) write_mem<W>(d, v);
   else set_reg<W>(d.rm, d.flags & IF_REX, v);
 }
 
 template <unsigned W, class F> inline void Cpu::rmw(const Insn& d, F&& f) {
-  if (!d.mem()) {
+  if (!d.mem()) [[likely]] {
     const bool rex = d.flags & IF_REX;
     set_reg<W>(d.rm, rex, f(reg<W>(d.rm, rex)) & mask<W>());
     return;
   }
+  rmw_mem<W>(d, f);
+}
+
+template <unsigned W, class F> [[gnu::noinline]] void Cpu::rmw_mem(const Insn& d, F& f) {
   const uint64_t la = linear(d.seg, ea(d), W, mmu::Access::Write);
   if ((la & 0xFFF) + W <= 4096) [[likely]] {
     const uint64_t pa = translate(la, mmu::Access::Write, false);

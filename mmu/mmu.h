@@ -100,6 +100,30 @@ class Mmu {
   }
   bool translate_slow(uint64_t linear, Access acc, const AccessCtx& who, PhysAddr& pa, Fault& fault);
 
+  // Instruction fetches that stay on one page. After translate() served a
+  // fetch, fetch_slot() names the fast-path slot that a fetch of that page
+  // by `who` would use; refetch() then charges one more fetch of the same
+  // page exactly as translate()'s fast path would (hit counter, use stamp),
+  // or returns false, changing nothing, when the slot no longer holds that
+  // page (evicted, invalidated, never mirrored) -- then the CPU must call
+  // translate(). The CPU saves re-indexing per instruction; the model sees
+  // the same accesses in the same order.
+  struct FastEntry {
+    uint64_t tag;        // linear >> 12, or kNoTag
+    uint64_t page;       // physical address of the 4 KiB page
+    uint64_t* hits;      // the serving L1 array's hit counter
+    uint64_t* stamp;     // the serving L1 entry's use stamp
+  };
+  const FastEntry* fetch_slot(uint64_t linear, const AccessCtx& who) const {
+    return &fast_[unsigned(Access::Fetch)][access_class(who)][(linear >> 12) & (kFastSlots - 1)];
+  }
+  bool refetch(const FastEntry* e, uint64_t vpn, PhysAddr page) {
+    if (e->tag != vpn || e->page != page) [[unlikely]] return false;
+    ++*e->hits;
+    *e->stamp = ++clock_;
+    return true;
+  }
+
   // ---- invalidation instructions -----------------------------------------
   void invlpg(uint64_t linear);              // a NOP for a non-canonical address
   // INVPCID types 0-3; `pcid` is the descriptor's first quadword (bits 63:12
@@ -145,12 +169,6 @@ class Mmu {
   const Impl& impl() const { return *impl_; }
 
  private:
-  struct FastEntry {
-    uint64_t tag;        // linear >> 12, or kNoTag
-    uint64_t page;       // physical address of the 4 KiB page
-    uint64_t* hits;      // the serving L1 array's hit counter
-    uint64_t* stamp;     // the serving L1 entry's use stamp
-  };
   static constexpr unsigned kFastSlots = 256;
   static constexpr uint64_t kNoTag = ~0ull;
   static unsigned access_class(const AccessCtx& w) {

@@ -7,7 +7,8 @@ namespace slot::cpu {
 
 // The eight classic ALU operations (SDM Vol. 2 ADD..CMP); op = opcode bits 5:3.
 // Returns the result (for CMP: the unchanged destination).
-template <unsigned W> inline uint64_t alu(Cpu& c, unsigned op, uint64_t a, uint64_t b) {
+// Always inlined: the handlers switch on a decode-time constant right after.
+template <unsigned W> [[gnu::always_inline]] inline uint64_t alu(Cpu& c, unsigned op, uint64_t a, uint64_t b) {
   constexpr uint64_t m = mask<W>();
   a &= m;
   b &= m;

@@ -11,7 +11,7 @@ using x86::FL_AF;
 using x86::FL_CF;
 using x86::FL_OF;
 
-template <unsigned W> uint64_t shift_op(Cpu& c, unsigned op, uint64_t a, unsigned count) {
+template <unsigned W> [[gnu::always_inline]] inline uint64_t shift_op(Cpu& c, unsigned op, uint64_t a, unsigned count) {
   constexpr unsigned bits = 8 * W;
   constexpr uint64_t m = mask<W>(), sb = sign<W>();
   count &= W == 8 ? 0x3F : 0x1F;
