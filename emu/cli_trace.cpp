@@ -86,7 +86,7 @@ int TraceCommand::run() const {
       std::fprintf(stderr, "\r  %.1f M instructions   %.1f MIPS   %zu calls   ", e.icount() / 1e6,
                    secs > 0 ? e.icount() / secs / 1e6 : 0.0, e.calls().size());
     }
-    if (stop.reason != engine::StopReason::Limit || e.icount() >= limit) break;
+    if (stop.reason != engine::StopReason::Limit || e.icount() >= limit || !stop.message.empty()) break;
   }
   if (tty) std::fprintf(stderr, "\n");
   e.machine().board().flush();
@@ -110,8 +110,9 @@ int TraceCommand::run() const {
                    (unsigned long long)stop.icount, stop.message.c_str());
       return 0;
     case engine::StopReason::Limit:
-      std::fprintf(stderr, "slotlab: stopped at the instruction limit (--max-insns %llu)\n",
-                   (unsigned long long)s.max_insns);
+      if (!stop.message.empty()) std::fprintf(stderr, "slotlab: %s\n", stop.message.c_str());  // history limit
+      else std::fprintf(stderr, "slotlab: stopped at the instruction limit (--max-insns %llu)\n",
+                        (unsigned long long)s.max_insns);
       return kExitInsnLimit;
     default: return kExitBadInput;
   }

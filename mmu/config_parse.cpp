@@ -28,14 +28,15 @@ namespace {
 unsigned to_uint(const std::string& where, const std::string& key, const std::string& v) {
   char* end = nullptr;
   unsigned long n = std::strtoul(v.c_str(), &end, 0);
-  if (v.empty() || *end || n > 1u << 20) fail(where, "bad number '" + v + "' for " + key);
+  // The whole value must be the number: a NUL inside it would end the C string early.
+  if (v.empty() || end != v.c_str() + v.size() || n > 1u << 20) fail(where, "bad number '" + v + "' for " + key);
   return unsigned(n);
 }
 
 double to_double(const std::string& where, const std::string& key, const std::string& v) {
   char* end = nullptr;
   double d = std::strtod(v.c_str(), &end);
-  if (v.empty() || *end || d < 0) fail(where, "bad value '" + v + "' for " + key);
+  if (v.empty() || end != v.c_str() + v.size() || !(d >= 0 && d <= 1e12)) fail(where, "bad value '" + v + "' for " + key);
   return d;
 }
 
@@ -89,8 +90,9 @@ void geometry(const std::string& where, const std::map<std::string, std::string>
   if (has_e) {
     unsigned e = to_uint(where, "entries", kv.at("entries"));
     ways = (full || !kv.count("ways")) ? e : to_uint(where, "ways", kv.at("ways"));
-    if (ways == 0 || e % ways) fail(where, "entries must be a multiple of ways");
-    sets = e / ways;
+    // entries=0 is a disabled paging-structure cache (what format_config writes for one).
+    if (e != 0 && (ways == 0 || e % ways)) fail(where, "entries must be a multiple of ways");
+    sets = ways ? e / ways : 1;
   } else {
     sets = to_uint(where, "sets", kv.at("sets"));
     if (full) fail(where, "ways=full needs entries=");

@@ -16,7 +16,6 @@ constexpr uint32_t kVersion = 1;
 
 struct Saver {
   std::vector<uint8_t>& out;
-  static constexpr bool loading = false;
   template <class T> void io(T& v) {
     static_assert(std::is_trivially_copyable_v<T>);
     const auto* p = reinterpret_cast<const uint8_t*>(&v);
@@ -32,7 +31,6 @@ struct Saver {
 struct Loader {
   const uint8_t* p;
   const uint8_t* end;
-  static constexpr bool loading = true;
   template <class T> void io(T& v) {
     static_assert(std::is_trivially_copyable_v<T>);
     if (size_t(end - p) < sizeof(T)) throw std::runtime_error("MMU snapshot: truncated");

@@ -2,7 +2,8 @@
 # One entry point for a fresh Debian 12 machine (run as root):
 #   scripts/bootstrap.sh demo   install what is missing, build, run the main demo
 #   scripts/bootstrap.sh test   install what is missing, build, run every test
-#                               (normal build, then ASan+UBSan build)
+#                               (normal build, then ASan+UBSan build, then
+#                               the libFuzzer targets built with clang-14)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -48,6 +49,12 @@ case "$what" in
     # normal build above; the same code paths run under ASan on the small kernels.
     (cd build-asan && ctest --output-on-failure -j "$jobs" -LE 'nosan|slow' \
        -E 'Stepping.StaleTranslationStop|HistoryTest.*workload=selftest')
+    # libFuzzer targets under ASan+UBSan (docs/reliability.md): clang-14, only
+    # the fuzz targets and the libraries they link, a fixed number of runs each.
+    CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Release \
+      -DCMAKE_CXX_FLAGS_RELEASE=-O1 -DSLOTLAB_FUZZ=ON -DSLOTLAB_SANITIZE=ON -DSLOTLAB_BUILD_UI=OFF
+    cmake --build build-fuzz -j "$jobs" --target fuzz_all
+    (cd build-fuzz && ctest --output-on-failure -j "$jobs" -L fuzz)
     ;;
   *)
     echo "usage: scripts/bootstrap.sh demo|test" >&2; exit 2 ;;

@@ -33,6 +33,10 @@ struct EngineConfig {
   bool time_travel = true;                   // periodic snapshots (reverse execution)
   uint64_t snapshot_interval = 2'000'000;    // instructions between snapshots
   uint64_t snapshot_budget = 256ull << 20;   // bytes; the oldest snapshots go beyond it
+  // Bytes of recorded history (events, calls, slot changes, address spaces).
+  // At the limit a forward run past the recorded history stops (StopReason
+  // Limit, with a message saying so); replay inside the history goes on.
+  uint64_t history_budget = 1ull << 30;
   uint64_t chunk = 1'000'000;                // instructions per run slice (pause latency)
   // INVLPG / INVPCID always stop a run that asks for them; they are logged
   // as events only on request (flush=invlpg issues about a million per

@@ -54,6 +54,13 @@ size_t Engine::Impl::log(const Event& e, bool& fresh) {
   return cursor++;
 }
 
+uint64_t Engine::Impl::history_bytes() const {
+  return hist.events.size() * sizeof(Event) +
+         hist.calls.size() * (sizeof(CallRecord) + 3 * sizeof(TlbDelta) + 64) +
+         hist.points.size() * sizeof(HistoryPoint) + hist.slots.size() * sizeof(SlotLog) +
+         hist.spaces.size() * (sizeof(SpaceLog) + 512 * 8);
+}
+
 size_t Engine::Impl::emit(const Event& e) {
   flush_pending();
   bool fresh;

@@ -146,6 +146,7 @@ class Engine::Impl final : public cpu::CpuObserver, public mmu::MmuObserver {
   uint64_t snap_bytes = 0;
   uint64_t next_snap_at = 0;
   std::string tt_message;
+  uint64_t far_icount = 0;  // the furthest instruction count any run reached (history_budget)
 
   // thread (thread.cpp)
   std::thread th;
@@ -190,6 +191,7 @@ class Engine::Impl final : public cpu::CpuObserver, public mmu::MmuObserver {
 
   // ---- history.cpp ----
   size_t log(const Event& e, bool& fresh);  // appends or re-observes
+  uint64_t history_bytes() const;           // what EngineConfig::history_budget bounds
   void check(size_t idx);                   // stop points and goals
   void check_transient(const Event& e);     // events that are never logged
   size_t emit(const Event& e);              // flush_pending + log + check; its index

@@ -8,6 +8,7 @@
 // boundary. So the interpreter's hot loop is exactly the one `slotlab run`
 // uses. Execution breakpoints single-step (one Machine::run per instruction,
 // compare RIP); docs/debugger-engine.md has the measured cost of both.
+#include <cstdio>
 #include <cstring>
 
 #include "emu/engine/impl.h"
@@ -94,6 +95,19 @@ bool Engine::Impl::after_run(emu::RunExit r, StopInfo& out) {
   }
   if (r == emu::RunExit::Shutdown) {
     out = make_stop(StopReason::Shutdown, m.shutdown_report());
+    return true;
+  }
+  // History memory (EngineConfig::history_budget): only a run that goes past
+  // the furthest point reached so far stops; replay of what is recorded goes on.
+  const bool beyond = m.cpu().icount() > far_icount;
+  if (beyond) far_icount = m.cpu().icount();
+  if (beyond && cursor >= hist.events.size() && history_bytes() > cfg.history_budget) [[unlikely]] {
+    char msg[200];
+    std::snprintf(msg, sizeof msg,
+                  "history memory limit (%llu MiB) reached at instruction %llu: the run stops here; "
+                  "reverse execution and replay still work (raise EngineConfig::history_budget)",
+                  (unsigned long long)(cfg.history_budget >> 20), (unsigned long long)m.cpu().icount());
+    out = make_stop(StopReason::Limit, msg);
     return true;
   }
   if (hit) {

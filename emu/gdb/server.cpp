@@ -74,7 +74,7 @@ Server::Server(Target& t, const ServerOptions& o) : t_(t), opt_(o), session_(t) 
   ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&sa), &len);
   host_ = e.host;
   port_ = ntohs(sa.sin_port);
-  session_.set_runner([this](const std::function<Stop()>& fn) { return fn(); });
+  session_.set_runner([](const std::function<Stop()>& fn) { return fn(); });
 }
 
 Server::~Server() {

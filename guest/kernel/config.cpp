@@ -20,7 +20,7 @@ bool pick(const char* v, unsigned n, const char* const (&names)[N], E* out) {
 }
 constexpr const char* kModes[] = {"modarea", "monolithic", "ipc"};
 constexpr const char* kFlushes[] = {"cr3", "invlpg", "pcid", "none"};
-constexpr const char* kWorkloads[] = {"demo", "selftest", "attacks", "bench"};
+constexpr const char* kWorkloads[] = {"demo", "selftest", "attacks", "bench", "chaos"};
 constexpr const char* kBounces[] = {"none", "edges"};
 }  // namespace
 
@@ -30,6 +30,13 @@ const char* workload_name(Workload w) { return kWorkloads[(int)w]; }
 
 bool parse_cmdline(const char* s, Config* out, const char** bad_word) {
   bool ok = true;
+  // A copy: the boot loader's line lies in memory the frame allocator hands
+  // out later, so workloads that read their own options must not keep `s`.
+  static char copy[512];
+  unsigned len = 0;
+  for (; s && s[len] && len + 1 < sizeof copy; ++len) copy[len] = s[len];
+  copy[len] = 0;
+  out->cmdline = copy;
   while (s && *s) {
     while (*s == ' ') ++s;
     const char* w = s;

@@ -3,13 +3,14 @@
 
 enum class Mode { ModArea, Monolithic, Ipc };
 enum class Flush { Cr3, Invlpg, Pcid, None };
-enum class Workload { Demo, Selftest, Attacks, Bench };
+enum class Workload { Demo, Selftest, Attacks, Bench, Chaos };
 
 struct Config {
   Mode mode = Mode::ModArea;
   Flush flush = Flush::Cr3;
   Workload workload = Workload::Demo;
   bool bounce_edges = false;  // bounce=edges: partial edge pages of buffers are copied, not mapped
+  const char* cmdline = nullptr;  // the whole line: workloads read their own options (bench.cpp)
 };
 extern Config g_cfg;
 

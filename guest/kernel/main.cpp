@@ -47,6 +47,7 @@ extern "C" void kernel_main(uint32_t mbi_pa) {
     case Workload::Selftest: status = run_selftest(); break;
     case Workload::Attacks: status = run_attacks(); break;
     case Workload::Bench: status = run_bench(); break;
+    case Workload::Chaos: status = run_chaos(); break;
   }
   kprintf("DONE\n");
   qemu_exit((uint32_t)status);

@@ -255,5 +255,31 @@ TEST_F(GdbServer, ExitReportedToClientThenServerEndsWithGuestStatus) {
   EXPECT_EQ(finish(), 3);
 }
 
+// docs/reliability.md: a client may vanish after any byte of a session -
+// mid-packet, between a packet and its ack, with a long reply still being
+// written (an abortive close, RST, makes that write fail) - and the stub
+// serves the next client as if nothing happened.
+TEST_F(GdbServer, ClientDisconnectingAfterAnyByteOfASession) {
+  t.map(t.virt, 0x1000, std::string(4096, 'x'));
+  start();
+  std::string session;
+  for (const char* p : {"qSupported:swbreak+", "?", "g", "m1000,1000", "Z0,1000,1", "s", "p10", "z0,1000,1"})
+    session += frame(p) + "+";
+  for (size_t cut = 0; cut <= session.size(); cut += 7) {
+    Client c(srv->port());
+    c.raw(std::string_view(session).substr(0, cut));
+    if (cut % 2) {  // abortive close: the stub's next write fails
+      const linger l{1, 0};
+      ::setsockopt(c.fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+    }
+  }
+  Client c(srv->port());
+  EXPECT_EQ(c.ask("qAttached"), "1");
+  EXPECT_EQ(c.ask("m1000,4"), "78787878");
+  EXPECT_TRUE(t.points.empty());
+  c.raw(frame("k"));
+  EXPECT_EQ(finish(), 0);
+}
+
 }  // namespace
 }  // namespace slot::gdb

@@ -61,6 +61,10 @@ case $workload in
     ((n >= 1)) || fail "no RESULT lines"
     grep -q 'FAIL' "$out" && fail "a bench point failed"
     ;;
+  chaos)  # docs/reliability.md: the kernel survived and the demo clients beside the chaos were right
+    grep -q -E '^CHAOS seed=[0-9]+ calls=[0-9]+ faults=[0-9]+ kernel=alive$' "$out" || fail "no CHAOS summary"
+    grep -q '^CHAOS clients ok ' "$out" || fail "the other tasks' output was wrong"
+    ;;
   *) echo "check_boot: unknown workload $workload" >&2; exit 2 ;;
 esac
 masked=$(sed -E 's/ticks_per_call=[0-9]+/ticks_per_call=X/' "$out")

@@ -106,5 +106,18 @@ TEST(MmuConfig, BadModelNameIsOneLine) {
   }
 }
 
+// Found by tests/fuzz/tlb_config (docs/reliability.md): a disabled
+// paging-structure cache (ways=0) was written as "entries=0 ways=0", which
+// the parser refused; a NUL inside a number ended it early and read as 0.
+TEST(MmuConfig, FuzzFoundDisabledPscRoundTripsAndNulIsNotANumber) {
+  const TlbConfig c = parse_config_text("name t\narray a level=1 side=D sizes=4K entries=4\npsc pd sets=2 ways=0\n", "f.tlb");
+  ASSERT_EQ(c.pscs.size(), 1u);
+  EXPECT_EQ(c.pscs[0].entries(), 0u);
+  const std::string once = format_config(c);
+  EXPECT_EQ(format_config(parse_config_text(once, "g.tlb")), once);
+  EXPECT_EQ(error_of(std::string("psc pd sets=2 ways=\0\0002\n", 23)).substr(0, 20), "f.tlb:1: bad number ");
+  EXPECT_EQ(error_of("cost walk=nan\n"), "f.tlb:1: bad value 'nan' for walk");
+}
+
 }  // namespace
 }  // namespace slot::mmu
