@@ -1,9 +1,11 @@
-// `slotlab bench emulator [--quick] [--runs N] [--write FILE] ...`: see
-// emu/bench/emulator_bench.h and docs/performance.md.
+// `slotlab bench emulator|design|all`: see emu/bench/emulator_bench.h,
+// emu/bench/design.h and docs/performance.md, docs/results.md.
 #include "emu/cli_command.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 
+#include "emu/bench/design.h"
 #include "emu/bench/emulator_bench.h"
 
 namespace slot::emu {
@@ -12,9 +14,44 @@ template <>
 struct BenchCommand::State {
   CLI::App* bench = nullptr;
   CLI::App* emulator = nullptr;
+  CLI::App* design = nullptr;
+  CLI::App* all = nullptr;
   bench::EmulatorBenchOptions opt;
   bool no_trace = false, no_profile = false;
+  bench::DesignOptions dopt;
+  bool all_quick = false;
+  std::string all_write;
+  unsigned all_jobs = 2;
 };
+
+namespace {
+
+void design_options(CLI::App& d, bench::DesignOptions& o) {
+  d.add_flag("--quick", o.quick, "fewer points, fewer variants of each sweep (well under 2 minutes)");
+  d.add_option("--jobs,-j", o.jobs, "boots run in parallel (default 2)")->check(CLI::Range(1, 16));
+  d.add_option("--write", o.write, "update the design-cost section of this results file (e.g. docs/results.md); "
+                                   "plots go to img/ next to it");
+  d.add_option("--only", o.only,
+               "kernel variants: modarea/cr3 modarea/invlpg modarea/pcid modarea/none monolithic/cr3 ipc/cr3 ipc/pcid")
+      ->delimiter(',');
+  d.add_option("--sweep", o.sweeps, "sweeps to run: ws ws2m size clients preset-icelake preset-tiny")->delimiter(',');
+  d.add_option("--set", o.overrides,
+               "override a sweep list, e.g. ws=1..512 (doubling), depths=1-3, sizes=0,64,4K,64K, clients=1-4, calls=32 "
+               "(repeatable)");
+  d.add_option("--build", o.build_dir, "build directory holding guest/slotlab-guest.elf (default: slotlab's)");
+}
+
+std::string design_command(const bench::DesignOptions& o) {
+  std::string c = "build/slotlab bench design";
+  if (o.quick) c += " --quick";
+  for (size_t i = 0; i < o.only.size(); ++i) c += (i ? "," : " --only ") + o.only[i];
+  for (size_t i = 0; i < o.sweeps.size(); ++i) c += (i ? "," : " --sweep ") + o.sweeps[i];
+  for (const std::string& s : o.overrides) c += " --set " + s;
+  if (!o.write.empty()) c += " --write " + o.write;
+  return c;
+}
+
+}  // namespace
 
 template <>
 BenchCommand::Subcommand(CLI::App& app) : st_(std::make_unique<State>()) {
@@ -36,6 +73,19 @@ BenchCommand::Subcommand(CLI::App& app) : st_(std::make_unique<State>()) {
   e.add_option("--build", o.build_dir, "build directory holding the images (default: slotlab's directory)");
   e.add_flag("--no-trace", s.no_trace, "skip the `slotlab run --trace all` engine");
   e.add_flag("--no-profile", s.no_profile, "do not profile slotlab where a target is missed");
+
+  s.design = s.bench->add_subcommand(
+      "design",
+      "the module-area design against monolithic and IPC kernels: per-call instructions, TLB misses, walks, stale "
+      "translations and modelled cycles from the guest's bench workload on slotlab's TLB model, swept over working "
+      "set (4 KiB and 2 MiB pages), call depth, buffer size, client tasks and TLB preset, with the cost model's "
+      "sensitivity");
+  design_options(*s.design, s.dopt);
+
+  s.all = s.bench->add_subcommand("all", "`bench emulator` then `bench design`, both sections into one file");
+  s.all->add_flag("--quick", s.all_quick, "the --quick run of both");
+  s.all->add_option("--write", s.all_write, "results file to update (e.g. docs/results.md)");
+  s.all->add_option("--jobs,-j", s.all_jobs, "design boots run in parallel (default 2)")->check(CLI::Range(1, 16));
 }
 
 template <>
@@ -47,7 +97,17 @@ bool BenchCommand::chosen() const { return bool(*st_->bench); }
 template <>
 int BenchCommand::run() const {
   State& s = *st_;
+  if (*s.design) {
+    bench::DesignOptions d = s.dopt;
+    d.command = design_command(d);
+    return bench::run_design_bench(d);
+  }
   bench::EmulatorBenchOptions o = s.opt;
+  if (*s.all) {
+    o = bench::EmulatorBenchOptions{};
+    o.quick = s.all_quick;
+    o.write = s.all_write;
+  }
   if (s.no_trace) o.trace = 0;
   o.profile = !s.no_profile;
   // The command as typed, for the report's "to reproduce" line.
@@ -57,7 +117,19 @@ int BenchCommand::run() const {
   for (size_t i = 0; i < o.only.size(); ++i) o.command += (i ? "," : " --only ") + o.only[i];
   if (s.no_trace) o.command += " --no-trace";
   if (!o.write.empty()) o.command += " --write " + o.write;
-  return bench::run_emulator_bench(o);
+  if (!*s.all) return bench::run_emulator_bench(o);
+
+  const std::string all = std::string("build/slotlab bench all") + (s.all_quick ? " --quick" : "") +
+                          (s.all_write.empty() ? "" : " --write " + s.all_write);
+  o.command = all;
+  const int e = bench::run_emulator_bench(o);
+  bench::DesignOptions d;
+  d.quick = s.all_quick;
+  d.write = s.all_write;
+  d.jobs = s.all_jobs;
+  d.command = all;
+  const int g = bench::run_design_bench(d);
+  return std::max(e, g);
 }
 
 }  // namespace slot::emu

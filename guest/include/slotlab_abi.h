@@ -64,9 +64,13 @@ struct ModInfo {
 static_assert(sizeof(ModInfo) == 56);
 
 // Module ids of the bundled modules.
-enum ModuleId : uint32_t { M_APP = 1, M_FS = 2, M_BLK = 3, M_CONS = 4, M_EVIL = 5, M_B1 = 6, M_B2 = 7, M_B3 = 8 };
+enum ModuleId : uint32_t { M_APP = 1, M_FS = 2, M_BLK = 3, M_CONS = 4, M_EVIL = 5, M_B1 = 6, M_B2 = 7, M_B3 = 8,
+                           M_CHAOS = 9 };
 
 // Operations of the bundled modules.
+// chaos (workload=chaos, docs/reliability.md): CHAOS_RUN arg = seed, returns calls | fault returns << 32;
+// CHAOS_CODE arg = seed of one run of random code (called by CHAOS_RUN through the kernel).
+enum ChaosOp : uint32_t { CHAOS_RUN = 0, CHAOS_CODE = 1 };
 enum AppOp : uint32_t {
   APP_DEMO = 0,      // arg = file number: read it through fs and write it to cons; returns bytes
   APP_PROBE = 1,     // arg = attack number (attacks.h): play the victim; 0 = contained
@@ -97,6 +101,9 @@ enum SelfTest : uint32_t {
 constexpr uint64_t bench_arg(uint64_t size, uint64_t depth, uint64_t ws, uint64_t calls) {
   return size | depth << 20 | ws << 24 | calls << 40;
 }
+// A flag in `calls`: the client yields after every call, so that several
+// bench clients (workload=bench clients=N) interleave call by call.
+inline constexpr uint64_t BENCH_YIELD = 1ull << 23;
 enum FsOp : uint32_t {
   FS_READ = 0,    // arg = file << 32 | offset, buf0 = dst: returns bytes read
   FS_SIZE = 1,    // arg = file: returns size or E_INVAL

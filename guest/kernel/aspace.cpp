@@ -64,8 +64,18 @@ unsigned invlpg_accessed(const Module* m) {
       uint64_t* pte = pt_leaf(g_pt, m->pdpt, 3, va);
       // walk this page table to its end (or the range's) without re-walking
       uint64_t block_end = (va | (x86::PAGE_2M - 1)) + 1;
+      if (!pte) {  // a 2 MiB page (workload=bench pages=2m): one entry, one INVLPG
+        uint64_t& pde = phys_ptr<uint64_t>(m->pd)[pt_index(va, 2)];
+        if ((pde & x86::PTE_PS) && (pde & x86::PTE_A)) {
+          pde &= ~x86::PTE_A;
+          cpu::invlpg(va);
+          ++n;
+        }
+        va = block_end;
+        continue;
+      }
       for (; va < end && va < block_end; va += 4096, ++pte) {
-        if (pte && (*pte & x86::PTE_A)) {
+        if (*pte & x86::PTE_A) {
           *pte &= ~x86::PTE_A;
           cpu::invlpg(va);
           ++n;

@@ -165,11 +165,14 @@ int64_t probe(uint64_t a) {
 
 int64_t bench(uint64_t arg) {
   uint64_t size = arg & 0xFFFFF, depth = (arg >> 20) & 0xF, ws = (arg >> 24) & 0xFFFF, calls = arg >> 40;
+  const bool yield_each = calls & abi::BENCH_YIELD;
+  calls &= abi::BENCH_YIELD - 1;
   uint8_t* buf = u::heap() + kBigOff + 64;  // not page-aligned: edges are partial pages
   uint64_t t0 = u::rdtsc();
   for (uint64_t i = 0; i < calls; ++i) {
     int64_t r = u::call(abi::M_B1, abi::B_CALL, depth << 32 | ws, size ? buf : nullptr, size);
     if (r < 0) return r;
+    if (yield_each) u::yield();
   }
   return (int64_t)(u::rdtsc() - t0);
 }
