@@ -8,6 +8,8 @@
 //              (-DSLOTLAB_BUILD_UI=OFF) it says so and exits with status 2
 //   demo       the README's first command: every cross-module call explained
 //   trace      call tree, Chrome/Perfetto trace and event lines from the engine
+//   lab        the classroom labs: set up the debugger, or check them headless
+//              (emu/lab, docs/teaching/)
 #pragma once
 #include <memory>
 
@@ -33,5 +35,6 @@ using GdbCommand = Subcommand<struct GdbTag>;
 using DebugCommand = Subcommand<struct DebugTag>;
 using DemoCommand = Subcommand<struct DemoTag>;
 using TraceCommand = Subcommand<struct TraceTag>;
+using LabCommand = Subcommand<struct LabTag>;
 
 }  // namespace slot::emu

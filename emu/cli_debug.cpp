@@ -36,6 +36,11 @@ DebugCommand::Subcommand(CLI::App& app) : st_(std::make_unique<State>()) {
       ->check(CLI::Range(0.5, 6.0));
   c->add_option("--size", o.size, "window size WxH")->default_val("1600x1000");
   c->add_option("--config-dir", o.config_dir, "where the layout (imgui.ini) is kept");
+  c->add_option("--break", o.breakpoints, "stop point set after --until (repeatable): sym:NAME, addr:HEX, "
+                                         "event:KIND[:FILTER]")
+      ->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  c->add_option("--open", o.open, std::string("panels open at start, e.g. slots,calls,walk (of: ") +
+                                      ui::panel_names() + ")");
 }
 
 template <>

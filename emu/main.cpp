@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   DebugCommand debug(app);
   DemoCommand demo(app);
   TraceCommand trace(app);
+  LabCommand lab(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
     if (debug.chosen()) return debug.run();
     if (demo.chosen()) return demo.run();
     if (trace.chosen()) return trace.run();
+    if (lab.chosen()) return lab.run();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "slotlab: %s\n", e.what());
     return kExitBadInput;

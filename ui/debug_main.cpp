@@ -9,7 +9,25 @@
 
 namespace slot::ui {
 
-const char* panel_names() { return "slots calls registers disassembly memory walk tlb events console"; }
+namespace {
+// "slots,calls walk" -> a bit per PanelId; false and the bad name otherwise.
+bool parse_open(const std::string& list, uint32_t& mask, std::string& bad) {
+  mask = 0;
+  std::string word;
+  for (size_t i = 0; i <= list.size(); ++i) {
+    if (i < list.size() && list[i] != ',' && list[i] != ' ') {
+      word += list[i];
+      continue;
+    }
+    if (word.empty()) continue;
+    PanelId p;
+    if (!panel_from_key(word, p)) return bad = word, false;
+    mask |= 1u << unsigned(p);
+    word.clear();
+  }
+  return true;
+}
+}  // namespace
 
 int debug_main(const DebugOptions& o) {
   int panel = -1;
@@ -20,6 +38,11 @@ int debug_main(const DebugOptions& o) {
       return 2;
     }
     panel = int(p);
+  }
+  uint32_t open_mask = 0;
+  if (std::string bad; !parse_open(o.open, open_mask, bad)) {
+    std::fprintf(stderr, "slotlab: --open: unknown panel '%s' (of: %s)\n", bad.c_str(), panel_names());
+    return 2;
   }
   int width = 0, height = 0;
   if (std::sscanf(o.size.c_str(), "%dx%d", &width, &height) != 2 || width < 200 || height < 150 ||
@@ -45,6 +68,11 @@ int debug_main(const DebugOptions& o) {
       return 2;
     }
   }
+  for (const std::string& b : o.breakpoints)
+    if (const std::string berr = add_breakpoint(e, b); !berr.empty()) {
+      std::fprintf(stderr, "slotlab: --break %s: %s\n", b.c_str(), berr.c_str());
+      return 2;
+    }
   std::string err;
   if (!o.screenshot.empty()) {
     HeadlessOptions ho;
@@ -53,6 +81,7 @@ int debug_main(const DebugOptions& o) {
     ho.walk = o.walk;
     ho.font_scale = o.font_scale > 0 ? o.font_scale : 1.0f;
     ho.panel = panel;
+    ho.open_mask = open_mask;
     Image img;
     if (!render_headless(e, log, ho, img, err) || !write_png(img, o.screenshot, err)) {
       std::fprintf(stderr, "slotlab: %s\n", err.c_str());
@@ -71,6 +100,8 @@ int debug_main(const DebugOptions& o) {
     ao.font_scale = o.font_scale;
     ao.config_dir = o.config_dir;
     ao.only_panel = panel;
+    ao.open_mask = open_mask;
+    ao.title = o.title;
     App app(s, ao);
     if (!app.init(err)) {
       std::fprintf(stderr, "slotlab: %s\n", err.c_str());

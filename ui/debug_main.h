@@ -2,6 +2,7 @@
 // or SDL types here, so emu/ stays free of them (STYLE.md 11).
 #pragma once
 #include <string>
+#include <vector>
 
 #include "emu/machine/machine.h"
 
@@ -17,6 +18,9 @@ struct DebugOptions {
   float font_scale = 0;       // 0 = from the display's DPI
   std::string size = "1600x1000";
   std::string config_dir;     // imgui.ini lives here; "" = $XDG_CONFIG_HOME/slotlab
+  std::vector<std::string> breakpoints;  // stop points set after --until (session.h add_breakpoint())
+  std::string open;           // panels open at start, e.g. "slots,calls,walk" ("" = as last time)
+  std::string title;          // appended to the window title (`slotlab lab N` names the lab)
 };
 
 // Runs the debugger; returns the process exit status (0, or 2 on bad input
@@ -24,6 +28,8 @@ struct DebugOptions {
 int debug_main(const DebugOptions& o);
 
 // "slots calls registers disassembly memory walk tlb events console"
-const char* panel_names();
+// Inline so that a build without the UI (-DSLOTLAB_BUILD_UI=OFF) can still
+// describe the options of `slotlab debug` and `slotlab lab`.
+inline const char* panel_names() { return "slots calls registers disassembly memory walk tlb events console"; }
 
 }  // namespace slot::ui

@@ -89,7 +89,8 @@ bool App::init(std::string& err) {
   }
   sdl_ = true;
   const Uint32 wflags = o_.headless ? SDL_WINDOW_HIDDEN : (SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
-  win_ = SDL_CreateWindow("SlotLab debugger", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o_.width, o_.height,
+  const std::string title = o_.title.empty() ? "SlotLab debugger" : "SlotLab debugger: " + o_.title;
+  win_ = SDL_CreateWindow(title.c_str(), SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o_.width, o_.height,
                           wflags);
   if (!win_) return err = std::string("cannot create a window: ") + SDL_GetError(), false;
   const Uint32 rflags = o_.headless ? SDL_RENDERER_SOFTWARE : (SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
@@ -124,6 +125,8 @@ bool App::init(std::string& err) {
     if (std::filesystem::exists(ini_path_, ec)) ImGui::LoadIniSettingsFromDisk(ini_path_.c_str());
     io.IniSavingRate = 2.0f;
   }
+  if (o_.open_mask)   // after imgui.ini: a lab's panels win over the saved ones
+    for (unsigned i = 0; i < kPanels; ++i) ui_.open[i] = (o_.open_mask >> i) & 1;
   fonts_dirty_ = true;
   return true;
 }

@@ -21,6 +21,8 @@ struct AppOptions {
   float font_scale = 0;       // 0: from the display's DPI (1 offscreen)
   std::string config_dir;     // where imgui.ini goes ("" = $XDG_CONFIG_HOME/slotlab)
   int only_panel = -1;        // >= 0: draw just this PanelId, filling the window
+  uint32_t open_mask = 0;     // bit i: PanelId i open at start, over imgui.ini (0 = as saved)
+  std::string title;          // appended to the window title
 };
 
 class App {

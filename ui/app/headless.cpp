@@ -34,6 +34,7 @@ bool render_headless(engine::Engine& e, std::shared_ptr<SerialLog> log, const He
   ao.height = o.height;
   ao.font_scale = o.font_scale;
   ao.only_panel = o.panel;
+  ao.open_mask = o.open_mask;
   App app(s, ao);
   if (!app.init(err)) return false;
   const cpu::CpuState regs = e.make_view().regs;

@@ -21,6 +21,7 @@ struct HeadlessOptions {
   float font_scale = 1.0f;
   int panel = -1;              // PanelId to draw alone, or -1 for the whole debugger
   std::string walk;            // page-walk address (hex or register); "" = RIP
+  uint32_t open_mask = 0;      // bit i: PanelId i drawn (0 = all)
 };
 
 // Draws the debugger for `e` (which must not run on its own thread) and reads

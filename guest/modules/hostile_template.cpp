@@ -1,0 +1,89 @@
+// Lab 4 template: YOUR hostile module (docs/teaching/lab4-breaking-isolation.md).
+//
+// This is a copy of guest/modules/evil.cpp, the attacker of workload=attacks:
+// the kernel runs each attack of guest/include/attacks.h in a fresh task in
+// which app (the victim) calls this module with op = the attack's number and
+// judges what comes back. Copy this file, change an attack, and build the
+// guest with your copy as the evil module:
+//
+//   cp guest/modules/hostile_template.cpp my_evil.cpp
+//   cmake -S . -B build -DSLOTLAB_HOSTILE_MODULE=$PWD/my_evil.cpp
+//   cmake --build build --target slotlab-guest
+//   build/slotlab lab 4            # or: build/slotlab run build/guest/slotlab-guest.elf --cmdline workload=attacks
+//
+// (-DSLOTLAB_HOSTILE_MODULE= puts the original back.) The two attacks the lab
+// works on are marked LAB 4 below; the victim expects the kernel to contain
+// every one of them: E_FAULT (-5) for a fault, the documented error otherwise.
+// Rules of the guest apply: general-purpose integer instructions only, no
+// buffers on the stack (docs/guest.md "Adding a module").
+#include "guest/include/attacks.h"
+#include "guest/modules/ulib.h"
+
+SLOTLAB_MODULE("evil", 40, 0,
+               1u << abi::M_APP | 1u << abi::M_FS | 1u << abi::M_CONS | 1u << abi::M_EVIL, 0, 0, 0);
+
+namespace {
+constexpr uint64_t kModuleArea = 1ull << 39, kGiB = 1ull << 30;
+constexpr uint64_t base_of(uint32_t id) { return kModuleArea + id * kGiB; }
+volatile uint64_t g_saved_window;
+uint8_t g_code[16] = {0xC3};  // `ret`, in a data page (NX)
+}  // namespace
+
+int64_t module_main(uint64_t op, uint64_t arg, void* b0, uint64_t, void*, uint64_t) {
+  switch (op) {
+    case ATK_read_other_module: return *(volatile int64_t*)base_of(abi::M_FS);
+    case ATK_write_other_module: *(volatile int64_t*)(base_of(abi::M_BLK) + 0x10) = 0; return 1;
+    case ATK_read_caller_module: return *(volatile int64_t*)arg;
+    case ATK_read_caller_stack:
+      // LAB 4, part 2: arg is the address of a secret on the caller's stack
+      // (stack window of depth 0, 0x100000fc000-0x10000100000). Try arg, an
+      // address in your own stack window (depth 1, 0x100001fc000-0x10000200000),
+      // the kernel-info page 0x10000000000 ... which of them fault, and why?
+      return *(volatile int64_t*)arg;
+    case ATK_write_kernel: *(volatile uint32_t*)ATK_KERNEL_TARGET = 0xBAD; return 1;
+    case ATK_read_kernel: return *(volatile int64_t*)ATK_KERNEL_TARGET;
+    case ATK_kernel_pointer_buffer: return u::call(abi::M_FS, abi::FS_FILL, 0, (const void*)ATK_KERNEL_TARGET, 8);
+    case ATK_unmapped_buffer: return u::call(abi::M_FS, abi::FS_FILL, 0, (const void*)(base_of(abi::M_EVIL) + 0x30000000), 64);
+    case ATK_spanning_buffer: {
+      // starts in evil's own data, runs past the end of its GiB into the next module's
+      int64_t r = u::call(abi::M_FS, abi::FS_FILL, 0, (const void*)(base_of(abi::M_EVIL) + kGiB - 32), 64);
+      if (r != abi::E_BADBUF) return r;
+      // starts in the module area, ends in the task-private area: also refused
+      return u::call(abi::M_FS, abi::FS_FILL, 0, (const void*)((2ull << 39) - 32), 64);
+    }
+    case ATK_stack_buffer: {
+      volatile uint8_t mine[64];
+      mine[0] = 0;
+      return u::call(abi::M_FS, abi::FS_FILL, 0, (const void*)mine, sizeof mine);
+    }
+    case ATK_missing_module: return u::call(29, 0);
+    case ATK_missing_operation: return u::call(abi::M_FS, 99);
+    case ATK_denied_module: return u::call(abi::M_BLK, abi::BLK_NBLOCKS);
+    case ATK_never_return:
+      for (;;) asm volatile("" ::: "memory");
+    case ATK_recurse_depth: {
+      int64_t r = u::call(abi::M_EVIL, ATK_recurse_depth);
+      return r == abi::E_DEPTH ? 1000 + (int64_t)u::depth() : r;
+    }
+    case ATK_fault_in_callee:
+      // LAB 4, part 1: a write to the null page (PML4 slot 0 is never mapped).
+      // Try a read instead, a kernel address (ATK_KERNEL_TARGET), your own
+      // code (read-only) or a jump to data: predict each error code first.
+      *(volatile int*)0 = 1;
+      return 1;
+    case ATK_callback_cycle: {
+      u::lock(0);
+      int64_t r = u::call(abi::M_APP, abi::APP_CALLBACK);
+      u::unlock(0);
+      return r;
+    }
+    case ATK_execute_data: ((void (*)())g_code)(); return 1;
+    case ATK_port_not_granted: asm volatile("outb %0, %1" ::"a"((uint8_t)'X'), "Nd"((uint16_t)0x3F8)); return 1;
+    case ATK_privileged_instruction: asm volatile("cli"); return 1;
+    case ATK_forge_lock: return u::sys(abi::SYS_lock, abi::M_FS, 0);
+    case ATK_bad_syscall: return u::sys(999);
+    case 30: g_saved_window = (uint64_t)b0; return 0;  // keep_window, first call
+    case 31: return *(volatile int64_t*)g_saved_window;  // keep_window, later call
+  }
+  return abi::E_INVAL;
+}
