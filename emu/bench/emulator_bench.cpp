@@ -16,20 +16,15 @@
 #include "emu/bench/profile.h"
 #include "emu/bench/recording.h"
 #include "emu/bench/report.h"
+#include "emu/bench/host_info.h"
 #include "emu/bench/runner.h"
 #include "emu/bench/workloads.h"
-
-#ifndef SLOTLAB_SOURCE_DIR
-#define SLOTLAB_SOURCE_DIR "."
-#endif
 
 namespace slot::bench {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
 std::string read_file(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -45,25 +40,10 @@ void write_file(const std::string& path, const std::string& text) {
   if (!f) throw std::runtime_error("cannot write " + path);
 }
 
-std::string host_model() {
-  std::ifstream f("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  return "unknown CPU";
-}
-
 // The 1-, 5- and 15-minute load averages: how busy the shared host was.
 std::string loadavg() {
   const std::string la = first_line(read_file("/proc/loadavg"));
   return la.substr(0, la.find(' ', la.find(' ', la.find(' ') + 1) + 1));
-}
-
-std::string git(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {"git", "-C", SLOTLAB_SOURCE_DIR};
-  argv.insert(argv.end(), args.begin(), args.end());
-  const RunResult r = run_process(argv, 30);
-  return r.status == 0 ? r.transcript : "";
 }
 
 void collect_meta(Recording& r, const EmulatorBenchOptions& o, unsigned runs) {

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "emu/bench/analysis.h"
+#include "emu/bench/host_info.h"
 
 namespace slot::bench {
 
@@ -15,16 +16,6 @@ std::string num(const char* f, double v) {
   char b[64];
   std::snprintf(b, sizeof b, f, v);
   return b;
-}
-
-// 123456789 -> "123,456,789"
-std::string grouped(uint64_t v) {
-  std::string s = std::to_string(v), o;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (i && (s.size() - i) % 3 == 0) o += ',';
-    o += s[i];
-  }
-  return o;
 }
 
 std::string spread(const Cell& c) {
