@@ -47,7 +47,8 @@ case "$what" in
     # instructions with a re-walk on every TLB hit (label slow; Stepping.Stale...;
     # the selftest history checks) took 4-9 minutes each there. They run in the
     # normal build above; the same code paths run under ASan on the small kernels.
-    (cd build-asan && ctest --output-on-failure -j "$jobs" -LE 'nosan|slow' \
+    # The lockstep runs (QEMU against the gdb stub) too: the stub's code runs under ASan in gdb.batch.*.
+    (cd build-asan && ctest --output-on-failure -j "$jobs" -LE 'nosan|slow|lockstep' \
        -E 'Stepping.StaleTranslationStop|HistoryTest.*workload=selftest')
     # libFuzzer targets under ASan+UBSan (docs/reliability.md): clang-14, only
     # the fuzz targets and the libraries they link, a fixed number of runs each.
