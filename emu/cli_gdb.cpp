@@ -38,6 +38,9 @@ void add_gdb_options(CLI::App& app, GdbOptions& g, bool endpoint_required) {
       ->check(CLI::Range(uint64_t(1), ~uint64_t(0)));
   app.add_option("--snapshot-budget", g.snapshot_budget_mib, "MiB of snapshots kept for reverse execution")
       ->check(CLI::Range(uint64_t(1), uint64_t(1) << 20));
+  app.add_option("--history-budget", g.history_budget_mib,
+                 "MiB of event and call history kept (past it a forward run stops with a message)")
+      ->check(CLI::Range(uint64_t(1), uint64_t(1) << 20));
 }
 
 int run_gdb_stub(const RunOptions& run, const GdbOptions& g) {
@@ -54,6 +57,7 @@ int run_gdb_stub(const RunOptions& run, const GdbOptions& g) {
   cfg.machine = run.machine;
   cfg.snapshot_interval = g.snapshot_interval;
   cfg.snapshot_budget = g.snapshot_budget_mib << 20;
+  cfg.history_budget = g.history_budget_mib << 20;
   engine::Engine eng(cfg);
   eng.load_kernel(run.kernel);
   if (!run.serial.empty()) eng.set_serial_sink(std::make_unique<FileSink>(run.serial));

@@ -17,6 +17,7 @@ struct GdbOptions {
   bool allow_remote = false;       // permit a non-loopback address
   uint64_t snapshot_interval = 2'000'000;
   uint64_t snapshot_budget_mib = 256;
+  uint64_t history_budget_mib = 1024;
 };
 
 // Adds --gdb (required for gdbserver), --gdb-wait, --gdb-allow-remote and
