@@ -200,10 +200,15 @@ void Cpu::step() {
     ++icount_;
     if (tf) [[unlikely]] single_step_trap();
   } catch (const CpuFault& f) {
-    s.rip = insn_rip;
-    ++icount_;  // delivery takes time, so a fault loop still reaches --max-insns
-    deliver_event(f.vector, f.has_error, f.error, 0);
+    fault_restart(f);
   }
+}
+
+// A fault restarts the instruction: RIP back at it, then delivery.
+void Cpu::fault_restart(const CpuFault& f) {
+  s.rip = insn_rip;
+  ++icount_;  // delivery takes time, so a fault loop still reaches --max-insns
+  deliver_event(f.vector, f.has_error, f.error, 0);
 }
 
 // Single-step trap after the instruction (SDM Vol. 3A §17.3.1.4): DR6.BS.
@@ -255,9 +260,7 @@ void Cpu::run_page() {
       insn_rip = la;
     }
   } catch (const CpuFault& f) {
-    s.rip = insn_rip;
-    ++icount_;  // delivery takes time, so a fault loop still reaches --max-insns
-    deliver_event(f.vector, f.has_error, f.error, 0);
+    fault_restart(f);
   }
 }
 

@@ -201,6 +201,7 @@ class Cpu {
   bool handle_attention();
   void run_page();
   void single_step_trap();
+  void fault_restart(const CpuFault& f);
   uint64_t fetch_key() const;
   CodePage* code_page(uint64_t ppage, CodeSize cs);
   const Insn* decode_at(CodePage* page, uint64_t la, uint64_t pa, CodeSize cs, Insn& scratch);

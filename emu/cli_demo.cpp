@@ -7,13 +7,12 @@
 #include "emu/cli_command.h"
 
 #include <CLI/CLI.hpp>
-#include <unistd.h>
 
-#include <climits>
 #include <cstdio>
 #include <string>
 
 #include "emu/engine/engine.h"
+#include "emu/lab/labs.h"  // default_kernel()
 #include "mmu/arch.h"
 
 namespace slot::emu {
@@ -34,15 +33,6 @@ std::string hex(uint64_t v) {
   char b[24];
   std::snprintf(b, sizeof b, "%#llx", (unsigned long long)v);
   return b;
-}
-
-// <dir of this executable>/guest/slotlab-guest.elf: build/slotlab next to build/guest/.
-std::string default_kernel() {
-  char buf[PATH_MAX];
-  const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return "guest/slotlab-guest.elf";
-  std::string exe(buf, size_t(n));
-  return exe.substr(0, exe.rfind('/') + 1) + "guest/slotlab-guest.elf";
 }
 
 const char* slot_role(unsigned slot) {
@@ -206,7 +196,7 @@ bool DemoCommand::chosen() const { return bool(*st_->cmd); }
 template <>
 int DemoCommand::run() const {
   const State& s = *st_;
-  const std::string kernel = s.kernel.empty() ? default_kernel() : s.kernel;
+  const std::string kernel = s.kernel.empty() ? lab::default_kernel() : s.kernel;
   if (access(kernel.c_str(), R_OK) != 0)
     throw std::runtime_error("cannot read the guest kernel " + kernel + " (build it: cmake --build build)");
   engine::EngineConfig cfg;

@@ -38,31 +38,34 @@ bool EngineTarget::set_regs(const cpu::CpuState& s) {
   return true;
 }
 
-size_t EngineTarget::read(uint64_t addr, bool phys, void* out, size_t n) {
-  // Page by page, so a read that runs into an unmapped page returns its readable prefix.
-  auto* o = static_cast<uint8_t*>(out);
+namespace {
+// Page by page, so an access that runs into an unmapped page still does (and
+// reports) its accessible prefix. `part(addr, offset, len)` does one piece.
+template <class Part>
+size_t by_page(uint64_t addr, size_t n, Part part) {
   size_t done = 0;
   while (done < n) {
     const uint64_t a = addr + done;
-    const size_t part = std::min<size_t>(n - done, 4096 - (a & 0xFFF));
-    const bool ok = phys ? e_.read_phys(a, o + done, part) : e_.read_virt(a, o + done, part);
-    if (!ok) break;
-    done += part;
+    const size_t len = std::min<size_t>(n - done, 4096 - (a & 0xFFF));
+    if (!part(a, done, len)) break;
+    done += len;
   }
   return done;
+}
+}  // namespace
+
+size_t EngineTarget::read(uint64_t addr, bool phys, void* out, size_t n) {
+  auto* o = static_cast<uint8_t*>(out);
+  return by_page(addr, n, [&](uint64_t a, size_t off, size_t len) {
+    return phys ? e_.read_phys(a, o + off, len) : e_.read_virt(a, o + off, len);
+  });
 }
 
 size_t EngineTarget::write(uint64_t addr, bool phys, const void* in, size_t n) {
   const auto* b = static_cast<const uint8_t*>(in);
-  size_t done = 0;
-  while (done < n) {
-    const uint64_t a = addr + done;
-    const size_t part = std::min<size_t>(n - done, 4096 - (a & 0xFFF));
-    const bool ok = phys ? e_.write_phys(a, b + done, part) : e_.write_virt(a, b + done, part);
-    if (!ok) break;
-    done += part;
-  }
-  return done;
+  return by_page(addr, n, [&](uint64_t a, size_t off, size_t len) {
+    return phys ? e_.write_phys(a, b + off, len) : e_.write_virt(a, b + off, len);
+  });
 }
 
 int EngineTarget::add_point(PointType type, uint64_t addr, uint64_t len) {

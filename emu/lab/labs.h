@@ -26,7 +26,8 @@ struct Lab {
 const std::vector<Lab>& labs();
 const Lab* find_lab(int number);
 
-// Where the labs' inputs live: the guest image next to the slotlab binary.
+// The default guest image: guest/slotlab-guest.elf next to the slotlab
+// binary (build/slotlab, build/guest/). `slotlab lab` and `slotlab demo` use it.
 std::string default_kernel();
 
 // The checks: every observation the lab's text promises, made on the real
