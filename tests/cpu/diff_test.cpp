@@ -175,18 +175,21 @@ TEST_P(DiffTest, MatchesHostCpu) {
     if (sig) ++st.faulted;
     else ++st.clean;
     std::string diff = compare(c, sig, h, vec, e, ev.host.data(), emem.data(), ev.emu.last_rip(), compat);
-    if (!diff.empty() && sig) {
-      // Under load in CI the host once raised SIGILL for a hint NOP (0F 19 /r) that ran fine on every other
-      // run of the same seed: a host hiccup, not an answer. A host fault is believed only if it repeats.
+    if (!diff.empty()) {
+      // The host is the oracle, but not a perfectly quiet one: under load in CI it once raised SIGILL for a
+      // hint NOP (0F 19 /r), and once lost RFLAGS.NT between POPF and the harness's PUSHF, each on one run of
+      // a seed that passes on every other. A host answer is believed only if a second host run repeats it.
       std::memcpy(ev.host.data(), tmpl.data(), tmpl.size());
       RegFile h2 = c.in;
       const int sig2 = ev.host.run(c.bytes.data(), unsigned(c.bytes.size()), h2, compat);
       const std::string diff2 =
           compare(c, sig2, h2, vec, e, ev.host.data(), emem.data(), ev.emu.last_rip(), compat);
-      if (sig2 != sig) {
+      if (diff2.empty()) {
         ++host_retried;
-        --st.faulted;
-        ++(sig2 ? st.faulted : st.clean);
+        if (sig2 != sig) {
+          --st.faulted;
+          ++(sig2 ? st.faulted : st.clean);
+        }
         diff = diff2;
       }
     }
@@ -225,7 +228,7 @@ TEST_P(DiffTest, MatchesHostCpu) {
               family_name(fam), compat ? " compat" : "", (unsigned long long)n, stats.size(), (unsigned long long)clean,
               (unsigned long long)faulted, (unsigned long long)failures, (unsigned long long)rejected);
   if (host_retried)
-    std::printf("  %llu host fault(s) did not repeat on a second host run; the second run was compared\n",
+    std::printf("  %llu host answer(s) did not repeat on a second host run; the second run was compared\n",
                 (unsigned long long)host_retried);
   // More than a stray one means the host oracle itself is unreliable here.
   EXPECT_LE(host_retried, 3u);
