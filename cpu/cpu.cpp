@@ -245,6 +245,9 @@ void Cpu::run_page() {
     const uint64_t key = fetch_key();
     const mmu::Mmu::FastEntry* slot =
         mmu.fetch_slot(la, mmu::AccessCtx{s.cpl(), bool(s.rflags & x86::FL_AC), false});
+    // A page with an execution break runs one instruction per call, so that
+    // run() looks at every RIP on it.
+    const bool watched = brk_on_ && exec_break_page(vpn, ppage);
     for (;;) {
       const unsigned off = unsigned(la & 0xFFF);
       const Insn* d = page->at[off];
@@ -254,7 +257,7 @@ void Cpu::run_page() {
       d->fn(*this, *d);
       ++icount_;
       if (tf) [[unlikely]] { single_step_trap(); return; }
-      if (attention_ || icount_ >= run_until_ || d == &scratch) return;
+      if (attention_ || icount_ >= run_until_ || d == &scratch || watched) return;
       la = s.rip;
       if ((la >> 12) != vpn || fetch_key() != key || !mmu.refetch(slot, vpn, ppage)) return;
       insn_rip = la;
@@ -290,12 +293,45 @@ bool Cpu::handle_attention() {
   return true;
 }
 
+void Cpu::set_exec_breaks(std::vector<uint64_t> linear, std::vector<uint64_t> physical, uint64_t resume_at) {
+  std::sort(linear.begin(), linear.end());
+  std::sort(physical.begin(), physical.end());
+  brk_lin_ = std::move(linear);
+  brk_phys_ = std::move(physical);
+  brk_resume_ = resume_at;
+  brk_on_ = !brk_lin_.empty() || !brk_phys_.empty();
+}
+
+// The linear address of RIP as the engine's breakpoints name it (CS base
+// added outside 64-bit mode); a physical break needs a present translation
+// (peeked: no TLB fill, no fault, no statistics).
+bool Cpu::exec_break_here() const {
+  const uint64_t la = mode64() ? s.rip : uint32_t(s.seg[CS].base + s.rip);
+  if (std::binary_search(brk_lin_.begin(), brk_lin_.end(), la)) return true;
+  mmu::PhysAddr pa;
+  return !brk_phys_.empty() && mmu.peek_translate(la, pa) &&
+         std::binary_search(brk_phys_.begin(), brk_phys_.end(), pa);
+}
+
+bool Cpu::exec_break_page(uint64_t vpn, uint64_t ppage) const {
+  for (uint64_t a : brk_lin_)
+    if (a >> 12 == vpn) return true;
+  for (uint64_t a : brk_phys_)
+    if (a >> 12 == ppage >> 12) return true;
+  return false;
+}
+
 StopReason Cpu::run(uint64_t until) {
   run_until_ = until;
+  at_break_ = false;
   while (icount_ < run_until_) {
     if (attention_) [[unlikely]] {
       if (!handle_attention()) return shutdown_ ? StopReason::TripleFault : StopReason::Request;
       if (halted_) { icount_ = std::max(icount_, run_until_); return StopReason::Halted; }
+    }
+    if (brk_on_ && icount_ != brk_resume_ && exec_break_here()) [[unlikely]] {
+      at_break_ = true;
+      return StopReason::Request;
     }
     if (mode64()) run_page();
     else step();

@@ -100,6 +100,18 @@ class Cpu {
   const std::string& shutdown_report() const { return shutdown_report_; }
   void set_observer(CpuObserver* o) { obs_ = o; }
 
+  // ---- execution break filter (debuggers) ----------------------------------
+  // run() returns StopReason::Request *before* executing an instruction at
+  // one of these linear (or physical) addresses, except at instruction count
+  // `resume_at` (the one a debugger continues from); stopped_at_break() then
+  // says why. The caller decides whether the stop is one its user asked for
+  // (a module-qualified breakpoint) and continues past it with resume_at set.
+  // Pages without a break run at full speed; a page with one runs
+  // instruction by instruction.
+  void set_exec_breaks(std::vector<uint64_t> linear, std::vector<uint64_t> physical, uint64_t resume_at);
+  void clear_exec_breaks() { set_exec_breaks({}, {}, ~0ull); }
+  bool stopped_at_break() const { return at_break_; }
+
   // ---- state -------------------------------------------------------------
   CpuState s;
   LazyFlags lf;
@@ -201,6 +213,8 @@ class Cpu {
   bool handle_attention();
   void run_page();
   void single_step_trap();
+  bool exec_break_here() const;
+  bool exec_break_page(uint64_t vpn, uint64_t ppage) const;
   void fault_restart(const CpuFault& f);
   uint64_t fetch_key() const;
   CodePage* code_page(uint64_t ppage, CodeSize cs);
@@ -227,6 +241,10 @@ class Cpu {
   int delivering_ = -1;  // vector being delivered (for #DF rules), -1 none
   std::string shutdown_report_;
   CpuObserver* obs_ = nullptr;
+  std::vector<uint64_t> brk_lin_, brk_phys_;  // sorted
+  uint64_t brk_resume_ = ~0ull;
+  bool brk_on_ = false;
+  bool at_break_ = false;
 };
 
 }  // namespace slot::cpu

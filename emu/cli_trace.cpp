@@ -6,9 +6,13 @@
 
 #include <chrono>
 #include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
 #include <stdexcept>
 
 #include "emu/engine/export.h"
+#include "emu/engine/point_spec.h"
 
 namespace slot::emu {
 
@@ -36,6 +40,7 @@ struct TraceCommand::State {
   CLI::App* cmd = nullptr;
   std::string kernel, serial, chrome, jsonl;
   engine::EngineConfig cfg;
+  std::vector<std::string> breaks;
   uint64_t max_insns = 0;
   bool calls = false;
 };
@@ -55,6 +60,9 @@ TraceCommand::Subcommand(CLI::App& app) : st_(std::make_unique<State>()) {
   s.cmd->add_flag("--calls", s.calls, "print the call tree (per call: task, caller -> callee, op, costs)");
   s.cmd->add_option("--chrome-trace", s.chrome, "write Chrome trace-event JSON (Perfetto, chrome://tracing)");
   s.cmd->add_option("--events-jsonl", s.jsonl, "write every engine event, one JSON object per line");
+  s.cmd->add_option("--break", s.breaks,
+                    "report every arrival at this stop point on standard error and go on (repeatable): "
+                    "sym:NAME, addr:HEX, event:KIND[:FILTER]; the hit counts are printed at the end");
 }
 
 template <>
@@ -73,6 +81,37 @@ int TraceCommand::run() const {
   else if (s.serial == "-") e.set_serial_sink(std::make_unique<StdoutSink>());
   else e.set_serial_sink(std::make_unique<FileSink>(s.serial));
 
+  // Stop points: every hit is reported (the first kMaxReported per point)
+  // and counted; the run goes on.
+  constexpr uint64_t kMaxReported = 20;
+  struct Break { std::string spec; uint64_t hits = 0; };
+  std::map<int, Break> breaks;
+  // A module's symbols are known once the guest has announced the module
+  // (annotation port): until then sym:MODULE:NAME is pending, and a catch on
+  // module announcements retries it, as gdb does with pending breakpoints.
+  std::vector<std::string> pending;
+  for (const std::string& b : s.breaks) {
+    int id = 0;
+    const std::string err = engine::add_breakpoint(e, b, &id);
+    const bool module_sym = engine::lowercase(b.substr(0, 4)) == "sym:" && b.find(':', 4) != std::string::npos;
+    if (err.empty()) breaks[id].spec = b;
+    else if (module_sym && err.rfind("unknown symbol", 0) == 0) pending.push_back(b);
+    else throw std::invalid_argument("--break " + b + ": " + err);
+  }
+  int module_catch = pending.empty() ? 0 : e.add_point(engine::StopPoint::on(engine::EventKind::Module));
+  const auto retry_pending = [&] {
+    for (size_t i = 0; i < pending.size();) {
+      int id = 0;
+      if (engine::add_breakpoint(e, pending[i], &id).empty()) {
+        breaks[id].spec = pending[i];
+        pending.erase(pending.begin() + long(i));
+      } else {
+        ++i;
+      }
+    }
+    if (pending.empty() && module_catch) e.remove_point(module_catch), module_catch = 0;
+  };
+
   // Long runs show progress when standard error is a terminal.
   const bool tty = isatty(2);
   const auto t0 = std::chrono::steady_clock::now();
@@ -81,6 +120,17 @@ int TraceCommand::run() const {
   for (;;) {
     const uint64_t left = limit - e.icount();
     stop = e.cont(tty ? std::min<uint64_t>(left, 20'000'000) : left);
+    if (stop.reason == engine::StopReason::Point && stop.point == module_catch) {
+      retry_pending();
+      if (e.icount() < limit) continue;
+    } else if (stop.reason == engine::StopReason::Point) {
+      Break& b = breaks[stop.point];
+      if (++b.hits <= kMaxReported)
+        std::fprintf(stderr, "%sslotlab: --break %s: hit %llu at instruction %llu, RIP=%#llx%s\n", tty ? "\r" : "",
+                     b.spec.c_str(), (unsigned long long)b.hits, (unsigned long long)stop.icount,
+                     (unsigned long long)stop.rip, b.hits == kMaxReported ? " (further hits are only counted)" : "");
+      if (e.icount() < limit) continue;
+    }
     if (tty) {
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       std::fprintf(stderr, "\r  %.1f M instructions   %.1f MIPS   %zu calls   ", e.icount() / 1e6,
@@ -89,6 +139,11 @@ int TraceCommand::run() const {
     if (stop.reason != engine::StopReason::Limit || e.icount() >= limit || !stop.message.empty()) break;
   }
   if (tty) std::fprintf(stderr, "\n");
+  for (const auto& [id, b] : breaks)
+    std::fprintf(stderr, "slotlab: --break %s: %llu hit%s\n", b.spec.c_str(), (unsigned long long)b.hits,
+                 b.hits == 1 ? "" : "s");
+  for (const std::string& b : pending)
+    std::fprintf(stderr, "slotlab: --break %s: never set (the guest announced no such module symbol)\n", b.c_str());
   e.machine().board().flush();
 
   if (s.calls) engine::write_call_tree(e, stdout);

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <exception>
 
+#include "emu/engine/point_spec.h"
 #include "ui/app/app.h"
 #include "ui/app/headless.h"
 #include "ui/model/memory_vm.h"
@@ -69,7 +70,7 @@ int debug_main(const DebugOptions& o) {
     }
   }
   for (const std::string& b : o.breakpoints)
-    if (const std::string berr = add_breakpoint(e, b); !berr.empty()) {
+    if (const std::string berr = engine::add_breakpoint(e, b); !berr.empty()) {
       std::fprintf(stderr, "slotlab: --break %s: %s\n", b.c_str(), berr.c_str());
       return 2;
     }

@@ -18,7 +18,7 @@ struct DebugOptions {
   float font_scale = 0;       // 0 = from the display's DPI
   std::string size = "1600x1000";
   std::string config_dir;     // imgui.ini lives here; "" = $XDG_CONFIG_HOME/slotlab
-  std::vector<std::string> breakpoints;  // stop points set after --until (session.h add_breakpoint())
+  std::vector<std::string> breakpoints;  // stop points set after --until (engine/point_spec.h add_breakpoint())
   std::string open;           // panels open at start, e.g. "slots,calls,walk" ("" = as last time)
   std::string title;          // appended to the window title (`slotlab lab N` names the lab)
 };

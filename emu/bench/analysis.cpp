@@ -28,6 +28,7 @@ void describe_workloads(Recording& r, const std::vector<Workload>& ws) {
     if (std::find(w.engines.begin(), w.engines.end(), Engine::SlotlabTrace) != w.engines.end())
       r.set("cmdline:" + w.id + ":trace", w.cmdline_trace);
     r.set("image:" + w.id, w.image);
+    if (!w.break_at.empty()) r.set("break:" + w.id, w.break_at);
   }
 }
 

@@ -84,6 +84,23 @@ void guest_table(std::ostringstream& o, const Recording& r, const std::vector<Wo
   o << "\n";
 }
 
+// What the breakpoint rows ran: the debugger's configuration, not `slotlab run`.
+void break_note(std::ostringstream& o, const Recording& r, const std::vector<WorkloadInfo>& ws,
+                const std::vector<Cell>& cells) {
+  std::string specs;
+  for (const WorkloadInfo& w : ws) {
+    const std::string b = r.get("break:" + w.id);
+    if (w.kind == Kind::Baseline || b.empty() || !find_cell(cells, w.id, Engine::SlotlabBreak)) continue;
+    if (specs.find("`" + b + "`") == std::string::npos) specs += (specs.empty() ? "`" : ", `") + b + "`";
+  }
+  if (specs.empty()) return;
+  o << "*" << engine_title(Engine::SlotlabBreak) << "*: the debugger engine as `slotlab debug` and `slotlab "
+       "gdbserver` run it (time travel on, a snapshot every 2,000,000 instructions, call and event history "
+       "recorded) with one execution breakpoint set that a passing run never reaches ("
+    << specs << "). Code pages without a breakpoint run as in `slotlab run`; the page holding one runs "
+       "instruction by instruction (docs/debugger-engine.md).\n\n";
+}
+
 void targets_table(std::ostringstream& o, const std::vector<TargetCheck>& ts) {
   o << "### Targets (issues 2 and 7)\n\n| target | measured | verdict |\n|---|---|---|\n";
   for (const TargetCheck& t : ts) o << "| " << t.target << " | " << t.measured << " | " << t.verdict << " |\n";
@@ -131,6 +148,7 @@ std::string render_section(const Recording& r) {
     << ", medians. To reproduce:\n\n    " << r.get("command") << "\n\n";
   loops_table(o, r, ws, cells);
   guest_table(o, r, ws, cells);
+  break_note(o, r, ws, cells);
   if (!r.get("plot").empty()) o << "![MIPS per engine](" << r.get("plot") << ")\n\n";
   targets_table(o, check_targets(cells));
   profiles(o, r);

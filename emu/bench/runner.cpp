@@ -16,6 +16,8 @@
 #include <thread>
 
 #include "emu/bench/transcript.h"
+#include "emu/engine/engine.h"
+#include "emu/engine/point_spec.h"
 #include "emu/machine/machine.h"
 
 namespace slot::bench {
@@ -77,6 +79,34 @@ RunResult run_machine(const std::string& image, const std::string& cmdline, cons
       case emu::RunExit::InsnLimit: r.error = "instruction limit reached"; break;
       case emu::RunExit::Stopped: r.error = "stopped"; break;
     }
+  } catch (const std::exception& e) {
+    r.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
+    r.error = e.what();
+  }
+  return r;
+}
+
+RunResult run_engine(const std::string& image, const std::string& cmdline, const std::string& break_at,
+                     uint64_t max_insns) {
+  RunResult r;
+  const auto t0 = Clock::now();
+  try {
+    engine::EngineConfig cfg;
+    cfg.machine.cmdline = cmdline;
+    engine::Engine e(cfg);
+    e.load_kernel(image);
+    auto sink = std::make_unique<emu::StringSink>();
+    emu::StringSink* text = sink.get();
+    e.set_serial_sink(std::move(sink));
+    if (const std::string err = engine::add_breakpoint(e, break_at); !err.empty())
+      throw std::runtime_error("breakpoint " + break_at + ": " + err);
+    const engine::StopInfo s = e.cont(max_insns);
+    e.machine().board().flush();
+    r.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
+    r.icount = e.icount();
+    r.transcript = text->text();
+    if (s.reason == engine::StopReason::GuestExit) r.status = int(s.exit_status & 0xFF);
+    else r.error = std::string("stopped: ") + engine::stop_reason_name(s.reason) + " " + s.message;
   } catch (const std::exception& e) {
     r.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
     r.error = e.what();
@@ -190,6 +220,7 @@ Sample measure(const Workload& w, Engine e, unsigned run, const Tools& t) {
     case Engine::Slotlab: r = run_machine(w.image, cmd, "skylake", 50'000'000'000ull); break;
     case Engine::SlotlabNoTlb: r = run_machine(w.image, cmd, "none", 50'000'000'000ull); break;
     case Engine::SlotlabTrace: r = run_process(slotlab_trace_argv(t.slotlab, w.image, cmd), t.timeout_s); break;
+    case Engine::SlotlabBreak: r = run_engine(w.image, cmd, w.break_at, 50'000'000'000ull); break;
   }
   judge(w, r, s);
   return s;

@@ -23,6 +23,10 @@ struct RunResult {
 // together. `max_insns` guards against a guest that never exits.
 RunResult run_machine(const std::string& image, const std::string& cmdline, const std::string& tlb,
                       uint64_t max_insns);
+// The same on the debugger engine with time travel on (its defaults) and the
+// stop point `break_at` set; a run that stops there is an error.
+RunResult run_engine(const std::string& image, const std::string& cmdline, const std::string& break_at,
+                     uint64_t max_insns);
 // fork + exec with stdin from /dev/null and stdout captured; killed (SIGKILL)
 // after `timeout_s`. The wall time runs from fork to the child's exit.
 RunResult run_process(const std::vector<std::string>& argv, double timeout_s);

@@ -42,7 +42,8 @@ std::vector<Workload> emulator_workloads(const PlanOptions& o) {
     w.cmdline_qemu = iters(l.qemu_iters, o.quick) + l.extra;
     w.cmdline_slotlab = iters(l.slot_iters, o.quick) + l.extra;
     w.cmdline_trace = iters(l.trace_iters, o.quick) + l.extra;
-    w.engines = {Engine::Qemu, Engine::Slotlab, Engine::SlotlabNoTlb};
+    w.engines = {Engine::Qemu, Engine::Slotlab, Engine::SlotlabNoTlb, Engine::SlotlabBreak};
+    w.break_at = "sym:rt_fail";  // the test runtime's failure report
     if (o.trace && l.trace_iters) w.engines.push_back(Engine::SlotlabTrace);
     Workload b = w;
     b.id = w.baseline;
@@ -63,7 +64,8 @@ std::vector<Workload> emulator_workloads(const PlanOptions& o) {
     w.image = o.build_dir + "/guest/slotlab-guest.elf";
     w.kind = Kind::Guest;
     w.cmdline_qemu = w.cmdline_slotlab = w.cmdline_trace = std::string("workload=bench mode=modarea flush=") + f;
-    w.engines = {Engine::Qemu, Engine::Slotlab, Engine::SlotlabNoTlb};
+    w.engines = {Engine::Qemu, Engine::Slotlab, Engine::SlotlabNoTlb, Engine::SlotlabBreak};
+    w.break_at = "sym:panic";
     out.push_back(std::move(w));
   }
   if (!o.only.empty()) {

@@ -28,6 +28,7 @@ struct Workload {
   // Per engine family (iteration counts): QEMU, slotlab, slotlab tracing.
   std::string cmdline_qemu, cmdline_slotlab, cmdline_trace;
   std::vector<Engine> engines;
+  std::string break_at;  // Engine::SlotlabBreak: the stop point (engine::add_breakpoint spec), never reached
   const std::string& cmdline(Engine e) const {
     return e == Engine::Qemu ? cmdline_qemu : e == Engine::SlotlabTrace ? cmdline_trace : cmdline_slotlab;
   }

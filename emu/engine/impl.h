@@ -202,7 +202,8 @@ class Engine::Impl final : public cpu::CpuObserver, public mmu::MmuObserver {
 
   // ---- run.cpp ----
   StopInfo run(uint64_t target, StopReason at_target, bool skip_first);
-  StopInfo run_chunks(uint64_t target, StopReason at_target);
+  StopInfo run_chunks(uint64_t target, StopReason at_target, bool skip_first);
+  void arm_exec_breaks(uint64_t resume_at);
   StopInfo run_single(uint64_t target, StopReason at_target, bool skip_first);
   bool after_run(emu::RunExit r, StopInfo& out);  // true: stop with `out`
   bool exec_point_hit(int& id) const;

@@ -1,13 +1,15 @@
 // Run control: slices of Machine::run, stop points, stepping.
 //
-// Cost when nothing needs an instruction-by-instruction look (no execution
-// breakpoint, no step over/out): the machine runs in slices of up to
-// EngineConfig::chunk instructions, cut at snapshot points; every other stop
-// (event catches, watchpoints, call-level steps) is raised by an observer
-// calling Cpu::request_stop(), which the CPU honours at the next instruction
-// boundary. So the interpreter's hot loop is exactly the one `slotlab run`
-// uses. Execution breakpoints single-step (one Machine::run per instruction,
-// compare RIP); docs/debugger-engine.md has the measured cost of both.
+// The machine runs in slices of up to EngineConfig::chunk instructions, cut
+// at snapshot points; every stop other than an execution breakpoint (event
+// catches, watchpoints, call-level steps) is raised by an observer calling
+// Cpu::request_stop(), which the CPU honours at the next instruction
+// boundary. Execution breakpoints are handed to the CPU's break filter
+// (Cpu::set_exec_breaks): code pages without one run exactly as in
+// `slotlab run`, a page with one runs instruction by instruction, and the
+// engine looks only at the candidate stops (a module-qualified breakpoint
+// may not apply). Only instruction-level steps (step over/out) single-step
+// here. docs/debugger-engine.md has the measured cost.
 #include <cstdio>
 #include <cstring>
 
@@ -25,12 +27,16 @@ StopInfo Engine::Impl::make_stop(StopReason r, const std::string& msg) const {
   return s;
 }
 
-bool Engine::Impl::needs_single_step() const {
-  if (goal.insn_level) return true;
-  if (!points_on) return false;
-  for (const auto& [id, p] : points)
-    if (p.kind == PointKind::Exec || p.kind == PointKind::ExecPhys) return true;
-  return false;
+bool Engine::Impl::needs_single_step() const { return goal.insn_level; }
+
+void Engine::Impl::arm_exec_breaks(uint64_t resume_at) {
+  std::vector<uint64_t> lin, phys;
+  if (points_on)
+    for (const auto& [id, p] : points) {
+      if (p.kind == PointKind::Exec) lin.push_back(p.addr);
+      if (p.kind == PointKind::ExecPhys) phys.push_back(p.addr);
+    }
+  m.cpu().set_exec_breaks(std::move(lin), std::move(phys), resume_at);
 }
 
 bool Engine::Impl::exec_point_hit(int& id) const {
@@ -130,15 +136,32 @@ bool Engine::Impl::after_run(emu::RunExit r, StopInfo& out) {
   return false;
 }
 
-StopInfo Engine::Impl::run_chunks(uint64_t target, StopReason at_target) {
+StopInfo Engine::Impl::run_chunks(uint64_t target, StopReason at_target, bool skip_first) {
+  arm_exec_breaks(skip_first ? m.cpu().icount() : ~0ull);
   for (;;) {
     const uint64_t now = m.cpu().icount();
     if (now >= target) return make_stop(at_target);
     uint64_t bound = std::min(target, now + cfg.chunk);
     if (cfg.time_travel && next_snap_at > now) bound = std::min(bound, next_snap_at);
     const emu::RunExit r = m.run(bound);
+    const bool at_break = m.cpu().stopped_at_break();
     StopInfo out;
     if (after_run(r, out)) return out;
+    if (!at_break) continue;
+    const uint64_t at = m.cpu().icount();
+    int id;
+    if (exec_point_hit(id)) {
+      if (!collecting) {
+        out = make_stop(StopReason::Point, points[id].label);
+        out.point = id;
+        return out;
+      }
+      Hit h;
+      h.point = id;
+      h.message = points[id].label;
+      collected.emplace_back(at, h);
+    }
+    arm_exec_breaks(at);  // on past this one
   }
 }
 
@@ -182,7 +205,9 @@ StopInfo Engine::Impl::run_single(uint64_t target, StopReason at_target, bool sk
 
 StopInfo Engine::Impl::run(uint64_t target, StopReason at_target, bool skip_first) {
   running = true;
-  StopInfo s = needs_single_step() ? run_single(target, at_target, skip_first) : run_chunks(target, at_target);
+  StopInfo s = needs_single_step() ? run_single(target, at_target, skip_first)
+                                    : run_chunks(target, at_target, skip_first);
+  m.cpu().clear_exec_breaks();
   running = false;
   pause_flag = false;
   goal = Goal{};

@@ -43,6 +43,7 @@ enum class EventKind : uint8_t {
   Stale,         // a = linear address, b = cached physical address, c = current (or ~0 unmapped)
 };
 const char* event_name(EventKind k);
+inline constexpr unsigned kEventKinds = unsigned(EventKind::Stale) + 1;
 
 struct Event {
   EventKind kind = EventKind::Mark;

@@ -18,7 +18,7 @@ struct Lab {
   const char* cmdline = "";   // multiboot command line
   const char* tlb = "skylake";
   const char* until = "";     // run here before the window opens ("" = at the kernel's entry)
-  std::vector<std::string> breakpoints;   // ui add_breakpoint() specs
+  std::vector<std::string> breakpoints;   // engine::add_breakpoint() specs (emu/engine/point_spec.h)
   const char* open = "";      // panels open
   const char* walk = "";      // page-walk panel address
 };

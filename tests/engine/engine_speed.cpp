@@ -41,7 +41,7 @@ Result with_engine(const std::string& k, const std::string& cmd, bool tt, bool b
   engine::Engine e(cfg);
   e.load_kernel(k);
   e.set_serial_sink(std::make_unique<Null>());
-  if (bp) e.add_point(engine::StopPoint::exec(0x1234));  // never hit: measures single-stepping
+  if (bp) e.add_point(engine::StopPoint::exec(0x1234));  // never hit: the cost of having one set
   const std::clock_t t = std::clock();
   e.cont();
   return {seconds(t), e.machine().icount()};

@@ -240,6 +240,63 @@ TEST(Stepping, KernelSymbolAndPhysicalBreakpoints) {
   EXPECT_EQ(e.machine().cpu().s.rip, addr);
 }
 
+// The CPU's break filter against the plainest oracle: a bare Machine run one
+// instruction at a time, looking at RIP before each. Two breakpoints: a
+// function entry (reached by a branch) and the instruction after it (reached
+// by falling through, in the middle of a straight-line run). Every arrival,
+// and only those, must stop the engine at the same count, with the same
+// machine state there (snapshots and replay depend on it).
+TEST(Stepping, BreakpointsStopAtEveryArrivalASingleStepperSees) {
+  const uint64_t entry = elf_symbol(kernel64(), "_Z11xcall_enterP4TaskP9TrapFramePl");
+  ASSERT_NE(entry, 0u);
+  const std::string cmd = "workload=demo";
+  auto b = test::boot(cmd);
+  Engine& e = *b.e;
+  e.add_point(StopPoint::exec(entry));
+  StopInfo s = e.cont();
+  ASSERT_EQ(s.reason, StopReason::Point);
+  std::vector<uint64_t> hits = {s.icount};
+  const Dis first = disasm(e, entry);  // the kernel is mapped now
+  ASSERT_TRUE(first.ok);
+  const uint64_t next = entry + first.size;
+  e.add_point(StopPoint::exec(next));
+
+  std::vector<uint64_t> oracle, oracle_next;
+  {
+    emu::MachineConfig mc;
+    mc.cmdline = cmd;
+    emu::Machine m(mc);
+    m.load_kernel(test::guest_image());
+    m.board().set_serial_sink(std::make_unique<emu::StringSink>());
+    for (;;) {
+      const uint64_t rip = m.cpu().s.rip;
+      if ((rip == entry || rip == next) && m.cpu().long_mode()) oracle.push_back(m.icount());
+      if (rip == next && m.cpu().long_mode()) oracle_next.push_back(m.icount());
+      if (m.run(m.icount() + 1) != emu::RunExit::InsnLimit) break;
+    }
+  }
+  ASSERT_GT(oracle_next.size(), 3u);
+
+  for (;;) {
+    s = e.cont();
+    if (s.reason != StopReason::Point) break;
+    const uint64_t rip = e.machine().cpu().s.rip;
+    EXPECT_TRUE(rip == entry || rip == next) << std::hex << rip;
+    hits.push_back(s.icount);
+  }
+  EXPECT_EQ(hits, oracle);
+
+  const uint64_t at = oracle_next[oracle_next.size() / 2];  // a fall-through arrival
+  auto c = test::boot(cmd);
+  c.e->add_point(StopPoint::exec(next));
+  do s = c.e->cont();
+  while (s.reason == StopReason::Point && s.icount < at);
+  ASSERT_EQ(s.icount, at);
+  const test::MachineState want = test::bare_state_at(cmd, at);
+  const test::MachineState got = test::capture(c.e->machine());
+  EXPECT_TRUE(want == got) << test::first_difference(want, got);
+}
+
 TEST(Stepping, WriteWatchpointOnACallBuffer) {
   auto b = test::boot("workload=demo");
   Engine& e = *b.e;

@@ -182,7 +182,7 @@ TEST(Recording, RejectsMalformedLines) {
 
 TEST(Recording, ReadsTheRecordedRun) {
   const Recording r = from_tsv(data("recorded_run.tsv"));
-  EXPECT_EQ(r.samples.size(), 28u);
+  EXPECT_EQ(r.samples.size(), 37u);  // the sample lines of the file
   EXPECT_EQ(r.get("qemu_version"), "QEMU emulator version 7.2.22");
   EXPECT_EQ(r.get("profile:alu"), "  32.8%  [.] slot::cpu::Cpu::fetch_decode\n  10.4%  [.] slot::cpu::Cpu::run\n");
 }
@@ -242,6 +242,12 @@ TEST(Workloads, Matrix) {
   EXPECT_EQ(alu->cmdline(Engine::Qemu), alu->cmdline_qemu);
   EXPECT_EQ(alu->cmdline(Engine::SlotlabNoTlb), alu->cmdline_slotlab);
   EXPECT_EQ(alu->cmdline(Engine::SlotlabTrace), alu->cmdline_trace);
+  // Every workload also runs on the debugger engine with a breakpoint it never reaches.
+  for (const Workload& w : full) {
+    EXPECT_EQ(std::count(w.engines.begin(), w.engines.end(), Engine::SlotlabBreak), 1) << w.id;
+    EXPECT_FALSE(w.break_at.empty()) << w.id;
+  }
+  EXPECT_EQ(alu->cmdline(Engine::SlotlabBreak), alu->cmdline_slotlab);
   // The trace engine joins the loops only when asked for.
   EXPECT_EQ(std::count(alu->engines.begin(), alu->engines.end(), Engine::SlotlabTrace), 0);
   o.trace = true;
@@ -266,6 +272,25 @@ TEST(Runner, QemuCommandIsTheBootTestsOne) {
   EXPECT_EQ(j,
             "q -cpu max -m 256 -display none -monitor none -serial stdio -no-reboot -device "
             "isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel k.elf -append iters=5 ");
+}
+
+// The breakpoint engine's run is the real debugger engine with a stop point
+// armed: the one the benchmark uses is never reached by a passing run, and a
+// point the run does reach turns the run into an error (so the row cannot
+// silently measure a run without its breakpoint).
+TEST(Runner, EngineRunWithABreakpoint) {
+  const std::string alu = std::string(PERF_ELF_DIR) + "/perf_alu.elf";
+  PlanOptions o;
+  o.build_dir = "/b";
+  const std::string spec = find_workload(emulator_workloads(o), "alu")->break_at;
+  const RunResult ok = run_engine(alu, "iters=1000", spec, 100'000'000);
+  EXPECT_TRUE(ok.error.empty()) << ok.error;
+  EXPECT_EQ(ok.status, 33);
+  EXPECT_GT(ok.icount, 10'000u);
+  const RunResult hit = run_engine(alu, "iters=1000", "sym:perf_alu_loop", 100'000'000);
+  EXPECT_NE(hit.error.find("stopped"), std::string::npos) << hit.error;
+  const RunResult bad = run_engine(alu, "iters=1000", "sym:no_such_symbol", 100'000'000);
+  EXPECT_NE(bad.error.find("no_such_symbol"), std::string::npos) << bad.error;
 }
 
 TEST(Runner, ProcessStatusTranscriptAndTimeout) {

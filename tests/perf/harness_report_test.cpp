@@ -95,6 +95,12 @@ TEST(Report, SectionHasEveryFigure) {
            "#### alu",
            "  32.8%  [.] slot::cpu::Cpu::fetch_decode\n",
            "- modcall-pcid on qemu, run 4: no DONE line: killed after 600 s",
+           // The breakpoint rows: the loop's net time 2.10 - 0.05 s; the guest's 2.7 s vs QEMU's 1.0 s.
+           "| integer ALU loop | slotlab (skylake, debugger, 1 breakpoint) | `iters=20000000` | 200,000,000 | "
+           "2.100 (2.050–2.150) | 0.050 | 2.050 | **98** |",
+           "| slotlab (skylake, debugger, 1 breakpoint) | `workload=bench mode=modarea flush=pcid` | "
+           "2.700 (2.600–2.800) | 500,000,000 | 185 | 2.70x |",
+           "one execution breakpoint set that a passing run never reaches (`sym:rt_fail`, `sym:panic`)",
        })
     EXPECT_NE(md.find(want), std::string::npos) << "missing: " << want << "\n---\n" << md;
   EXPECT_EQ(md.find("alu@0 |"), std::string::npos);  // baselines are columns, not rows
@@ -115,10 +121,11 @@ TEST(Plot, ScriptHoldsOneRowPerWorkloadAndOneColumnPerEngine) {
   const Recording r = recorded();
   const std::string gp = mips_plot_script(analyse(r), workloads_of(r), "/tmp/x.png");
   EXPECT_NE(gp.find("set output '/tmp/x.png'"), std::string::npos);
-  EXPECT_NE(gp.find("workload \"QEMU 7.2 TCG\" \"slotlab (skylake TLB)\" \"slotlab (--tlb none)\"\n"),
+  EXPECT_NE(gp.find("workload \"QEMU 7.2 TCG\" \"slotlab (skylake TLB)\" \"slotlab (--tlb none)\" "
+                    "\"slotlab (skylake, debugger, 1 breakpoint)\"\n"),
             std::string::npos);
   EXPECT_NE(gp.find("\"alu\" 2631.57"), std::string::npos);
-  EXPECT_NE(gp.find("\"modcall-pcid\" 500.000000 200.000000 250.000000\n"), std::string::npos);
+  EXPECT_NE(gp.find("\"modcall-pcid\" 500.000000 200.000000 250.000000 185.185185\n"), std::string::npos);
   EXPECT_EQ(gp.find("\"alu@0\""), std::string::npos);
 }
 

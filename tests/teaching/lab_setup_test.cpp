@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "emu/engine/engine.h"
+#include "emu/engine/point_spec.h"
 #include "emu/lab/labs.h"
 #include "ui/model/session.h"
 #include "ui/panels/panels.h"
@@ -29,7 +30,7 @@ TEST(LabSetup, EveryBreakpointAndPanelIsAccepted) {
   ASSERT_EQ(lab::labs().size(), 7u);
   for (const lab::Lab& l : lab::labs()) {
     auto e = boot(l);
-    for (const std::string& b : l.breakpoints) EXPECT_EQ(ui::add_breakpoint(*e, b), "") << "lab " << l.number << " " << b;
+    for (const std::string& b : l.breakpoints) EXPECT_EQ(engine::add_breakpoint(*e, b), "") << "lab " << l.number << " " << b;
     EXPECT_EQ(e->points().size(), l.breakpoints.size());
     std::stringstream ss(l.open);
     std::string word;
@@ -45,10 +46,10 @@ TEST(LabSetup, EveryBreakpointAndPanelIsAccepted) {
 
 TEST(LabSetup, BadSpecsAreRefused) {
   auto e = boot(*lab::find_lab(1));
-  EXPECT_NE(ui::add_breakpoint(*e, "event:nosuch"), "");
-  EXPECT_NE(ui::add_breakpoint(*e, "event:exception:x"), "");
-  EXPECT_NE(ui::add_breakpoint(*e, "bogus"), "");
-  EXPECT_NE(ui::add_breakpoint(*e, "sym:no_such_symbol_anywhere"), "");
+  EXPECT_NE(engine::add_breakpoint(*e, "event:nosuch"), "");
+  EXPECT_NE(engine::add_breakpoint(*e, "event:exception:x"), "");
+  EXPECT_NE(engine::add_breakpoint(*e, "bogus"), "");
+  EXPECT_NE(engine::add_breakpoint(*e, "sym:no_such_symbol_anywhere"), "");
   EXPECT_TRUE(e->points().empty());
 }
 
@@ -56,7 +57,7 @@ TEST(LabSetup, BadSpecsAreRefused) {
 // first attack reads fs's GiB from evil's: a user read of a not-present page).
 TEST(LabSetup, Lab4StopsAtEvilsPageFault) {
   auto e = boot(*lab::find_lab(4));
-  for (const std::string& b : lab::find_lab(4)->breakpoints) ASSERT_EQ(ui::add_breakpoint(*e, b), "");
+  for (const std::string& b : lab::find_lab(4)->breakpoints) ASSERT_EQ(engine::add_breakpoint(*e, b), "");
   const engine::StopInfo s = e->cont();
   ASSERT_EQ(s.reason, engine::StopReason::Point);
   ASSERT_NE(s.event, engine::kNoIndex);
@@ -71,7 +72,7 @@ TEST(LabSetup, Lab4StopsAtEvilsPageFault) {
 // Lab 2: F5 stops at a stale translation of the caller's module (slot 1).
 TEST(LabSetup, Lab2StopsAtTheStaleTranslation) {
   auto e = boot(*lab::find_lab(2));
-  for (const std::string& b : lab::find_lab(2)->breakpoints) ASSERT_EQ(ui::add_breakpoint(*e, b), "");
+  for (const std::string& b : lab::find_lab(2)->breakpoints) ASSERT_EQ(engine::add_breakpoint(*e, b), "");
   const engine::StopInfo s = e->cont();
   ASSERT_EQ(s.reason, engine::StopReason::Point);
   EXPECT_EQ(s.addr >> 39, 1u);                 // PML4 slot 1

@@ -16,7 +16,7 @@ enum class EventCat : uint8_t { Calls, Slots, Cr3, Invalidations, Faults, Stale,
 inline constexpr unsigned kEventCats = unsigned(EventCat::Count);
 const char* event_cat_name(EventCat c);
 // Every EventKind value (the last one the engine defines is Stale).
-inline constexpr unsigned kEventKinds = unsigned(engine::EventKind::Stale) + 1;
+using engine::kEventKinds;
 EventCat event_cat(engine::EventKind k);
 
 struct EventFilter {

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <stdexcept>
 
+#include "emu/engine/point_spec.h"
 #include "ui/model/events_vm.h"
 
 namespace slot::ui {
@@ -220,15 +221,8 @@ std::string Session::add_point(const engine::StopPoint& p) {
 // ---- --until ------------------------------------------------------------------
 
 namespace {
-std::string lower(std::string s) {
-  for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-bool parse_count(const std::string& s, uint64_t& n) {
-  if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos) return false;
-  n = std::stoull(s);
-  return true;
-}
+using engine::parse_count;
+std::string lower(const std::string& s) { return engine::lowercase(s); }
 // Continues to the n-th hit of stop point p; "" or why not.
 std::string cont_hits(engine::Engine& e, const engine::StopPoint& p, uint64_t n) {
   const int id = e.add_point(p);
@@ -298,45 +292,6 @@ std::string run_until(engine::Engine& e, const std::string& spec_in) {
     return "unknown event kind '" + arg + "'";
   }
   return "unknown --until '" + spec_in + "' (call:N, return:N, slot:N, icount:N, sym:NAME, event:KIND, end)";
-}
-
-// ---- --break ------------------------------------------------------------------
-
-std::string add_breakpoint(engine::Engine& e, const std::string& spec_in) {
-  const size_t colon = spec_in.find(':');
-  const std::string what = lower(spec_in.substr(0, colon));
-  const std::string arg = colon == std::string::npos ? "" : spec_in.substr(colon + 1);
-  try {
-    if (what == "sym") {
-      e.add_symbol_breakpoint(arg);
-      return "";
-    }
-    if (what == "addr") {
-      e.add_point(engine::StopPoint::exec(std::stoull(arg, nullptr, 16)));
-      return "";
-    }
-    if (what == "event") {
-      std::string kind = lower(arg);
-      int64_t filter = -1;
-      if (const size_t c2 = kind.find(':'); c2 != std::string::npos) {
-        uint64_t f = 0;
-        if (!parse_count(kind.substr(c2 + 1), f)) return "bad filter in --break " + spec_in;
-        filter = int64_t(f);
-        kind = kind.substr(0, c2);
-      }
-      for (unsigned k = 0; k < kEventKinds; ++k)
-        if (lower(engine::event_name(engine::EventKind(k))) == kind) {
-          engine::StopPoint p = engine::StopPoint::on(engine::EventKind(k), filter);
-          p.label = spec_in;
-          e.add_point(p);
-          return "";
-        }
-      return "unknown event kind '" + kind + "'";
-    }
-  } catch (const std::exception& ex) {
-    return ex.what();
-  }
-  return "unknown --break '" + spec_in + "' (sym:NAME, addr:HEX, event:KIND[:FILTER])";
 }
 
 }  // namespace slot::ui

@@ -86,12 +86,4 @@ class Session {
 // Returns "" or a one-line error.
 std::string run_until(engine::Engine& e, const std::string& spec);
 
-// Sets a stop point named on the command line (`--break`, `slotlab lab`):
-//   sym:NAME              a symbol breakpoint ("fs:module_main", "xcall_enter")
-//   addr:HEX              an execution breakpoint at a virtual address
-//   event:KIND[:FILTER]   an event catch; FILTER is the vector (exception),
-//                         the slot (slot_change) or the callee id (call)
-// Returns "" or a one-line error.
-std::string add_breakpoint(engine::Engine& e, const std::string& spec);
-
 }  // namespace slot::ui
