@@ -7,7 +7,7 @@ namespace slot::mmu {
 
 CostBreakdown Mmu::cost(uint64_t instructions) const {
   const CostConfig& c = config().cost;
-  const MmuStats s = stats();
+  const MmuStats s = totals();
   CostBreakdown b;
   b.instructions = double(instructions) * c.base_cpi;
   b.l1 = double(s.l1_hits) * c.l1_hit;

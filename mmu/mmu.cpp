@@ -320,6 +320,7 @@ bool Mmu::modelled() const { return impl_->cfg.modelled; }
 MmuObserver* Mmu::observer() const { return impl_->obs; }
 StaleMode Mmu::stale_mode() const { return impl_->stale; }
 MmuStats Mmu::stats() const { return impl_->stats(); }
+MmuStats Mmu::totals() const { return impl_->totals(); }
 void Mmu::reset_stats() { impl_->reset_stats(); }
 std::vector<TlbDumpEntry> Mmu::dump() const { return impl_->dump(); }
 DebugWalk Mmu::debug_walk(uint64_t linear, Access acc, const AccessCtx& who) const {

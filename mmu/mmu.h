@@ -152,6 +152,9 @@ class Mmu {
   const TlbConfig& config() const;
   bool modelled() const;                     // false for "none"
   MmuStats stats() const;
+  // The global counters alone (no per-array, per-space or per-slot lists):
+  // what a debugger reads at every call event, without the copies.
+  MmuStats totals() const;
   void reset_stats();
   CostBreakdown cost(uint64_t instructions) const;
   std::vector<TlbDumpEntry> dump() const;    // every valid TLB and PSC entry

@@ -127,6 +127,7 @@ class Mmu::Impl {
   void switch_space();
   void attribute_hits();
   MmuStats stats() const;
+  MmuStats totals() const;
   void reset_stats();
 
   // ---- dump.cpp ----

@@ -30,11 +30,16 @@ void Mmu::Impl::switch_space() {
   cur_space = it->second;
 }
 
-MmuStats Mmu::Impl::stats() const {
-  MmuStats s = g;
-  s.model = cfg.name;
+MmuStats Mmu::Impl::totals() const {
+  MmuStats s = g;  // the scalar counters (its lists stay empty)
   s.l1_hits = l1_hits_total();
   s.translations = cfg.modelled ? s.l1_hits + s.l1_misses : 0;
+  return s;
+}
+
+MmuStats Mmu::Impl::stats() const {
+  MmuStats s = totals();
+  s.model = cfg.name;
   for (const TlbArray& a : arrays) s.arrays.push_back(a.stats);
   for (const Psc& p : pscs) s.pscs.push_back(p.stats);
   s.spaces = spaces;

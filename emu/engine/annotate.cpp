@@ -10,7 +10,7 @@
 namespace slot::engine {
 
 TlbDelta Engine::Impl::cum_now() const {
-  const mmu::MmuStats st = m.mmu().stats();
+  const mmu::MmuStats st = m.mmu().totals();
   TlbDelta d;
   d.insns = m.cpu().icount();
   d.l1_misses = st.l1_misses, d.l2_misses = st.l2_misses;

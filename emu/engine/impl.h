@@ -24,6 +24,7 @@
 
 #include "emu/engine/annotation.h"
 #include "emu/engine/engine.h"
+#include "emu/engine/page_pool.h"
 #include "emu/engine/symbols.h"
 #include "mmu/events.h"
 
@@ -84,7 +85,7 @@ struct Snapshot {
   Knowledge know;
   size_t cursor = 0;
   // Pre-images (as of this snapshot) of pages first written after it.
-  std::unordered_map<uint64_t, std::unique_ptr<std::array<uint8_t, 4096>>> undo;
+  std::unordered_map<uint64_t, PagePool::Ptr> undo;
   uint64_t fixed_bytes = 0;  // blobs and knowledge, estimated
 };
 
@@ -142,6 +143,7 @@ class Engine::Impl final : public cpu::CpuObserver, public mmu::MmuObserver {
   std::atomic<bool> pause_flag{false}, running{false};
 
   // time travel (timetravel.cpp)
+  PagePool page_pool;  // before snaps: their undo images go back to it
   std::deque<Snapshot> snaps;
   uint64_t snap_bytes = 0;
   uint64_t next_snap_at = 0;

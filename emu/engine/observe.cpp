@@ -147,7 +147,7 @@ void Engine::Impl::on_write(uint64_t pa, unsigned len) {
       // Copy-on-write: keep the page as it was at the latest snapshot.
       auto& slot = snaps.back().undo[base];
       if (!slot) {
-        slot = std::make_unique<std::array<uint8_t, 4096>>();
+        slot = page_pool.get();
         std::memcpy(slot->data(), m.mem().data() + base, 4096);
         snap_bytes += 4096;
       }
