@@ -16,10 +16,15 @@ uint64_t g_kernel_pdpt, g_kernel_pml4;
 
 const PtEnv g_pt{pt_alloc, pt_table, nullptr};
 
+// A page is cleared with REP STOSQ, as Linux's clear_page_rep does: one
+// string instruction instead of a 16,384-instruction byte loop (which was 64 %
+// of every instruction the bench workload executed, all of it set-up).
 uint64_t alloc_zeroed_page() {
   uint64_t pa = g_pmm.alloc();
   if (!pa) panic("out of physical memory");
-  memset(phys_ptr(pa), 0, 4096);
+  void* d = phys_ptr(pa);
+  uint64_t n = 4096 / 8;
+  asm volatile("rep stosq" : "+D"(d), "+c"(n) : "a"(0ull) : "memory");
   return pa;
 }
 

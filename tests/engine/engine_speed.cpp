@@ -53,14 +53,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: engine_speed KERNEL [CMDLINE] [REPEATS]\n");
     return 2;
   }
-  const std::string k = argv[1], cmd = argc > 2 ? argv[2] : "workload=demo";
+  const std::string k = argv[1], cmd = argc > 2 ? argv[2] : "workload=selftest";
   const int reps = argc > 3 ? std::atoi(argv[3]) : 3;
   struct Row { const char* name; Result best; } rows[] = {
       {"Machine::run", {1e9, 0}}, {"engine, time travel off", {1e9, 0}}, {"engine, time travel on", {1e9, 0}},
       {"engine, one breakpoint", {1e9, 0}}};
   for (int r = 0; r < reps; ++r) {
     Result x[] = {bare(k, cmd), with_engine(k, cmd, false, false), with_engine(k, cmd, true, false),
-                  r == 0 ? with_engine(k, cmd, false, true) : Result{1e9, 0}};
+                  with_engine(k, cmd, false, true)};
     for (int i = 0; i < 4; ++i)
       if (x[i].secs < rows[i].best.secs) rows[i].best = x[i];
   }

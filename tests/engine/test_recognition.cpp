@@ -146,7 +146,9 @@ TEST(Recognition, PageFaultEventMatchesCr2AndTheIdt) {
 }
 
 TEST(Recognition, InterruptsAndPrivilegeChangesAreEvents) {
-  auto b = test::boot("workload=demo");
+  // The selftest runs long enough for the timer (~200 M instructions; the
+  // demo ends before its first tick).
+  auto b = test::boot("workload=selftest");
   ASSERT_EQ(b.e->cont().reason, StopReason::GuestExit);
   size_t irq = 0, to_user = 0, to_kernel = 0;
   uint64_t last_cpl = ~0ull;

@@ -11,11 +11,18 @@
 namespace slot::engine {
 namespace {
 
-constexpr const char* kCmd = "workload=demo flush=cr3";
+constexpr const char* kCmd = "workload=demo flush=cr3";  // about 1.8 M instructions
+
+// Snapshots every 300,000 instructions, so that the demo spans several.
+EngineConfig tt_config() {
+  EngineConfig cfg;
+  cfg.snapshot_interval = 300'000;
+  return cfg;
+}
 
 TEST(TimeTravel, ForwardReverseForwardIsBitIdentical) {
-  constexpr uint64_t N = 6'300'000, M = 2'700'000;  // crosses snapshot boundaries both ways
-  auto b = test::boot(kCmd);
+  constexpr uint64_t N = 945'000, M = 405'000;  // crosses snapshot boundaries both ways
+  auto b = test::boot(kCmd, tt_config());
   Engine& e = *b.e;
   ASSERT_EQ(e.cont(N).reason, StopReason::Limit);
   ASSERT_EQ(e.icount(), N);
@@ -39,9 +46,9 @@ TEST(TimeTravel, ForwardReverseForwardIsBitIdentical) {
 }
 
 TEST(TimeTravel, ReverseStepIsTheStateOneInstructionEarlier) {
-  auto b = test::boot(kCmd);
+  auto b = test::boot(kCmd, tt_config());
   Engine& e = *b.e;
-  for (uint64_t t : {4'000'001ull, 4'000'000ull, 9'123'457ull}) {
+  for (uint64_t t : {600'001ull, 600'000ull, 1'368'457ull}) {
     e.goto_icount(t);
     ASSERT_EQ(e.icount(), t);
     ASSERT_EQ(e.reverse_step().reason, StopReason::Step);
@@ -52,7 +59,7 @@ TEST(TimeTravel, ReverseStepIsTheStateOneInstructionEarlier) {
 }
 
 TEST(TimeTravel, ReverseContinueVisitsTheHitsBackwards) {
-  auto b = test::boot(kCmd);
+  auto b = test::boot(kCmd, tt_config());
   Engine& e = *b.e;
   e.step(StepKind::NextCall);
   e.add_symbol_breakpoint("fs:module_main");
@@ -79,14 +86,14 @@ TEST(TimeTravel, ReverseContinueVisitsTheHitsBackwards) {
 TEST(TimeTravel, BackToThePreviousCall) {
   std::vector<uint64_t> call_stops;
   {
-    auto b = test::boot(kCmd);
+    auto b = test::boot(kCmd, tt_config());
     for (;;) {
       const StopInfo s = b.e->step(StepKind::NextCall);
       if (s.reason != StopReason::Step) break;
       call_stops.push_back(s.icount);
     }
   }
-  auto b = test::boot(kCmd);
+  auto b = test::boot(kCmd, tt_config());
   Engine& e = *b.e;
   ASSERT_EQ(e.cont().reason, StopReason::GuestExit);
   for (size_t i = call_stops.size(); i-- > call_stops.size() - 4;) {
@@ -117,7 +124,7 @@ TEST(TimeTravel, SnapshotMemoryStaysWithinItsBudget) {
 }
 
 TEST(TimeTravel, EngineThreadRunsPausesAndServesQueries) {
-  auto b = test::boot(kCmd);
+  auto b = test::boot(kCmd, tt_config());
   Engine& e = *b.e;
   e.start();
   Command c;
