@@ -123,6 +123,28 @@ class Mmu {
     *e->stamp = ++clock_;
     return true;
   }
+  // Whether the fast path serves page `vpn` for this kind of access now, and
+  // its physical page; no side effect.
+  bool peek_fast(Access acc, const AccessCtx& who, uint64_t vpn, PhysAddr& page) const {
+    const FastEntry& e = fast_[unsigned(acc)][access_class(who)][vpn & (kFastSlots - 1)];
+    if (e.tag != vpn) return false;
+    page = e.page;
+    return true;
+  }
+  // The same for `n` data accesses of one kind to the page `vpn` in a row
+  // (a REP STOS staying on a page): if the fast path serves that page now,
+  // charges the n hits translate() would have charged (counter += n, the
+  // entry's stamp as after the last one) and returns the page; otherwise
+  // returns false and changes nothing.
+  bool recharge(Access acc, const AccessCtx& who, uint64_t vpn, uint64_t n, PhysAddr& page) {
+    const FastEntry& e = fast_[unsigned(acc)][access_class(who)][vpn & (kFastSlots - 1)];
+    if (e.tag != vpn) return false;
+    *e.hits += n;
+    clock_ += n;
+    *e.stamp = clock_;
+    page = e.page;
+    return true;
+  }
 
   // ---- invalidation instructions -----------------------------------------
   void invlpg(uint64_t linear);              // a NOP for a non-canonical address

@@ -2,6 +2,10 @@
 // and DF. A REP instruction runs at most kChunk iterations per step, then
 // re-executes itself, so interrupts and the instruction budget stay timely;
 // a fault mid-way leaves RCX/RSI/RDI at the faulting iteration (SDM Vol. 2B REP).
+// REP STOS has a bulk path for the iterations that stay on one page (below).
+#include <algorithm>
+#include <cstring>
+
 #include "cpu/exec/common.h"
 
 namespace slot::cpu {
@@ -20,21 +24,64 @@ struct StrCtx {
   unsigned src_seg() const { return d.seg; }  // DS or the override
 };
 
-template <unsigned W, class Body> void run_string(Cpu& c, const Insn& d, Body&& body, bool conditional) {
+struct NoBulk {
+  uint64_t operator()(StrCtx&, uint64_t) const { return 0; }
+};
+
+// `bulk(x, budget)` may run up to `budget` further iterations at once after
+// an ordinary one and returns how many it ran.
+template <unsigned W, class Body, class Bulk = NoBulk>
+void run_string(Cpu& c, const Insn& d, Body&& body, bool conditional, Bulk bulk = {}) {
   const uint64_t am = d.asz == 8 ? ~0ull : d.asz == 4 ? 0xFFFFFFFFull : 0xFFFFull;
   StrCtx x{c, d, am, (c.s.rflags & x86::FL_DF) ? -int64_t(W) : int64_t(W),
            bool(d.flags & (IF_REP | IF_REPNE))};
   if (!x.rep) { body(x); return; }
-  for (uint64_t n = 0; (c.s.gpr[RCX] & am) != 0; ++n) {
-    if (n == kChunk) { c.s.rip = c.insn_rip; return; }  // continue in the next step
+  for (uint64_t n = 0; (c.s.gpr[RCX] & am) != 0;) {
+    if (n >= kChunk) { c.s.rip = c.insn_rip; return; }  // continue in the next step
     body(x);
     set_addr_reg(c, RCX, c.s.gpr[RCX] - 1, d.asz);
+    ++n;
     if (conditional) {
       const bool zf = c.cond(4);
       if ((d.flags & IF_REP) ? !zf : zf) break;  // REPE stops on ZF=0, REPNE on ZF=1
+    } else {
+      n += bulk(x, kChunk - n);
     }
   }
 }
+
+// REP STOS, 64-bit mode, 64-bit addresses, ascending: after an ordinary
+// iteration, the following ones that store to the same page are one fill.
+// When the MMU's fast path serves RDI's page (the ordinary iteration's store
+// usually put it there), translate() would hit there for every iteration;
+// Mmu::recharge charges the TLB model one hit per iteration, exactly what
+// per-iteration translation charges, so statistics and replacement are the
+// same (tests/trace: GuestStats.ObservationDoesNotChangeTheModel compares a
+// run against one with an MMU observer, which turns the fast path off).
+// Anything else -- another page, a page the engine or the SMC check watches,
+// not RAM -- takes the ordinary iterations.
+template <unsigned W> struct StosBulk {
+  uint64_t operator()(StrCtx& x, uint64_t budget) const {
+    Cpu& c = x.c;
+    if (x.delta < 0 || x.d.asz != 8 || !c.mode64()) return 0;
+    const uint64_t di = c.s.gpr[RDI];  // ES has base 0 in 64-bit mode
+    const uint64_t n = std::min({c.s.gpr[RCX], budget, (4096 - (di & 0xFFF)) / W});
+    if (n == 0) return 0;
+    mmu::PhysAddr page;
+    const mmu::AccessCtx who{c.s.cpl(), bool(c.s.rflags & x86::FL_AC), false};
+    // Checked before charging: recharge() cannot be undone.
+    if (!c.mmu.peek_fast(mmu::Access::Write, who, di >> 12, page) || c.mem.page_flags(page)) return 0;
+    uint8_t* p = c.mem.ptr(page, 4096);
+    if (!p) return 0;
+    c.mmu.recharge(mmu::Access::Write, who, di >> 12, n, page);
+    const uint64_t v = c.gpr<W>(RAX);
+    p += di & 0xFFF;
+    for (uint64_t i = 0; i < n; ++i) std::memcpy(p + i * W, &v, W);
+    c.s.gpr[RDI] = di + n * W;
+    c.s.gpr[RCX] -= n;
+    return n;
+  }
+};
 }  // namespace
 
 template <unsigned W> void movs(Cpu& c, const Insn& d) {
@@ -57,7 +104,7 @@ template <unsigned W> void stos(Cpu& c, const Insn& d) {
   run_string<W>(c, d, [](StrCtx& x) {
     x.c.write<W>(ES, x.get(RDI), x.c.gpr<W>(RAX));
     x.adv(RDI);
-  }, false);
+  }, false, StosBulk<W>{});
 }
 template <unsigned W> void lods(Cpu& c, const Insn& d) {
   run_string<W>(c, d, [](StrCtx& x) {
