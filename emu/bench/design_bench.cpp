@@ -44,7 +44,7 @@ int run_design_bench(const DesignOptions& o) {
         if (v.id() == id) keep.push_back(v), found = true;
       if (!found) {
         std::string all;
-        for (const Variant& v : design_variants()) all += " " + v.id();
+        for (const Variant& v : design_variants()) all.append(" ").append(v.id());
         std::fprintf(stderr, "slotlab bench design: unknown kernel variant \"%s\" (one of:%s)\n", id.c_str(),
                      all.c_str());
         return 2;
@@ -72,9 +72,7 @@ int run_design_bench(const DesignOptions& o) {
   char date[64];
   const std::time_t now = std::time(nullptr);
   std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
-  std::string commit = first_line(git({"rev-parse", "--short", "HEAD"}));
-  if (commit.empty()) commit = "unknown";
-  else if (!git({"status", "--porcelain", "--untracked-files=no"}).empty()) commit += " + uncommitted changes";
+  const std::string commit = source_commit();
   run.meta = {{"date", date}, {"commit", commit}, {"host", host_model()}, {"command", o.command},
               {"image", "build/guest/slotlab-guest.elf"}, {"quick", o.quick ? "1" : "0"}};
   std::fprintf(stderr, "slotlab bench design: %zu kernel variants x %zu sweeps = %zu boots, %u at a time\n",

@@ -51,9 +51,7 @@ void collect_meta(Recording& r, const EmulatorBenchOptions& o, unsigned runs) {
   const std::time_t now = std::time(nullptr);
   std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
   r.set("date", date);
-  std::string commit = first_line(git({"rev-parse", "--short", "HEAD"}));
-  if (commit.empty()) commit = "unknown";
-  else if (!git({"status", "--porcelain", "--untracked-files=no"}).empty()) commit += " + uncommitted changes";
+  const std::string commit = source_commit();
   r.set("commit", commit);
   r.set("host", host_model());
   r.set("cores", std::to_string(sysconf(_SC_NPROCESSORS_ONLN)));

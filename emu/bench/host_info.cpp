@@ -19,6 +19,14 @@ std::string host_model() {
   return "unknown CPU";
 }
 
+std::string source_commit() {
+  std::string commit = first_line(git({"rev-parse", "--short", "HEAD"}));
+  if (commit.empty()) return "unknown";
+  if (!git({"status", "--porcelain", "--untracked-files=no", "--", ".", ":!docs/results.md", ":!docs/img"}).empty())
+    commit += " + uncommitted changes";
+  return commit;
+}
+
 std::string git(const std::vector<std::string>& args) {
   std::vector<std::string> argv = {"git", "-C", SLOTLAB_SOURCE_DIR};
   argv.insert(argv.end(), args.begin(), args.end());
