@@ -213,7 +213,10 @@ StopInfo Engine::Impl::run(uint64_t target, StopReason at_target, bool skip_firs
   goal = Goal{};
   flush_pending();
   last_stop = s;
-  if (threaded) publish(false);
+  // A progress view: composite commands (reverse continue, back to call)
+  // run several times; the engine thread publishes the stopped view once
+  // the whole command is done (thread_main).
+  if (threaded) publish(true);
   return s;
 }
 

@@ -109,7 +109,7 @@ StopInfo Engine::Impl::goto_icount(uint64_t target) {
       restore(0);
       StopInfo s = make_stop(StopReason::HistoryStart, tt_message.empty() ? "before the oldest snapshot" : tt_message);
       last_stop = s;
-      if (threaded) publish(false);
+      if (threaded) publish(true);  // progress; thread_main publishes the stop
       return s;
     }
     restore(j);
@@ -154,7 +154,7 @@ StopInfo Engine::Impl::reverse_cont() {
       g.reason = StopReason::Point;
       g.point = h.point, g.event = h.event, g.message = h.message, g.addr = h.addr;
       last_stop = g;
-      if (threaded) publish(false);
+      if (threaded) publish(true);  // progress; thread_main publishes the stop
       return g;
     }
     if (s.reason == StopReason::Paused) return s;
