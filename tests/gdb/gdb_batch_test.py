@@ -247,7 +247,8 @@ class Raw:
 
 
 def interrupt(args, syms, _):
-    stub = Stub(args.slotlab, args.kernel, "workload=selftest")  # ~200 M instructions: still running after 1 s
+    # Still running 2 s in: the bench sweep with 1000 calls per point (~0.8 G instructions, ~10 s).
+    stub = Stub(args.slotlab, args.kernel, "workload=bench calls=1000")
     c = Raw(stub.port)
     c.send("?")
     first = c.packet()
