@@ -50,6 +50,8 @@ struct Booted {
 // Boots `kernel` with `cmdline` (+ env.extra) on the engine (no time travel:
 // the checks only go forward). Throws std::runtime_error on bad input.
 Booted boot(const CheckEnv& env, const std::string& cmdline, const std::string& tlb, bool log_invlpg = false);
+// The TLB model a check runs with: --tlb if given, else the lab's own.
+inline std::string lab_tlb(const Lab& lab, const CheckEnv& env) { return env.tlb.empty() ? lab.tlb : env.tlb; }
 // Whole-run figures from the MMU's statistics and cost model.
 struct RunFigures {
   uint64_t insns = 0, l1_misses = 0, walks = 0, walk_refs = 0, cr3_loads = 0, invlpg = 0, calls = 0,

@@ -77,7 +77,7 @@ bool first_call_with_two_clients(Booted& b, size_t& k) {
 
 int check_module_call(const Lab& lab, const CheckEnv& env) {
   Report r(lab);
-  Booted b = boot(env, lab.cmdline, env.tlb.empty() ? lab.tlb : env.tlb);
+  Booted b = boot(env, lab.cmdline, lab_tlb(lab, env));
   engine::Engine& e = *b.e;
   const engine::StopInfo first = e.step(engine::StepKind::NextCall);
   r.expect(first.reason == engine::StopReason::Point || first.reason == engine::StopReason::Step,
@@ -167,7 +167,7 @@ int check_module_call(const Lab& lab, const CheckEnv& env) {
 
 int check_page_walk(const Lab& lab, const CheckEnv& env) {
   Report r(lab);
-  Booted b = boot(env, lab.cmdline, env.tlb.empty() ? lab.tlb : env.tlb);
+  Booted b = boot(env, lab.cmdline, lab_tlb(lab, env));
   engine::Engine& e = *b.e;
   // F8 until a call passes a buffer (the demo's third: app -> fs FS_READ).
   auto wanted = [&] {

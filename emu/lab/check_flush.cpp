@@ -124,7 +124,7 @@ void table(Report& r, const std::string& name, const std::vector<Point>& v) {
 
 int check_flush_or_tag(const Lab& lab, const CheckEnv& env) {
   Report r(lab);
-  const std::string tlb = env.tlb.empty() ? lab.tlb : env.tlb;
+  const std::string tlb = lab_tlb(lab, env);
   const uint64_t depth = 3;
   const std::vector<uint64_t> ws = {1, 16, 128, 512};
   std::map<std::string, std::vector<Point>> m;

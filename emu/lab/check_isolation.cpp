@@ -26,7 +26,7 @@ const Fault* fault_of(const std::vector<Fault>& v, const engine::Engine& e, uint
 
 int check_isolation(const Lab& lab, const CheckEnv& env) {
   Report r(lab);
-  Booted b = boot(env, lab.cmdline, env.tlb.empty() ? lab.tlb : env.tlb);
+  Booted b = boot(env, lab.cmdline, lab_tlb(lab, env));
   engine::Engine& e = *b.e;
   const int pf = e.add_point(engine::StopPoint::on(engine::EventKind::Exception, 14));
   std::vector<Fault> faults;

@@ -34,7 +34,7 @@ int check_kernels(const Lab& lab, const CheckEnv& env) {
   std::string lines[3];
   r.note("workload=demo      insns       calls   slot chg   CR3 loads  L1 misses   walks      cycles");
   for (int i = 0; i < 3; ++i) {
-    Booted b = boot(env, std::string("workload=demo mode=") + modes[i], env.tlb.empty() ? lab.tlb : env.tlb);
+    Booted b = boot(env, std::string("workload=demo mode=") + modes[i], lab_tlb(lab, env));
     const bool exited = run_to_end(b);
     f[i] = figures(b);
     lines[i] = demo_lines(b.serial->text());

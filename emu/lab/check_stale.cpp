@@ -33,7 +33,7 @@ bool stale_in_read_caller_module(Booted& b, bool& reached) {
 
 int check_missing_invalidation(const Lab& lab, const CheckEnv& env) {
   Report r(lab);
-  const std::string tlb = env.tlb.empty() ? lab.tlb : env.tlb;
+  const std::string tlb = lab_tlb(lab, env);
   {
     Booted b = boot(env, lab.cmdline, tlb, /*log_invlpg=*/true);
     engine::Engine& e = *b.e;

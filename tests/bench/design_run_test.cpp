@@ -10,6 +10,18 @@
 namespace slot::bench {
 namespace {
 
+// The one sweep of these runs: working set 1 and 64 pages, with the leak probe.
+Sweep small_ws_sweep() {
+  Sweep s;
+  s.name = "ws";
+  s.sizes = {64};
+  s.depths = {1};
+  s.ws = {1, 64};
+  s.calls = 4;
+  s.probe = true;
+  return s;
+}
+
 class DesignRun4 : public ::testing::Test {
 
  public:
@@ -18,13 +30,7 @@ class DesignRun4 : public ::testing::Test {
     for (const char* v : {"modarea/cr3", "modarea/pcid", "modarea/none", "monolithic/cr3"})
       for (const Variant& x : design_variants())
         if (x.id() == v) plan.variants.push_back(x);
-    Sweep s;
-    s.name = "ws";
-    s.sizes = {64};
-    s.depths = {1};
-    s.ws = {1, 64};
-    s.calls = 4;
-    s.probe = true;
+    const Sweep s = small_ws_sweep();
     plan.sweeps = {s};
     run_ = new DesignRun;
     run_->boots = run_design_plan(GUEST_IMAGE, plan, 2, false);
@@ -113,13 +119,7 @@ TEST_F(DesignRun4, PropertiesOfARealRun) {
 }
 
 TEST_F(DesignRun4, Deterministic) {
-  Sweep s;
-  s.name = "ws";
-  s.sizes = {64};
-  s.depths = {1};
-  s.ws = {1, 64};
-  s.calls = 4;
-  s.probe = true;
+  const Sweep s = small_ws_sweep();
   const BootResult again = run_design_boot(GUEST_IMAGE, s, Variant{"modarea", "cr3"});
   const BootResult* first = find_boot(*DesignRun4::run_, "ws", "modarea/cr3");
   ASSERT_TRUE(again.ok && first);
