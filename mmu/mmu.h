@@ -123,27 +123,19 @@ class Mmu {
     *e->stamp = ++clock_;
     return true;
   }
-  // Whether the fast path serves page `vpn` for this kind of access now, and
-  // its physical page; no side effect.
-  bool peek_fast(Access acc, const AccessCtx& who, uint64_t vpn, PhysAddr& page) const {
-    const FastEntry& e = fast_[unsigned(acc)][access_class(who)][vpn & (kFastSlots - 1)];
-    if (e.tag != vpn) return false;
-    page = e.page;
-    return true;
+  // Runs of data accesses of one kind to one page (a REP STOS staying on a
+  // page): data_slot() names the fast-path slot if it serves page `vpn` for
+  // `who` now (else nullptr; no side effect), and charge() then counts `n`
+  // accesses exactly as n fast-path hits of translate() would (counter += n,
+  // the entry's stamp as after the last one).
+  const FastEntry* data_slot(Access acc, const AccessCtx& who, uint64_t vpn) const {
+    const FastEntry* e = &fast_[unsigned(acc)][access_class(who)][vpn & (kFastSlots - 1)];
+    return e->tag == vpn ? e : nullptr;
   }
-  // The same for `n` data accesses of one kind to the page `vpn` in a row
-  // (a REP STOS staying on a page): if the fast path serves that page now,
-  // charges the n hits translate() would have charged (counter += n, the
-  // entry's stamp as after the last one) and returns the page; otherwise
-  // returns false and changes nothing.
-  bool recharge(Access acc, const AccessCtx& who, uint64_t vpn, uint64_t n, PhysAddr& page) {
-    const FastEntry& e = fast_[unsigned(acc)][access_class(who)][vpn & (kFastSlots - 1)];
-    if (e.tag != vpn) return false;
-    *e.hits += n;
+  void charge(const FastEntry* e, uint64_t n) {
+    *e->hits += n;
     clock_ += n;
-    *e.stamp = clock_;
-    page = e.page;
-    return true;
+    *e->stamp = clock_;
   }
 
   // ---- invalidation instructions -----------------------------------------

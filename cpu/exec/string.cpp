@@ -54,7 +54,7 @@ void run_string(Cpu& c, const Insn& d, Body&& body, bool conditional, Bulk bulk 
 // iteration, the following ones that store to the same page are one fill.
 // When the MMU's fast path serves RDI's page (the ordinary iteration's store
 // usually put it there), translate() would hit there for every iteration;
-// Mmu::recharge charges the TLB model one hit per iteration, exactly what
+// Mmu::charge charges the TLB model one hit per iteration, exactly what
 // per-iteration translation charges, so statistics and replacement are the
 // same (tests/trace: GuestStats.ObservationDoesNotChangeTheModel compares a
 // run against one with an MMU observer, which turns the fast path off).
@@ -67,13 +67,12 @@ template <unsigned W> struct StosBulk {
     const uint64_t di = c.s.gpr[RDI];  // ES has base 0 in 64-bit mode
     const uint64_t n = std::min({c.s.gpr[RCX], budget, (4096 - (di & 0xFFF)) / W});
     if (n == 0) return 0;
-    mmu::PhysAddr page;
     const mmu::AccessCtx who{c.s.cpl(), bool(c.s.rflags & x86::FL_AC), false};
-    // Checked before charging: recharge() cannot be undone.
-    if (!c.mmu.peek_fast(mmu::Access::Write, who, di >> 12, page) || c.mem.page_flags(page)) return 0;
-    uint8_t* p = c.mem.ptr(page, 4096);
+    const mmu::Mmu::FastEntry* slot = c.mmu.data_slot(mmu::Access::Write, who, di >> 12);
+    if (!slot || c.mem.page_flags(slot->page)) return 0;
+    uint8_t* p = c.mem.ptr(slot->page, 4096);
     if (!p) return 0;
-    c.mmu.recharge(mmu::Access::Write, who, di >> 12, n, page);
+    c.mmu.charge(slot, n);
     const uint64_t v = c.gpr<W>(RAX);
     p += di & 0xFFF;
     for (uint64_t i = 0; i < n; ++i) std::memcpy(p + i * W, &v, W);
