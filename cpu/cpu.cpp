@@ -28,6 +28,7 @@ void Cpu::reset() {
   s.ldtr = Segment{0, 0, 0xFFFF, 0x82};
   s.tr = Segment{0, 0, 0xFFFF, 0x8B};
   icount_ = 0;
+  ring0_done_ = ring0_from_ = 0;
   shadow_until_ = 0;
   halted_ = shutdown_ = stop_requested_ = false;
   delivering_ = -1;
@@ -38,13 +39,16 @@ void Cpu::reset() {
 }
 
 CpuSnapshot Cpu::snapshot() const {
-  return CpuSnapshot{s, lf, icount_, shadow_until_, insn_rip, intr_line_, halted_, shutdown_, delivering_};
+  return CpuSnapshot{s,           lf,         icount_,  shadow_until_, insn_rip,   ring0_done_,
+                     ring0_from_, intr_line_, halted_, shutdown_,     delivering_};
 }
 
 void Cpu::restore(const CpuSnapshot& snap) {
   s = snap.s;
   lf = snap.lf;
   icount_ = snap.icount;
+  ring0_done_ = snap.ring0_done;
+  ring0_from_ = snap.ring0_from;
   shadow_until_ = snap.shadow_until;
   insn_rip = snap.insn_rip;
   intr_line_ = snap.intr_line;
@@ -98,6 +102,11 @@ void Cpu::invalidate_code(mmu::PhysAddr pa, unsigned len) {
 }
 
 void Cpu::emit(CpuEventKind k, uint64_t a, uint64_t b, uint8_t vec) {
+  // Every privilege change is emitted (engines listen for it), so the ring-0
+  // instruction count is kept here. icount_ does not yet count the
+  // instruction making the change.
+  if (k == CpuEventKind::CplChange && a == 0) ring0_done_ += icount_ - ring0_from_;
+  if (k == CpuEventKind::CplChange && b == 0) ring0_from_ = icount_;
   if (obs_) obs_->on_cpu_event(CpuEvent{k, vec, a, b, insn_rip});
 }
 
@@ -327,7 +336,12 @@ StopReason Cpu::run(uint64_t until) {
   while (icount_ < run_until_) {
     if (attention_) [[unlikely]] {
       if (!handle_attention()) return shutdown_ ? StopReason::TripleFault : StopReason::Request;
-      if (halted_) { icount_ = std::max(icount_, run_until_); return StopReason::Halted; }
+      if (halted_) {
+        const uint64_t until = std::max(icount_, run_until_);
+        if (s.cpl() == 0) ring0_from_ += until - icount_;  // skipped, not retired
+        icount_ = until;
+        return StopReason::Halted;
+      }
     }
     if (brk_on_ && icount_ != brk_resume_ && exec_break_here()) [[unlikely]] {
       at_break_ = true;

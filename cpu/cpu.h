@@ -72,6 +72,7 @@ struct CpuSnapshot {
   CpuState s;
   LazyFlags lf;
   uint64_t icount, shadow_until, insn_rip;
+  uint64_t ring0_done, ring0_from;
   bool intr_line, halted, shutdown;
   int delivering;
 };
@@ -94,6 +95,11 @@ class Cpu {
   void shorten_run(uint64_t n) { if (n < run_until_) run_until_ = n; }
   void set_intr_line(bool level) { intr_line_ = level; if (level) attention_ = true; }
   uint64_t icount() const { return icount_; }
+  // Instructions retired at CPL 0 (a PMU's INST_RETIRED with only the OS
+  // filter bit, SDM Vol. 3B §20.2.1.1), kept at privilege changes: an
+  // instruction that changes CPL counts on the side it ends on; time a halted
+  // CPU skips (icount jumps to the next deadline) is not counted.
+  uint64_t ring0_icount() const { return ring0_done_ + (s.cpl() == 0 ? icount_ - ring0_from_ : 0); }
   const uint64_t* icount_ptr() const { return &icount_; }  // devices read time from it
   void set_icount(uint64_t n) { icount_ = n; }
   bool halted() const { return halted_; }
@@ -231,6 +237,7 @@ class Cpu {
   uint64_t cur_page_pa_ = ~0ull;
   std::vector<uint64_t> smc_dirty_;
   uint64_t icount_ = 0;
+  uint64_t ring0_done_ = 0, ring0_from_ = 0;  // ring0_icount(): closed intervals, start of the open one
   uint64_t run_until_ = 0;
   uint64_t shadow_until_ = 0;
   bool attention_ = true;
