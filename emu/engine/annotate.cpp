@@ -30,6 +30,40 @@ TlbDelta Engine::Impl::task_cum_now(uint32_t task, const TlbDelta& global) const
   return d;
 }
 
+void Engine::Impl::on_kernel_entry(const Event& e) {
+  know.in_ring0 = true;
+  Knowledge::EntryMark& mk = know.entry_mark[e.task];
+  mk.icount = e.icount;
+  mk.ring0 = m.cpu().ring0_icount();
+  mk.wall = cum_now();
+  mk.task_cum = task_cum_now(e.task, mk.wall);
+}
+
+void Engine::Impl::on_kernel_exit(const Event& e) {
+  know.in_ring0 = false;
+  auto it = know.returning.find(e.task);
+  if (it == know.returning.end()) return;
+  const TlbDelta g = cum_now();
+  const TlbDelta task_now = task_cum_now(e.task, g);
+  for (uint32_t k : it->second) {
+    CallRecord& c = hist.calls[k];
+    const TlbDelta before = c.inclusive;
+    c.exit_icount = e.icount;
+    c.kernel_insns = m.cpu().ring0_icount() - hist.enter_ring0[k];
+    c.inclusive = task_now;
+    c.inclusive -= hist.enter_cum[k];
+    c.wall = g;
+    c.wall -= hist.enter_wall[k];
+    c.exclusive = c.inclusive;
+    c.exclusive -= hist.child_sum[k];
+    if (c.parent != kNone) {  // the parent was charged the preliminary figure at the Return
+      hist.child_sum[c.parent] -= before;
+      hist.child_sum[c.parent] += c.inclusive;
+    }
+  }
+  know.returning.erase(it);
+}
+
 void Engine::Impl::charge_switch(uint32_t new_task) {
   if (new_task == know.acct_task) return;
   const TlbDelta now = cum_now();
@@ -166,10 +200,19 @@ void Engine::Impl::handle(const AnnRecord& r) {
         c.enter_event = ev;
         auto ke = know.kernel_entry.find(r.task);
         c.before_event = ke == know.kernel_entry.end() ? kNoIndex : ke->second;
+        auto mk = know.entry_mark.find(r.task);
+        if (mk != know.entry_mark.end() && know.in_ring0) {  // counted from the caller's kernel entry
+          c.entry_icount = mk->second.icount;
+          hist.enter_ring0.push_back(mk->second.ring0);
+          hist.enter_cum.push_back(mk->second.task_cum);
+          hist.enter_wall.push_back(mk->second.wall);
+        } else {
+          const TlbDelta g = cum_now();
+          hist.enter_ring0.push_back(m.cpu().ring0_icount());
+          hist.enter_cum.push_back(task_cum_now(r.task, g));
+          hist.enter_wall.push_back(g);
+        }
         hist.calls.push_back(std::move(c));
-        const TlbDelta g = cum_now();
-        hist.enter_cum.push_back(task_cum_now(r.task, g));
-        hist.enter_wall.push_back(g);
         hist.child_sum.emplace_back();
         hist.events[ev].call = k;
       } else {
@@ -216,6 +259,8 @@ void Engine::Impl::handle(const AnnRecord& r) {
         c.exclusive = c.inclusive;
         c.exclusive -= hist.child_sum[k];
         if (c.parent != kNone) hist.child_sum[c.parent] += c.inclusive;
+        // Finished at the kernel's exit to the caller (on_kernel_exit).
+        if (c.entry_icount != kNone64 && know.in_ring0) know.returning[r.task].push_back(k);
       }
       add_point(k, true, r.task, ev, fresh);
       check(ev);

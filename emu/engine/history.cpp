@@ -84,12 +84,14 @@ void Engine::Impl::truncate_history(size_t at) {
     hist.calls.pop_back();
     hist.enter_cum.pop_back();
     hist.enter_wall.pop_back();
+    hist.enter_ring0.pop_back();
     hist.child_sum.pop_back();
   }
   for (CallRecord& c : hist.calls)
     if (c.returned && c.return_event >= at) {
       if (c.parent != kNone) hist.child_sum[c.parent] -= c.inclusive;
       c.returned = false, c.return_event = kNoIndex, c.return_icount = 0, c.status = 0;
+      c.exit_icount = kNone64, c.kernel_insns = 0;
       c.inclusive = c.exclusive = c.wall = TlbDelta{};
     }
   while (!hist.points.empty() && hist.points.back().event >= at) hist.points.pop_back();

@@ -45,6 +45,18 @@ struct Knowledge {
   TlbDelta acct_mark;
   size_t points_seen = 0;    // history points observed so far
   std::map<uint32_t, size_t> kernel_entry;  // task -> its last CplChange-to-0 event
+  // A call counts from the caller's kernel entry (the SYSCALL that made it)
+  // to the kernel's exit back to the calling task, not from annotation to
+  // annotation: the counters as they were at each task's last kernel entry,
+  // and the calls whose Return record came but whose task is not back in
+  // ring 3 yet.
+  struct EntryMark {
+    uint64_t icount = 0, ring0 = 0;
+    TlbDelta task_cum, wall;
+  };
+  std::map<uint32_t, EntryMark> entry_mark;
+  bool in_ring0 = false;
+  std::map<uint32_t, std::vector<uint32_t>> returning;  // task -> calls
   uint64_t serial_pos = 0;   // COM1 bytes produced so far (replay prints none twice)
 };
 
@@ -63,6 +75,7 @@ struct History {
   std::vector<Event> events;
   std::vector<CallRecord> calls;
   std::vector<TlbDelta> enter_cum, enter_wall, child_sum;  // parallel to calls
+  std::vector<uint64_t> enter_ring0;                        // ring-0 instructions at the call's start
   std::vector<HistoryPoint> points;
   std::vector<SlotLog> slots;
   std::vector<SpaceLog> spaces;
@@ -187,6 +200,8 @@ class Engine::Impl final : public cpu::CpuObserver, public mmu::MmuObserver {
   void handle(const AnnRecord& r);
   void load_module_symbols(const ModuleInfo& mi);
   TlbDelta cum_now() const;
+  void on_kernel_entry(const Event& e);
+  void on_kernel_exit(const Event& e);   // finishes the calls returning to e.task
   TlbDelta task_cum_now(uint32_t task, const TlbDelta& global) const;
   void charge_switch(uint32_t new_task);
   size_t add_point(uint32_t call, bool is_return, uint32_t task, size_t ev, bool fresh);

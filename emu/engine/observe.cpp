@@ -72,7 +72,13 @@ void Engine::Impl::on_cpu_event(const cpu::CpuEvent& ce) {
     return;
   }
   if (e.kind == EventKind::CplChange && e.b == 0) {
+    on_kernel_entry(e);
     know.kernel_entry[e.task] = emit(e);
+    return;
+  }
+  if (e.kind == EventKind::CplChange && e.a == 0) {
+    const size_t ev = emit(e);
+    on_kernel_exit(hist.events[ev]);
     return;
   }
   if (e.kind == EventKind::Cr3Load) {

@@ -14,6 +14,7 @@ namespace slot::engine {
 
 inline constexpr uint32_t kNone = 0xFFFFFFFFu;     // no task / module / call
 inline constexpr size_t kNoIndex = ~size_t(0);
+inline constexpr uint64_t kNone64 = ~uint64_t(0);     // no instruction count
 
 // ---- events -----------------------------------------------------------------
 // What `a`, `b`, `c` mean for each kind is in the comment (and in
@@ -113,6 +114,12 @@ struct CallRecord {
   uint64_t return_icount = 0;
   int64_t status = 0;
   size_t return_event = kNoIndex;
+  // The call's span: from the caller's kernel entry (its SYSCALL) to the
+  // kernel's exit back to the caller, so the kernel path on both sides is in
+  // the costs below (the annotation records sit in the middle of it).
+  // kNone64 when the engine did not see them (time travel into the middle).
+  uint64_t entry_icount = kNone64, exit_icount = kNone64;
+  uint64_t kernel_insns = 0;      // ring-0 instructions in that span (whoever ran)
   // Costs count only while the calling task is on the CPU (its kernel work
   // included: it runs under the task's CR3), so tasks scheduled in meanwhile
   // are left out. `wall` is everything between enter and return. In

@@ -107,7 +107,12 @@ TEST(History, CallStacksAndCosts) {
     for (size_t i = 1; i < stack.size(); ++i)
       EXPECT_EQ(e.calls()[stack[i - 1]].callee, e.calls()[stack[i]].caller);
     ASSERT_TRUE(c.returned);
-    EXPECT_EQ(c.wall.insns, c.return_icount - c.enter_icount);
+    // Counted from the caller's kernel entry to the kernel's exit back to it.
+    ASSERT_NE(c.entry_icount, kNone64);
+    ASSERT_NE(c.exit_icount, kNone64);
+    EXPECT_LT(c.entry_icount, c.enter_icount);
+    EXPECT_GT(c.exit_icount, c.return_icount);
+    EXPECT_EQ(c.wall.insns, c.exit_icount - c.entry_icount);
     EXPECT_LE(c.inclusive.insns, c.wall.insns);
     uint64_t children = 0;
     for (const CallRecord& d : e.calls())
