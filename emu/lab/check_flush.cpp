@@ -56,8 +56,11 @@ std::vector<Point> measure(const CheckEnv& env, const std::string& flush, const 
     if (!list.empty()) list += ',';
     list += std::to_string(w);
   }
+  // flush=invlpg page by page, however large the module (the kernel's default,
+  // like Linux, reloads CR3 past 33 pages: docs/teaching/lab3-flush-or-tag.md).
   Booted b = boot(env,
-                  "workload=bench flush=" + flush + " sizes=0 depths=" + std::to_string(depth) + " ws=" + list,
+                  "workload=bench flush=" + flush + (flush == "invlpg" ? " invlpg_max=100000" : "") +
+                      " sizes=0 depths=" + std::to_string(depth) + " ws=" + list,
                   tlb);
   engine::Engine& e = *b.e;
   std::vector<Point> out;

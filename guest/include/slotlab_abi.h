@@ -5,9 +5,12 @@
 // SYSCALL convention: rax = number; args rdi, rsi, rdx, r10, r8, r9;
 // result in rax (>= 0 success, < 0 one of the E_* codes). rcx, r11 clobbered.
 // A module is entered (for a call) at its ELF entry with
-//   rdi = op, rsi = arg, rdx = buf0, rcx = len0, r8 = buf1, r9 = len1
-// i.e. module_main(op, arg, buf0, len0, buf1, len1) in the SysV ABI; when it
-// returns, its crt0 issues SYS_RETURN with the value.
+//   rdi = op, rsi = arg, rdx = buf0, r10 = len0, r8 = buf1, r9 = len1
+// (r10, not rcx: the kernel may enter with SYSRET, which takes RIP from rcx);
+// its crt0 moves r10 to rcx and calls module_main(op, arg, buf0, len0, buf1,
+// len1) in the SysV ABI; when it returns, crt0 issues SYS_ret with the value.
+// The kernel keeps every register of a caller but rax, rcx, r11 across
+// SYS_call, and enters a callee with all other registers zero.
 #pragma once
 #include <stdint.h>
 

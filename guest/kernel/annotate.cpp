@@ -2,6 +2,7 @@
 
 #include "emu/annotation_protocol.h"
 #include "guest/kernel/callstack.h"
+#include "guest/kernel/config.h"
 #include "guest/kernel/kprintf.h"
 #include "guest/kernel/module.h"
 #include "guest/kernel/x86.h"
@@ -67,6 +68,7 @@ void annotate_task_exit(uint32_t task, int64_t value) {
 
 void annotate_call(uint32_t task, uint32_t caller, uint32_t callee, uint32_t op, uint32_t depth,
                    const BufferWindow* bufs, unsigned nbuf) {
+  if (!g_cfg.call_records) return;
   put(ann::header(ann::ANN_CALL, 6 + 5 * nbuf));
   put(task);
   put(caller);
@@ -81,7 +83,9 @@ void annotate_call(uint32_t task, uint32_t caller, uint32_t callee, uint32_t op,
   }
 }
 
+
 void annotate_return(uint32_t task, int64_t status, uint32_t depth, uint32_t callee, uint32_t caller) {
+  if (!g_cfg.call_records) return;
   put(ann::header(ann::ANN_RETURN, 6));
   put(task);
   put64((uint64_t)status);

@@ -17,9 +17,9 @@
 
 using namespace layout;
 
-namespace {
-uint32_t g_io_module;  // module whose ports are granted in the TSS bitmap now
+uint32_t g_io_module;
 
+namespace {
 bool g_io_all;  // mode=monolithic: every module's ports, all the time
 
 void io_switch(uint32_t to) {
@@ -33,8 +33,11 @@ void io_switch(uint32_t to) {
     return;
   }
   if (to == g_io_module) return;
-  if (Module* m = module_get(g_io_module); m && m->info.port_count) io_permit(m->info.port_first, m->info.port_count, false);
-  if (Module* m = module_get(to); m && m->info.port_count) io_permit(m->info.port_first, m->info.port_count, true);
+  // Ids are below MAX_MODULES; a module that is not loaded grants nothing.
+  const abi::ModInfo& was = g_modules[g_io_module].info;
+  const abi::ModInfo& now = g_modules[to].info;
+  if (was.port_count) io_permit(was.port_first, was.port_count, false);
+  if (now.port_count) io_permit(now.port_first, now.port_count, true);
   g_io_module = to;
 }
 
@@ -101,8 +104,26 @@ void aspace_task_init(Task* t) {
   t->private_pdpt = alloc_zeroed_page();
   for (unsigned d = 0; d < MAX_DEPTH; ++d)
     for (unsigned p = 0; p < STACK_PAGES; ++p) t->stack_frames[d][p] = alloc_zeroed_page();
-  // the kernel-info page: read-only, at the start of the private area
-  pt_map(g_pt, t->private_pdpt, 3, PRIVATE_AREA, kinfo_page(), x86::PTE_U | x86::PTE_NX);
+  // The stack windows' page tables (task.h): region k holds the windows of
+  // depths 2k and 2k+1, in three versions; region 0 also maps the kernel-info
+  // page (read-only, at the start of the private area) in every version.
+  const uint64_t pd = alloc_zeroed_page();
+  phys_ptr(t->private_pdpt)[pt_index(PRIVATE_AREA, 3)] = slot_entry(pd);
+  t->stack_pde = phys_ptr(pd);
+  for (unsigned k = 0; k < MAX_DEPTH / 2; ++k)
+    for (unsigned v = 0; v < 3; ++v) {
+      const uint64_t pt = alloc_zeroed_page();
+      uint64_t* e = phys_ptr(pt);
+      if (k == 0) e[pt_index(PRIVATE_AREA, 1)] = kinfo_page() | x86::PTE_U | x86::PTE_NX | x86::PTE_P;
+      if (v) {
+        const unsigned d = 2 * k + v - 1;
+        for (unsigned p = 0; p < STACK_PAGES; ++p)
+          e[pt_index(stack_bottom(d) + p * 4096ull, 1)] =
+              t->stack_frames[d][p] | x86::PTE_W | x86::PTE_U | x86::PTE_NX | x86::PTE_P;
+      }
+      t->stack_pde_val[k][v] = slot_entry(pt);
+    }
+  for (unsigned k = 0; k < MAX_DEPTH / 2; ++k) t->stack_pde[k] = t->stack_pde_val[k][0];
   aspace_show_depth(t, 0, nullptr);
   t->pcid_stack_mask[t->home_module] = 1;  // flush=pcid: the home PCID holds the depth-0 stack
   switch (g_cfg.mode) {
@@ -118,11 +139,12 @@ void aspace_announce(Task* t) {
   else pcid_pml4(t, t->cur_module);
 }
 
-uint64_t aspace_cr3(Task* t, uint32_t module) {
-  if (t->pml4) return t->pml4;
+uint64_t aspace_cr3_first(Task* t, uint32_t module) {
   uint64_t v = pcid_pml4(t, module) | pcid_of(t, module);
   if (t->pcid_fresh[module]) t->pcid_fresh[module] = 0;  // first use: flush this PCID (bit 63 clear)
   else if (cpu_has_pcid()) v |= x86::CR3_NOFLUSH;
+  // From the next load on, this PCID keeps its entries (bit 63 set).
+  if (cpu_has_pcid()) t->pcid_cr3[module] = pcid_pml4(t, module) | pcid_of(t, module) | x86::CR3_NOFLUSH;
   return v;
 }
 
@@ -134,10 +156,7 @@ void aspace_activate(Task* t) {
 }
 
 void aspace_show_depth(Task* t, unsigned depth, const CallFrame* c) {
-  for (unsigned p = 0; p < STACK_PAGES; ++p)
-    if (!pt_map(g_pt, t->private_pdpt, 3, stack_bottom(depth) + p * 4096ull, t->stack_frames[depth][p],
-                x86::PTE_W | x86::PTE_U | x86::PTE_NX))
-      panic("stack window map failed");
+  aspace_show_stack(t, depth);
   if (!c) return;
   for (unsigned b = 0; b < c->nbuf; ++b) {
     const BufferWindow& w = c->buf[b];
@@ -149,10 +168,7 @@ void aspace_show_depth(Task* t, unsigned depth, const CallFrame* c) {
 }
 
 void aspace_hide_depth(Task* t, unsigned depth, const CallFrame* c, StaleList* stale) {
-  for (unsigned p = 0; p < STACK_PAGES; ++p) {
-    pt_unmap(g_pt, t->private_pdpt, 3, stack_bottom(depth) + p * 4096ull);
-    if (g_cfg.flush != Flush::Pcid) stale->add(stack_bottom(depth) + p * 4096ull);
-  }
+  aspace_hide_stack(t, depth, stale);
   if (!c) return;
   for (unsigned b = 0; b < c->nbuf; ++b) {
     const BufferWindow& w = c->buf[b];
@@ -165,51 +181,25 @@ void aspace_hide_depth(Task* t, unsigned depth, const CallFrame* c, StaleList* s
 }
 
 void aspace_switch_module(Task* t, uint32_t from, uint32_t to, unsigned depth, const StaleList& stale) {
-  Module* mf = module_get(from);
-  Module* mt = module_get(to);
-  switch (g_cfg.flush) {
-    case Flush::Cr3:
-      // Rewrite the module-slot PML4E, then reload CR3: every non-global
-      // translation (old module, hidden windows) is gone; the kernel's global
-      // pages survive.
-      phys_ptr(t->pml4)[SLOT_MODULE] = slot_entry(mt->pdpt);
-      cpu::write_cr3(t->pml4);
-      break;
-    case Flush::Invlpg:
-      // Rewrite the PML4E, then INVLPG every page the old entry could have
-      // translated (the old module's pages with A set) and every hidden
-      // window page. INVLPG also drops all paging-structure-cache entries of the
-      // current PCID (SDM Vol. 3A §4.10.4.1), so the cached PML4E goes too.
-      phys_ptr(t->pml4)[SLOT_MODULE] = slot_entry(mt->pdpt);
-      // At least one INVLPG, so the cached PML4E for the slot goes in any case.
-      if (invlpg_accessed(mf) == 0 && stale.n == 0) cpu::invlpg(module_base(from));
-      for (unsigned i = 0; i < stale.n; ++i) cpu::invlpg(stale.va[i]);
-      break;
-    case Flush::None:
-      // The deliberate bug: the module-slot PML4E changes but the old
-      // module's translations are not invalidated, so the callee can go on
-      // using the caller's pages through stale TLB entries (the private
-      // area is still invalidated, so only the slot swap is wrong).
-      phys_ptr(t->pml4)[SLOT_MODULE] = slot_entry(mt->pdpt);
-      for (unsigned i = 0; i < stale.n; ++i) cpu::invlpg(stale.va[i]);
-      break;
-    case Flush::Pcid: {
-      // No PML4E rewrite: each (task, module) pair has its own PML4 and PCID,
-      // so a module switch is a CR3 load with bit 63 set (no flush). What
-      // changed in the shared private area must still be invalidated:
-      // hidden buffer windows now, in the PCID that used them; stacks of
-      // other depths lazily, in the PCID being entered, if it may hold them.
-      for (unsigned i = 0; i < stale.n; ++i) cpu::invlpg(stale.va[i]);
-      cpu::write_cr3(aspace_cr3(t, to));
-      uint8_t& mask = t->pcid_stack_mask[to];
-      for (unsigned d = 0; d < MAX_DEPTH; ++d)
-        if ((mask >> d & 1) && d != depth) invlpg_stack(d);
-      mask = (uint8_t)(1u << depth);
-      break;
-    }
-  }
-  t->cur_module = to;
+  aspace_switch_slot(t, from, to, depth, stale);
   io_switch(to);
+}
+
+// The rare and heavy parts of aspace_switch_slot (aspace.h).
+void aspace_invlpg_stale(const StaleList& stale) {
+  for (unsigned i = 0; i < stale.n; ++i) cpu::invlpg(stale.va[i]);
+  if (stale.stack >= 0) invlpg_stack((unsigned)stale.stack);
+}
+
+void aspace_invlpg_module(const Module* mf, const StaleList& stale) {
+  // At least one INVLPG, so the cached PML4E for the slot goes in any case.
+  if (invlpg_accessed(mf) == 0 && stale.empty()) cpu::invlpg(module_base(mf->info.id));
+  aspace_invlpg_stale(stale);
+}
+
+void aspace_invlpg_stacks(uint8_t depths) {
+  for (unsigned d = 0; d < MAX_DEPTH; ++d)
+    if (depths >> d & 1) invlpg_stack(d);
 }
 
 uint64_t aspace_user_pte(Task* t, uint32_t module, uint64_t va) {

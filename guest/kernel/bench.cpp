@@ -6,8 +6,9 @@
 // Options (all optional; without them the fixed sweep of docs/guest.md runs):
 //   sizes=0,64,4096  depths=1,2,3  ws=1,16,128,512   the sweep (cross product)
 //   calls=N          calls per measured run (default 64, at least 3)
-//   clients=N        N client tasks (1-4) that yield after every call, so they
-//                    interleave call by call (without it: one task, no yield)
+//   clients=1,2,4    client tasks (1-8) that yield after every call, so they
+//                    interleave call by call (without it: one task, no yield);
+//                    a list sweeps them like the other lists
 //   pages=2m         the bench modules' 512-page heaps mapped as one 2 MiB page each
 //   probe=1          at the end, the read_caller_module attack once (a stale-TLB leak probe)
 // For `slotlab bench design` each point is bracketed by annotation marks
@@ -29,6 +30,7 @@
 namespace {
 
 constexpr unsigned kMaxList = 16;
+constexpr unsigned kMaxClients = 8;
 struct List {
   uint64_t v[kMaxList];
   unsigned n = 0;
@@ -121,6 +123,7 @@ bool heap_to_2m(uint32_t id) {
   for (unsigned p = 0; p < 512; ++p)
     if (pt[p] & x86::PTE_P) memcpy(phys_ptr<uint8_t>(big + p * 4096ull), phys_ptr<uint8_t>(pt[p] & x86::PTE_ADDR), 4096);
   pde = big | x86::PTE_P | x86::PTE_W | x86::PTE_U | x86::PTE_PS | x86::PTE_NX;
+  m->tlb_entries -= 511;  // 512 small pages became one large one
   cpu::write_cr3(cpu::read_cr3());  // init's view; every task's CR3 load comes later
   return true;
 }
@@ -129,7 +132,7 @@ bool heap_to_2m(uint32_t id) {
 // each when `yield_each`); returns the first client's ticks or an error.
 int64_t run_clients(uint64_t size, uint64_t depth, uint64_t ws, uint64_t calls, unsigned clients, bool yield_each) {
   uint64_t arg = abi::bench_arg(size, depth, ws, calls | (yield_each ? abi::BENCH_YIELD : 0));
-  Task* t[4] = {};
+  Task* t[kMaxClients] = {};
   // No timer during a run (PIC IRQ0 masked): a tick landing in one run and
   // not the other would swamp a difference of a few hundred instructions.
   // Nothing here needs preemption: the clients yield, mode=ipc hands off.
@@ -163,7 +166,7 @@ int run_bench() {
   const bool big = pages && pn == 2 && pages[0] == '2' && pages[1] == 'm';
   bool ok = parse_list("sizes", 0, layout::MAX_BUFFER, &sizes) && parse_list("depths", 1, 3, &depths) &&
             parse_list("ws", 1, 512, &wss) && parse_list("calls", 3, 100000, &calls_l) &&
-            parse_list("clients", 1, 4, &clients_l) && parse_list("probe", 0, 1, &probe_l) &&
+            parse_list("clients", 1, kMaxClients, &clients_l) && parse_list("probe", 0, 1, &probe_l) &&
             (!pages || big || (pn == 2 && pages[0] == '4' && pages[1] == 'k'));
   if (!ok) {
     kprintf("ERROR bad bench option (sizes= depths= ws= calls= clients= pages=4k|2m probe=0|1)\n");
@@ -171,7 +174,6 @@ int run_bench() {
   }
   const uint64_t kCalls = calls_l.v[0];
   unsigned np = 0;
-  const unsigned clients = (unsigned)clients_l.v[0];
   const bool yield_each = option("clients", &np) != nullptr;
   if (big)
     for (uint32_t id = abi::M_B1; id <= abi::M_B3; ++id)
@@ -182,22 +184,25 @@ int run_bench() {
   // Once per boot: whatever the first call creates (mode=ipc: the server threads).
   run_clients(0, 3, 1, 2, 1, false);
   int failures = 0;
-  for (unsigned si = 0; si < sizes.n; ++si)
-    for (unsigned di = 0; di < depths.n; ++di)
-      for (unsigned wi = 0; wi < wss.n; ++wi) {
-        const uint64_t size = sizes.v[si], depth = depths.v[di], ws = wss.v[wi];
+  for (unsigned ci = 0; ci < clients_l.n; ++ci)
+    for (unsigned si = 0; si < sizes.n; ++si)
+      for (unsigned di = 0; di < depths.n; ++di)
+        for (unsigned wi = 0; wi < wss.n; ++wi) {
+          const uint64_t size = sizes.v[si], depth = depths.v[di], ws = wss.v[wi];
+          const unsigned clients = (unsigned)clients_l.v[ci];
         annotate_mark(Text().s("bench point size=").u(size).s(" depth=").u(depth).s(" ws=").u(ws).s(" clients=")
                           .u(clients).s(big ? " pages=2m" : " pages=4k").b);
         measured_run(size, depth, ws, 2, clients, yield_each);  // warm-up, and the subtrahend
         int64_t ticks = measured_run(size, depth, ws, kCalls, clients, yield_each);
+        kprintf("RESULT mode=%s flush=%s size=%lu depth=%lu ws=%lu calls=%lu", mode_name(g_cfg.mode),
+                flush_name(g_cfg.flush), size, depth, ws, kCalls);
+        if (yield_each) kprintf(" clients=%u", clients);
         if (ticks < 0) {
-          kprintf("RESULT mode=%s flush=%s size=%lu depth=%lu ws=%lu calls=%lu FAIL %ld\n", mode_name(g_cfg.mode),
-                  flush_name(g_cfg.flush), size, depth, ws, kCalls, ticks);
+          kprintf(" FAIL %ld\n", ticks);
           ++failures;
           continue;
         }
-        kprintf("RESULT mode=%s flush=%s size=%lu depth=%lu ws=%lu calls=%lu ticks_per_call=%lu\n",
-                mode_name(g_cfg.mode), flush_name(g_cfg.flush), size, depth, ws, kCalls, (uint64_t)ticks / kCalls);
+        kprintf(" ticks_per_call=%lu\n", (uint64_t)ticks / kCalls);
       }
   if (probe_l.v[0] && g_cfg.mode != Mode::Monolithic) {
     // The victim touches its secret, then the callee reads it at the caller's

@@ -27,7 +27,8 @@ struct BufferWindow {
 struct CallFrame {
   uint32_t caller_module = 0, callee_module = 0, op = 0;
   uint32_t ticks = 0;          // timer ticks the callee (this depth) has run
-  uint64_t saved_regs[22] = {};  // the caller's user TrapFrame at the SYSCALL
+  uint64_t saved_regs[22] = {};  // the caller's user TrapFrame at the SYSCALL (general path)
+  bool in_place = false;       // fastpath: the caller's frame stayed on the kernel stack instead
   uint64_t saved_pml4e = 0;    // module-slot PML4E of the caller (shared-PML4 modes)
   unsigned nbuf = 0;
   BufferWindow buf[MAX_BUFS];

@@ -22,6 +22,7 @@ constexpr const char* kModes[] = {"modarea", "monolithic", "ipc"};
 constexpr const char* kFlushes[] = {"cr3", "invlpg", "pcid", "none"};
 constexpr const char* kWorkloads[] = {"demo", "selftest", "attacks", "bench", "chaos"};
 constexpr const char* kBounces[] = {"none", "edges"};
+constexpr const char* kOnOff[] = {"0", "1"};
 }  // namespace
 
 const char* mode_name(Mode m) { return kModes[(int)m]; }
@@ -55,6 +56,22 @@ bool parse_cmdline(const char* s, Config* out, const char** bad_word) {
       int b = 0;
       good = pick(v, vn, kBounces, &b);
       if (good) out->bounce_edges = b == 1;
+    }
+    else if (word_is(w, eq, "fastpath")) {
+      int f = 1;
+      good = pick(v, vn, kOnOff, &f);
+      if (good) out->fastpath = f == 1;
+    }
+    else if (word_is(w, eq, "annotate")) {
+      int a = 1;
+      good = pick(v, vn, kOnOff, &a);
+      if (good) out->call_records = a == 1;
+    }
+    else if (word_is(w, eq, "invlpg_max")) {
+      unsigned x = 0, i = 0;
+      for (; i < vn && v[i] >= '0' && v[i] <= '9' && x <= 100000; ++i) x = x * 10 + (unsigned)(v[i] - '0');
+      good = vn && i == vn && x <= 100000;
+      if (good) out->invlpg_max = x;
     }
     if (!good) {
       ok = false;

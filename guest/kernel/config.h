@@ -10,6 +10,12 @@ struct Config {
   Flush flush = Flush::Cr3;
   Workload workload = Workload::Demo;
   bool bounce_edges = false;  // bounce=edges: partial edge pages of buffers are copied, not mapped
+  bool fastpath = true;       // fastpath=0: every call and return takes the general path (fastpath.cpp)
+  bool call_records = true;   // annotate=0: no annotation records per call and return (marks stay)
+  // flush=invlpg: a module that can occupy more TLB entries than this is
+  // flushed whole (CR3 reload) instead of page by page. 33 is Linux's
+  // tlb_single_page_flush_ceiling; invlpg_max=N sets it (0-100000).
+  unsigned invlpg_max = 33;
   const char* cmdline = nullptr;  // the whole line: workloads read their own options (bench.cpp)
 };
 extern Config g_cfg;

@@ -8,16 +8,15 @@
 #include "guest/kernel/x86.h"
 #include "mmu/arch.h"
 
+bool g_cpu_pcid;
+
 namespace {
-bool g_pcid;
 uint64_t g_kinfo;
 }
 
-bool cpu_has_pcid() { return g_pcid; }
-
 void cpu_features_init() {
-  g_pcid = cpu::cpuid(1).c >> 17 & 1;  // CPUID.01H:ECX.PCID[bit 17]
-  if (g_cfg.flush == Flush::Pcid && g_pcid) {
+  g_cpu_pcid = cpu::cpuid(1).c >> 17 & 1;  // CPUID.01H:ECX.PCID[bit 17]
+  if (g_cfg.flush == Flush::Pcid && g_cpu_pcid) {
     // CR4.PCIDE may be set only in IA-32e mode with CR3[11:0] = 0 (SDM Vol. 3A §4.10.1).
     cpu::write_cr4(cpu::read_cr4() | x86::CR4_PCIDE);
   }

@@ -62,7 +62,7 @@ void gdt_tss_init() {
       "ltr %w2" ::"m"(r), "r"((uint64_t)KERNEL_DS), "r"((uint64_t)TSS_SEL) : "memory");
 }
 
-void tss_set_rsp0(uint64_t rsp0) { tss.rsp0 = rsp0; }
+TssWord* const g_tss_rsp0 = (TssWord*)((char*)&tss + __builtin_offsetof(Tss, rsp0));
 
 void io_permit(uint16_t first, uint16_t count, bool allow) {
   for (uint32_t p = first; p < (uint32_t)first + count && p < 65536; ++p) {

@@ -65,7 +65,54 @@ syscall_entry:
   push $0x100                      // "vector" 256 = system call
   PUSH_REGS
   mov %rsp, %rdi
+  cmp $1, %rax                     // SYS_call (0) and SYS_ret (1): try the fastpath
+  ja 1f
+  je 2f
+  call *fast_call(%rip)            // fastpath.cpp: 0, a frame, or an entry | 1
+  jmp 3f
+2:
+  call *fast_ret(%rip)
+3:
+  test $1, %al
+  jnz sysret_enter
+  test %rax, %rax
+  jnz sysret_frame
+  mov %rsp, %rdi
+1:
   call syscall_dispatch
+  jmp trap_return
+
+// Leave to ring 3 through the TrapFrame at %rax with SYSRET: RIP from rcx,
+// RFLAGS from r11, CS/SS from STAR (SDM Vol. 2B SYSRET). Every frame the
+// fastpath returns holds a canonical RIP (a module entry or the RIP a SYSCALL
+// saved), so SYSRET cannot #GP in ring 0 here.
+sysret_frame:
+  mov %rax, %rsp
+  POP_REGS
+  mov 16(%rsp), %rcx               // rip (above vector and error)
+  mov 32(%rsp), %r11               // rflags
+  mov 40(%rsp), %rsp               // user rsp
+  sysretq
+
+// Enter a module in ring 3 from the Enter record at %rax - 1 (fastpath.cpp):
+// rip, rsp, op (rdi), arg (rsi); every other register zero, RFLAGS = IF.
+sysret_enter:
+  mov -1(%rax), %rcx
+  mov 7(%rax), %rsp
+  mov 15(%rax), %rdi
+  mov 23(%rax), %rsi
+  mov $0x202, %r11d
+  xor %eax, %eax; xor %ebx, %ebx; xor %edx, %edx; xor %ebp, %ebp
+  xor %r8d, %r8d; xor %r9d, %r9d; xor %r10d, %r10d
+  xor %r12d, %r12d; xor %r13d, %r13d; xor %r14d, %r14d; xor %r15d, %r15d
+  sysretq
+
+// A switch_stacks context can return here to leave for ring 3 through the
+// running task's user frame (at the top of its kernel stack).
+.global resume_user_frame
+resume_user_frame:
+  mov kstack_top(%rip), %rsp
+  sub $(22 * 8), %rsp              // sizeof(TrapFrame)
   jmp trap_return
 
 // void switch_stacks(uint64_t* save_rsp, uint64_t new_rsp)

@@ -20,8 +20,9 @@
 
 using namespace layout;
 
-namespace {
 Task* g_server[MAX_MODULES];
+
+namespace {
 
 Task* server_for(Module* m) {
   Task*& s = g_server[m->info.id];
@@ -80,14 +81,7 @@ bool ipc_call(Task* t, TrapFrame* f, Module* m, uint32_t op, const CallFrame* pl
     copy_buffer(w, s->recv_frames[b], true);
     w.window_va = window_va(1, b, w.caller_va);
   }
-  s->ipc_req.caller_module = t->cur_module;
-  s->ipc_req.callee_module = m->info.id;
-  s->busy = true;
-  s->ipc_client = t;
-  s->ipc_depth = depth;
-  s->ipc_origin = t->ipc_origin;
-  s->srv_ticks = 0;
-  t->ipc_waiting_on = s;
+  ipc_accept(s, t, m->info.id, depth);
   TrapFrame* sf = s->user_frame();
   *sf = TrapFrame{};
   sf->rip = m->entry;
@@ -98,7 +92,7 @@ bool ipc_call(Task* t, TrapFrame* f, Module* m, uint32_t op, const CallFrame* pl
   sf->rdi = op;
   sf->rsi = f->rsi;
   sf->rdx = s->ipc_req.buf[0].len ? s->ipc_req.buf[0].window_va : 0;
-  sf->rcx = s->ipc_req.buf[0].len;
+  sf->r10 = s->ipc_req.buf[0].len;
   sf->r8 = s->ipc_req.buf[1].len ? s->ipc_req.buf[1].window_va : 0;
   sf->r9 = s->ipc_req.buf[1].len;
   annotate_call(t->slot, t->cur_module, m->info.id, op, depth, s->ipc_req.buf,
@@ -119,6 +113,11 @@ void ipc_reply(Task* s, int64_t value) {
   s->busy = false;
   s->ipc_client = nullptr;
   c->ipc_result = value;
+  if (c->fast_wait) {  // a fastpath client resumes through its trap frame (fastpath.cpp)
+    c->user_frame()->rax = (uint64_t)value;
+    c->ipc_waiting_on = nullptr;
+    c->fast_wait = false;
+  }
   task_handoff(c, true);  // the server sleeps until its next request rewrites its frame
 }
 

@@ -5,6 +5,7 @@
 #include "guest/kernel/desc.h"
 #include "guest/kernel/kprintf.h"
 #include "guest/kernel/module.h"
+#include "guest/kernel/syscall.h"
 #include "guest/kernel/task.h"
 #include "guest/kernel/vm.h"
 #include "guest/kernel/workload.h"
@@ -31,11 +32,13 @@ extern "C" void kernel_main(uint32_t mbi_pa) {
   syscall_msrs_init();                                // SYSCALL entry
   cpu_features_init();                                // PCID for flush=pcid
   modules_load_all();                                 // each module into its own PDPT
+  fastpath_init();                                    // SYS_call/SYS_ret fastpath for mode=
   kinfo_init();                                       // the read-only page modules see
   sched_init();                                       // this thread becomes task 0, "init"
   pic_pit_init(1000);                                 // 1 kHz preemption
-  kprintf("SLOTLAB guest workload=%s mode=%s flush=%s%s\n", workload_name(g_cfg.workload), mode_name(g_cfg.mode),
-          flush_name(g_cfg.flush), g_cfg.bounce_edges ? " bounce=edges" : "");
+  kprintf("SLOTLAB guest workload=%s mode=%s flush=%s%s%s%s\n", workload_name(g_cfg.workload), mode_name(g_cfg.mode),
+          flush_name(g_cfg.flush), g_cfg.bounce_edges ? " bounce=edges" : "", g_cfg.fastpath ? "" : " fastpath=0",
+          g_cfg.call_records ? "" : " annotate=0");
   if (!cmd_ok) {
     kprintf("ERROR bad command-line word: %s\n", bad_word);
     kprintf("DONE\n");

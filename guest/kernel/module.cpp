@@ -40,6 +40,7 @@ uint64_t g_mono_pdpt;
 void add_range(Module& m, uint64_t va, uint32_t n) {
   if (m.nranges == 8) panic("module %s: too many ranges", m.info.name);
   m.ranges[m.nranges++] = {va, n};
+  m.tlb_entries += n;
 }
 
 void map_user(Module& m, uint64_t va, uint64_t pa, uint64_t flags) {
@@ -113,6 +114,11 @@ void modules_load_all() {
     if (!m.loaded) continue;
     phys_ptr(g_mono_pdpt)[m.info.id] = phys_ptr(m.pdpt)[m.info.id];
     annotate_module(m);
+  }
+  for (auto& m : g_modules) {
+    if (!m.loaded || m.info.port_count) continue;
+    for (uint32_t i = 0; i < MAX_MODULES; ++i)
+      if ((m.info.calls >> i & 1) && g_modules[i].loaded && !g_modules[i].info.port_count) m.fast_calls |= 1u << i;
   }
 }
 

@@ -20,6 +20,10 @@ struct Module {
   uint64_t entry = 0;   // ELF entry (crt0 _start)
   PageRange ranges[8] = {};  // every mapped page: what flush=invlpg must invalidate
   unsigned nranges = 0;
+  uint32_t tlb_entries = 0;  // TLB entries the mapped pages can occupy (a 2 MiB page counts once)
+  // Bit i: a call to module i may take the fastpath (allowed, loaded, and
+  // neither module holds an I/O-port grant: the TSS bitmap stays as it is).
+  uint32_t fast_calls = 0;
   uint64_t symtab_pa = 0, symtab_size = 0, strtab_pa = 0, strtab_size = 0;
   uint64_t image_pa = 0, image_size = 0;  // the embedded ELF file
 };

@@ -48,7 +48,7 @@ Task* task_create(const char* name, uint32_t home_module, uint32_t op, uint64_t 
     if (i == 0) kstack = pa;
     else if (pa != kstack + i * 4096) panic("kernel stack not contiguous");
   }
-  t->kstack_top = layout::p2v(kstack) + KSTACK_PAGES * 4096;
+  t->kstack_top = t->frame_top = layout::p2v(kstack) + KSTACK_PAGES * 4096;
   t->home_module = t->cur_module = home_module;
   aspace_task_init(t);
   for (auto& f : t->pcid_fresh) f = 1;
@@ -63,27 +63,27 @@ Task* task_create(const char* name, uint32_t home_module, uint32_t op, uint64_t 
   f->rsp = layout::stack_top(0);
   f->rdi = op;
   f->rsi = arg;
-  // Below the frame: what switch_stacks pops (6 registers) and returns to.
-  auto* sp = (uint64_t*)f;
-  *--sp = (uint64_t)&trap_return;
-  for (int i = 0; i < 6; ++i) *--sp = 0;
-  t->saved_rsp = (uint64_t)sp;
+  task_resume_through_frame(t);
   t->state = TaskState::Ready;
   annotate_task_create(slot, home_module, g_current ? g_current->slot : ~0u, t->name);
   aspace_announce(t);
   return t;
 }
 
+void task_switch_state(Task* next) {
+  g_current = next;
+  if (next->slot != 0) {
+    tss_set_rsp0(next->frame_top);
+    kstack_top = next->frame_top;
+    aspace_activate(next);
+  }
+}
+
 namespace {
 void switch_to(Task* next) {
   Task* prev = g_current;
   if (next == prev) return;
-  g_current = next;
-  if (next->slot != 0) {
-    tss_set_rsp0(next->kstack_top);
-    kstack_top = next->kstack_top;
-    aspace_activate(next);
-  }
+  task_switch_state(next);
   switch_stacks(&prev->saved_rsp, next->saved_rsp);
 }
 

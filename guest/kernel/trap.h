@@ -17,6 +17,7 @@ inline constexpr uint16_t KERNEL_CS = 0x08, KERNEL_DS = 0x10, USER_DS = 0x23, US
 extern "C" void trap_dispatch(TrapFrame* f);
 extern "C" void syscall_dispatch(TrapFrame* f);
 extern "C" void trap_return();
+extern "C" void resume_user_frame();  // rsp = kstack_top - sizeof(TrapFrame), then trap_return
 extern "C" void syscall_entry();
 extern "C" void switch_stacks(uint64_t* save_rsp, uint64_t new_rsp);
 extern "C" const uint64_t trap_vectors[48];

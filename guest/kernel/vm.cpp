@@ -45,8 +45,6 @@ void vm_init(uint64_t mem_top) {
   cpu::write_cr3(g_kernel_pml4);  // drops the identity map (slot 0 is empty now)
 }
 
-uint64_t slot_entry(uint64_t pdpt) { return pdpt | PT_TABLE_USER; }
-
 uint64_t new_pml4(uint64_t module_pdpt, uint64_t private_pdpt) {
   uint64_t pml4 = alloc_zeroed_page();
   uint64_t* t = phys_ptr(pml4);

@@ -87,7 +87,7 @@ void enter_frame(TrapFrame* f, const Module* m, unsigned depth, uint32_t op, uin
   f->rdi = op;
   f->rsi = arg;
   f->rdx = c->buf[0].len ? c->buf[0].window_va : 0;
-  f->rcx = c->buf[0].len;
+  f->r10 = c->buf[0].len;
   f->r8 = c->buf[1].len ? c->buf[1].window_va : 0;
   f->r9 = c->buf[1].len;
 }
@@ -144,7 +144,14 @@ void xcall_return(Task* t, TrapFrame* f, int64_t value) {
   aspace_switch_module(t, c->callee_module, c->caller_module, d - 1, stale);
   annotate_return(t->slot, value, d, c->callee_module, c->caller_module);
   for (auto& b : c->buf) unbounce(&b, true);
-  memcpy(f, c->saved_regs, sizeof(TrapFrame));
+  if (c->in_place) {
+    // A fastpath call: the caller's frame is the one above f. Leave through
+    // f as usual, holding the caller's registers.
+    task_set_frame_top(t, t->frame_top + sizeof(TrapFrame));
+    memcpy(f, t->user_frame(), sizeof(TrapFrame));
+  } else {
+    memcpy(f, c->saved_regs, sizeof(TrapFrame));
+  }
   f->rax = (uint64_t)value;
   t->calls.pop();
 }
