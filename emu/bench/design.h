@@ -38,6 +38,7 @@ struct Sweep {
   std::vector<uint64_t> sizes{64}, depths{1}, ws{16}, clients;  // clients empty = one task, no yield
   uint64_t calls = 16;  // calls of the measured run (the warm-up run makes 2)
   bool probe = false;   // the stale-translation leak probe at the end
+  std::string options;  // more guest words, e.g. "fastpath=0"
 };
 // The guest command line of one sweep on one variant.
 std::string sweep_cmdline(const Sweep& s, const Variant& v);
@@ -54,9 +55,10 @@ struct DesignPlan {
 DesignPlan design_plan(bool quick);
 
 // ---- one boot -----------------------------------------------------------------
-// Counters read from the MMU at an annotation mark (cumulative since boot).
+// Counters read from the MMU (and the CPU's ring-0 instruction count) at an
+// annotation mark, cumulative since boot.
 struct Counters {
-  uint64_t insns = 0, l1_hits = 0, l1_misses = 0, l2_misses = 0, walks = 0, walk_refs = 0, psc_hits = 0;
+  uint64_t insns = 0, kernel_insns = 0, l1_hits = 0, l1_misses = 0, l2_misses = 0, walks = 0, walk_refs = 0, psc_hits = 0;
   uint64_t cr3_loads = 0, invlpg = 0, stale = 0, faults = 0;
   Counters& operator-=(const Counters& o);
 };
@@ -66,7 +68,7 @@ double cycles(const Counters& d, const mmu::CostConfig& c);
 // Per-call figures of one point: (measured run - warm-up run) / (calls
 // difference x clients). Doubles, since they are averages.
 struct PerCall {
-  double insns = 0, l1_hits = 0, l1_misses = 0, l2_misses = 0, walks = 0, walk_refs = 0, psc_hits = 0;
+  double insns = 0, kernel_insns = 0, l1_hits = 0, l1_misses = 0, l2_misses = 0, walks = 0, walk_refs = 0, psc_hits = 0;
   double cr3_loads = 0, invlpg = 0, stale = 0;
   Counters total;  // the difference itself (integers), for the cost model
   double calls = 0;

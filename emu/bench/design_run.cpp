@@ -19,7 +19,7 @@
 namespace slot::bench {
 
 Counters& Counters::operator-=(const Counters& o) {
-  insns -= o.insns, l1_hits -= o.l1_hits, l1_misses -= o.l1_misses, l2_misses -= o.l2_misses;
+  insns -= o.insns, kernel_insns -= o.kernel_insns, l1_hits -= o.l1_hits, l1_misses -= o.l1_misses, l2_misses -= o.l2_misses;
   walks -= o.walks, walk_refs -= o.walk_refs, psc_hits -= o.psc_hits, cr3_loads -= o.cr3_loads;
   invlpg -= o.invlpg, stale -= o.stale, faults -= o.faults;
   return *this;
@@ -39,6 +39,7 @@ Counters read_counters(emu::Machine& m) {
   const mmu::MmuStats s = m.mmu().stats();
   Counters c;
   c.insns = m.icount();
+  c.kernel_insns = m.cpu().ring0_icount();
   c.l1_hits = s.l1_hits, c.l1_misses = s.l1_misses, c.l2_misses = s.l2_misses;
   c.walks = s.walks, c.walk_refs = s.walk_refs;
   for (const mmu::PscStats& p : s.pscs) c.psc_hits += p.hits;
@@ -88,6 +89,7 @@ void finish_point(Point& p, const std::vector<Run>& runs, std::vector<Point>& ou
   PerCall& pc = p.pc;
   pc.calls = n;
   pc.insns = per(b.delta.insns, a.delta.insns, n);
+  pc.kernel_insns = per(b.delta.kernel_insns, a.delta.kernel_insns, n);
   pc.l1_hits = per(b.delta.l1_hits, a.delta.l1_hits, n);
   pc.l1_misses = per(b.delta.l1_misses, a.delta.l1_misses, n);
   pc.l2_misses = per(b.delta.l2_misses, a.delta.l2_misses, n);

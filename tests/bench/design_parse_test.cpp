@@ -30,6 +30,7 @@ TEST(DesignParse, OverridesTouchOnlyTheSweepsThatVary) {
   for (const Sweep& s : p.sweeps) {
     EXPECT_EQ(s.calls, 5u);
     if (s.name == "size" || s.name == "clients") EXPECT_EQ(s.ws, V{16}) << s.name;
+    else if (s.name.rfind("null", 0) == 0) EXPECT_EQ(s.ws, V{1}) << s.name;  // one null round trip
     else EXPECT_EQ(s.ws, (V{1, 8, 64})) << s.name;
   }
   EXPECT_THROW(apply_override(p.sweeps, "ws=0"), std::invalid_argument);
@@ -45,14 +46,32 @@ TEST(DesignPlan, Matrix) {
   EXPECT_EQ(full.variants.size(), 7u);
   std::vector<std::string> names;
   for (const Sweep& s : full.sweeps) names.push_back(s.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"ws", "ws2m", "size", "clients", "preset-icelake", "preset-tiny"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"ws", "ws2m", "size", "clients", "null", "null-general",
+                                             "preset-icelake", "preset-tiny"}));
   EXPECT_LT(quick.sweeps.size(), full.sweeps.size());
   size_t points_full = 0, points_quick = 0;
   for (const Sweep& s : full.sweeps)
     points_full += s.sizes.size() * s.depths.size() * s.ws.size() * std::max<size_t>(1, s.clients.size());
   for (const Sweep& s : quick.sweeps)
     points_quick += s.sizes.size() * s.depths.size() * s.ws.size() * std::max<size_t>(1, s.clients.size());
-  EXPECT_LT(points_quick * 3, points_full);
+  EXPECT_LT(points_quick * 2, points_full);
+  // The clients sweep really sweeps: 1-4 clients even in --quick, 8 in the full run.
+  for (const DesignPlan* p : {&quick, &full})
+    for (const Sweep& s : p->sweeps)
+      if (s.name == "clients") {
+        EXPECT_GE(s.clients.size(), 4u);
+        EXPECT_EQ(s.clients.front(), 1u);
+      }
+  // The null round trip on the fastpath and, with the same command line, on the general path.
+  for (const DesignPlan* p : {&quick, &full}) {
+    const Sweep *fast = nullptr, *general = nullptr;
+    for (const Sweep& s : p->sweeps) {
+      if (s.name == "null") fast = &s;
+      if (s.name == "null-general") general = &s;
+    }
+    ASSERT_TRUE(fast && general);
+    EXPECT_EQ(sweep_cmdline(*fast, Variant{"ipc", "pcid"}) + " fastpath=0", sweep_cmdline(*general, Variant{"ipc", "pcid"}));
+  }
   // Every working-set sweep spans 1 to 512 pages: the crossings need both ends.
   for (const Sweep& s : full.sweeps)
     if (s.ws.size() > 1) {
@@ -71,12 +90,14 @@ TEST(DesignPlan, CommandLine) {
   s.pages = "2m";
   s.probe = true;
   EXPECT_EQ(sweep_cmdline(s, Variant{"modarea", "pcid"}),
-            "workload=bench mode=modarea flush=pcid sizes=0,64 depths=1,2 ws=1 calls=8 clients=1,3 pages=2m probe=1");
+            "workload=bench mode=modarea flush=pcid sizes=0,64 depths=1,2 ws=1 calls=8 clients=1,3 pages=2m probe=1 "
+            "annotate=0");
   s.clients.clear();
   s.pages = "4k";
   s.probe = false;
+  s.options = "fastpath=0";
   EXPECT_EQ(sweep_cmdline(s, Variant{"ipc", "cr3"}),
-            "workload=bench mode=ipc flush=cr3 sizes=0,64 depths=1,2 ws=1 calls=8");
+            "workload=bench mode=ipc flush=cr3 sizes=0,64 depths=1,2 ws=1 calls=8 annotate=0 fastpath=0");
 }
 
 }  // namespace

@@ -104,7 +104,7 @@ void check_ReportFromTheRun() {
                         "### Sensitivity", "seL4", "| module area, MOV CR3 flush |", "leaked", "contained"})
     EXPECT_NE(md.find(s), std::string::npos) << s;
   // The base table's walk figure for modarea/cr3 is the run's, formatted.
-  EXPECT_NE(md.find("`workload=bench mode=modarea flush=none sizes=64 depths=1 ws=1,64 calls=4 probe=1`"),
+  EXPECT_NE(md.find("`workload=bench mode=modarea flush=none sizes=64 depths=1 ws=1,64 calls=4 probe=1 annotate=0`"),
             std::string::npos);
 }
 
