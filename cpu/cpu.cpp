@@ -29,6 +29,7 @@ void Cpu::reset() {
   s.tr = Segment{0, 0, 0xFFFF, 0x8B};
   icount_ = 0;
   ring0_done_ = ring0_from_ = 0;
+  ops_ = mmu::KernelOps{};
   shadow_until_ = 0;
   halted_ = shutdown_ = stop_requested_ = false;
   delivering_ = -1;
@@ -39,8 +40,8 @@ void Cpu::reset() {
 }
 
 CpuSnapshot Cpu::snapshot() const {
-  return CpuSnapshot{s,           lf,         icount_,  shadow_until_, insn_rip,   ring0_done_,
-                     ring0_from_, intr_line_, halted_, shutdown_,     delivering_};
+  return CpuSnapshot{s,           lf,   icount_,    shadow_until_, insn_rip,  ring0_done_,
+                     ring0_from_, ops_, intr_line_, halted_,       shutdown_, delivering_};
 }
 
 void Cpu::restore(const CpuSnapshot& snap) {
@@ -49,6 +50,7 @@ void Cpu::restore(const CpuSnapshot& snap) {
   icount_ = snap.icount;
   ring0_done_ = snap.ring0_done;
   ring0_from_ = snap.ring0_from;
+  ops_ = snap.ops;
   shadow_until_ = snap.shadow_until;
   insn_rip = snap.insn_rip;
   intr_line_ = snap.intr_line;

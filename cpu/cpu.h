@@ -73,6 +73,7 @@ struct CpuSnapshot {
   LazyFlags lf;
   uint64_t icount, shadow_until, insn_rip;
   uint64_t ring0_done, ring0_from;
+  mmu::KernelOps ops;
   bool intr_line, halted, shutdown;
   int delivering;
 };
@@ -100,6 +101,10 @@ class Cpu {
   // instruction that changes CPL counts on the side it ends on; time a halted
   // CPU skips (icount jumps to the next deadline) is not counted.
   uint64_t ring0_icount() const { return ring0_done_ + (s.cpl() == 0 ? icount_ - ring0_from_ : 0); }
+  // What the cost model prices beyond base_cpi (mmu::price): SYSCALL, SYSRET,
+  // IRET, WRMSR, port I/O, REP MOVS/STOS steps and bytes.
+  const mmu::KernelOps& kernel_ops() const { return ops_; }
+  mmu::KernelOps& count_ops() { return ops_; }  // the instruction handlers count here
   const uint64_t* icount_ptr() const { return &icount_; }  // devices read time from it
   void set_icount(uint64_t n) { icount_ = n; }
   bool halted() const { return halted_; }
@@ -238,6 +243,7 @@ class Cpu {
   std::vector<uint64_t> smc_dirty_;
   uint64_t icount_ = 0;
   uint64_t ring0_done_ = 0, ring0_from_ = 0;  // ring0_icount(): closed intervals, start of the open one
+  mmu::KernelOps ops_;
   uint64_t run_until_ = 0;
   uint64_t shadow_until_ = 0;
   bool attention_ = true;

@@ -188,6 +188,7 @@ void Cpu::software_interrupt(uint8_t vec, bool) {
 }
 
 void Cpu::iret(unsigned osz) {
+  ++ops_.iret;
   const unsigned cpl = s.cpl();
   const uint64_t saved_rsp = s.gpr[RSP];
   auto popv = [&]() -> uint64_t { return osz == 8 ? pop<8>() : osz == 4 ? pop<4>() : pop<2>(); };

@@ -180,7 +180,8 @@ int cmd_run(const RunOptions& o) {
     trace::StatsInput in;
     in.stats = &st;
     in.config = &m.mmu().config();
-    in.cost = m.mmu().cost(m.icount());
+    in.cost = m.mmu().cost(m.icount(), m.cpu().kernel_ops());
+    in.ops = m.cpu().kernel_ops();
     in.instructions = m.icount();
     in.host_seconds = seconds;
     in.observed = observed;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "mmu/stats.h"
 #include "mmu/types.h"
 
 namespace slot::mmu {
@@ -37,15 +38,37 @@ struct PscConfig {
 //          + cr3_load * CR3 loads + invlpg * INVLPG/INVPCID
 // (an L1 miss always pays the STLB lookup; a walk adds its fixed cost and
 // one mem_ref per paging entry read from memory). See docs/mmu.md.
+// The cost model's prices, in cycles. docs/mmu.md §6 gives each default's
+// published source, or says it is an assumption.
 struct CostConfig {
   double base_cpi = 1.0;
   double l1_hit = 0.0;    // hidden in the load pipeline on Skylake
   double l2_hit = 9.0;    // STLB hit (DESIGN.md §5)
   double walk = 20.0;     // page-walk fixed cost (DESIGN.md §5: ~20-30 + refs)
   double mem_ref = 4.0;   // one paging-entry read, assumed an L1D hit
-  double cr3_load = 0.0;  // direct cost of MOV to CR3; 0 = not modelled
-  double invlpg = 0.0;    // direct cost of INVLPG/INVPCID; 0 = not modelled
+  // Direct costs of privileged instructions, beyond base_cpi.
+  double cr3_load = 100.0;     // MOV to CR3 that flushes (bit 63 clear, or no PCIDs)
+  double cr3_noflush = 100.0;  // MOV to CR3 with bit 63 set
+  double invlpg = 100.0;
+  double invpcid = 100.0;
+  double syscall = 40.0, sysret = 30.0, iret = 70.0;
+  double wrmsr = 144.0;
+  double port_io = 225.0;      // per IN/OUT (device-dependent)
+  // REP MOVS / REP STOS: start-up per step, then bytes at this bandwidth
+  // (0 = bytes free).
+  double string_start = 35.0;
+  double string_bw = 32.0;     // bytes per cycle
 };
+
+// Modelled cycles of `in` under `c` (cost.cpp): the one formula every report uses.
+CostBreakdown price(const CostConfig& c, const CostInputs& in);
+
+// The prices by name, in the order of a description file's `cost` line.
+struct CostField {
+  const char* name;
+  double CostConfig::*field;
+};
+const std::vector<CostField>& cost_fields();
 
 struct TlbConfig {
   std::string name;

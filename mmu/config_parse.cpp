@@ -197,18 +197,13 @@ TlbConfig parse_config_text(const std::string& text, const std::string& filename
         if (q.level == p.level) fail(where, "second psc for " + lvl);
       c.pscs.push_back(p);
     } else if (dir == "cost") {
-      auto kv = keyvals(where, in, {"base_cpi", "l1_hit", "l2_hit", "walk", "mem_ref", "cr3_load", "invlpg"});
+      std::set<std::string> names;
+      for (const CostField& f : cost_fields()) names.insert(f.name);
+      auto kv = keyvals(where, in, names);
       if (kv.empty()) fail(where, "cost needs key=value pairs");
-      for (auto& [k, v] : kv) {
-        double d = to_double(where, k, v);
-        if (k == "base_cpi") c.cost.base_cpi = d;
-        else if (k == "l1_hit") c.cost.l1_hit = d;
-        else if (k == "l2_hit") c.cost.l2_hit = d;
-        else if (k == "walk") c.cost.walk = d;
-        else if (k == "mem_ref") c.cost.mem_ref = d;
-        else if (k == "cr3_load") c.cost.cr3_load = d;
-        else c.cost.invlpg = d;
-      }
+      for (auto& [k, v] : kv)
+        for (const CostField& f : cost_fields())
+          if (k == f.name) c.cost.*f.field = to_double(where, k, v);
     } else {
       fail(where, "unknown directive '" + dir + "' (name, model, seed, array, psc, cost)");
     }
@@ -249,9 +244,9 @@ std::string format_config(const TlbConfig& c) {
   for (const PscConfig& p : c.pscs)
     o << "psc " << (p.level == 4 ? "pml4" : p.level == 3 ? "pdpt" : "pd") << " entries=" << p.entries()
       << " ways=" << p.ways << " policy=" << policy_name(p.policy) << "\n";
-  o << "cost base_cpi=" << c.cost.base_cpi << " l1_hit=" << c.cost.l1_hit << " l2_hit=" << c.cost.l2_hit
-    << " walk=" << c.cost.walk << " mem_ref=" << c.cost.mem_ref << " cr3_load=" << c.cost.cr3_load
-    << " invlpg=" << c.cost.invlpg << "\n";
+  o << "cost";
+  for (const CostField& f : cost_fields()) o << " " << f.name << "=" << c.cost.*f.field;
+  o << "\n";
   return o.str();
 }
 

@@ -170,7 +170,9 @@ class Mmu {
   // what a debugger reads at every call event, without the copies.
   MmuStats totals() const;
   void reset_stats();
-  CostBreakdown cost(uint64_t instructions) const;
+  // Modelled cycles of everything so far; `ops` is what the CPU counted
+  // (Cpu::kernel_ops()), zero for a model of the MMU alone.
+  CostBreakdown cost(uint64_t instructions, const KernelOps& ops = {}) const;
   std::vector<TlbDumpEntry> dump() const;    // every valid TLB and PSC entry
   void flush_all();                          // debugger command; cause Reset, no events
 

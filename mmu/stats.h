@@ -67,10 +67,30 @@ struct MmuStats {
   std::vector<SlotStats> slots;     // only slots with any activity
 };
 
+// Privileged and bulk work the CPU did, which the cost model prices beyond
+// base_cpi (the CPU counts it; cost.cpp prices it).
+struct KernelOps {
+  uint64_t syscall = 0, sysret = 0, iret = 0, wrmsr = 0;
+  uint64_t port_io = 0;                       // IN, OUT, INS, OUTS (each iteration)
+  uint64_t string_steps = 0, string_bytes = 0;  // REP MOVS / REP STOS: steps started, bytes moved
+  KernelOps& operator+=(const KernelOps& o);
+  KernelOps& operator-=(const KernelOps& o);
+};
+
+// Everything the cost model prices: counts, or averages of counts per call.
+struct CostInputs {
+  double instructions = 0, l1_hits = 0, l1_misses = 0, walks = 0, walk_refs = 0;
+  double cr3_flush = 0, cr3_noflush = 0, invlpg = 0, invpcid = 0;
+  double syscall = 0, sysret = 0, iret = 0, wrmsr = 0, port_io = 0, string_steps = 0, string_bytes = 0;
+  void add(const KernelOps& o);
+};
+
 // Modelled cycles (cost.cpp); every term is listed so a report can show it.
 struct CostBreakdown {
   double instructions = 0, l1 = 0, l2 = 0, walks = 0, mem_refs = 0, cr3 = 0, invlpg = 0;
-  double total() const { return instructions + l1 + l2 + walks + mem_refs + cr3 + invlpg; }
+  double kernel = 0;  // SYSCALL, SYSRET, IRET, WRMSR, port I/O beyond base_cpi
+  double copy = 0;    // REP MOVS / REP STOS: start-up and bytes at the modelled bandwidth
+  double total() const { return instructions + l1 + l2 + walks + mem_refs + cr3 + invlpg + kernel + copy; }
 };
 
 // One valid entry of one array, for --tlb-dump-at and the debugger.

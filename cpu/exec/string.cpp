@@ -76,18 +76,27 @@ template <unsigned W> struct StosBulk {
     const uint64_t v = c.gpr<W>(RAX);
     p += di & 0xFFF;
     for (uint64_t i = 0; i < n; ++i) std::memcpy(p + i * W, &v, W);
+    c.count_ops().string_bytes += n * W;
     c.s.gpr[RDI] = di + n * W;
     c.s.gpr[RCX] -= n;
     return n;
   }
 };
+// REP MOVS and REP STOS are what the cost model prices as copies: a start-up
+// per step and the bytes at a bandwidth (mmu::price), so they are counted.
+void count_string_step(Cpu& c, const Insn& d) {
+  if (d.flags & (IF_REP | IF_REPNE)) ++c.count_ops().string_steps;
+}
+
 }  // namespace
 
 template <unsigned W> void movs(Cpu& c, const Insn& d) {
+  count_string_step(c, d);
   run_string<W>(c, d, [](StrCtx& x) {
     x.c.write<W>(ES, x.get(RDI), x.c.read<W>(x.src_seg(), x.get(RSI)));
     x.adv(RSI);
     x.adv(RDI);
+    x.c.count_ops().string_bytes += W;
   }, false);
 }
 template <unsigned W> void cmps(Cpu& c, const Insn& d) {
@@ -100,9 +109,11 @@ template <unsigned W> void cmps(Cpu& c, const Insn& d) {
   }, true);
 }
 template <unsigned W> void stos(Cpu& c, const Insn& d) {
+  count_string_step(c, d);
   run_string<W>(c, d, [](StrCtx& x) {
     x.c.write<W>(ES, x.get(RDI), x.c.gpr<W>(RAX));
     x.adv(RDI);
+    x.c.count_ops().string_bytes += W;
   }, false, StosBulk<W>{});
 }
 template <unsigned W> void lods(Cpu& c, const Insn& d) {
@@ -124,6 +135,7 @@ template <unsigned W> void ins(Cpu& c, const Insn& d) {
     const uint64_t di = x.get(RDI);
     x.c.check_writable(ES, di, n);
     x.c.write<n>(ES, di, x.c.platform.io_in(uint16_t(x.c.s.gpr[RDX]), n));
+    ++x.c.count_ops().port_io;
     x.adv(RDI);
   }, false);
 }
@@ -132,6 +144,7 @@ template <unsigned W> void outs(Cpu& c, const Insn& d) {
   check_io(c, uint16_t(c.s.gpr[RDX]), n);
   run_string<n>(c, d, [](StrCtx& x) {
     x.c.platform.io_out(uint16_t(x.c.s.gpr[RDX]), n, uint32_t(x.c.read<n>(x.src_seg(), x.get(RSI))));
+    ++x.c.count_ops().port_io;
     x.adv(RSI);
   }, false);
 }

@@ -22,12 +22,14 @@ template <unsigned W> void in_port(Cpu& c, const Insn& d) {
   constexpr unsigned n = W > 4 ? 4 : W;
   const uint16_t port = d.op ? uint16_t(c.s.gpr[RDX]) : uint16_t(d.imm);
   check_io(c, port, n);
+  ++c.count_ops().port_io;
   c.set_gpr<n>(RAX, c.platform.io_in(port, n));
 }
 template <unsigned W> void out_port(Cpu& c, const Insn& d) {
   constexpr unsigned n = W > 4 ? 4 : W;
   const uint16_t port = d.op ? uint16_t(c.s.gpr[RDX]) : uint16_t(d.imm);
   check_io(c, port, n);
+  ++c.count_ops().port_io;
   const uint32_t v = uint32_t(c.gpr<n>(RAX));
   if (c.observing()) c.emit(CpuEventKind::PortOut, port, v);
   c.platform.io_out(port, n, v);
@@ -89,6 +91,7 @@ template <unsigned W> void rdmsr(Cpu& c, const Insn&) {
 template <unsigned W> void wrmsr(Cpu& c, const Insn&) {
   c.require_cpl0();
   c.write_msr(uint32_t(c.s.gpr[RCX]), (c.s.gpr[RDX] << 32) | uint32_t(c.s.gpr[RAX]));
+  ++c.count_ops().wrmsr;
 }
 template <unsigned W> void rdtsc(Cpu& c, const Insn&) {
   if ((c.s.cr4 & x86::CR4_TSD) && c.s.cpl() != 0) c.gp0();
@@ -120,6 +123,7 @@ template <unsigned W> void syscall(Cpu& c, const Insn&) {
   c.set_seg_raw(CS, sel, 0, 0xFFFFFFFF, 0xA9B);       // 64-bit code, DPL 0, accessed
   c.set_seg_raw(SS, uint16_t(sel + 8), 0, 0xFFFFFFFF, 0xC93);
   c.s.rip = c.s.lstar;
+  ++c.count_ops().syscall;
   if (old_cpl != 0) c.emit(CpuEventKind::CplChange, old_cpl, 0);
 }
 template <unsigned W> void sysret(Cpu& c, const Insn&) {
@@ -137,6 +141,7 @@ template <unsigned W> void sysret(Cpu& c, const Insn&) {
   }
   c.set_rflags((c.s.gpr[R11] & 0x3C7FD7) | 2);
   c.set_seg_raw(SS, uint16_t((base + 8) | 3), 0, 0xFFFFFFFF, 0xCF3);
+  ++c.count_ops().sysret;
   c.emit(CpuEventKind::CplChange, 0, 3);
   if (c.s.rflags & x86::FL_IF) c.note_smc();
 }

@@ -59,9 +59,13 @@ DesignPlan design_plan(bool quick);
 // annotation mark, cumulative since boot.
 struct Counters {
   uint64_t insns = 0, kernel_insns = 0, l1_hits = 0, l1_misses = 0, l2_misses = 0, walks = 0, walk_refs = 0, psc_hits = 0;
-  uint64_t cr3_loads = 0, invlpg = 0, stale = 0, faults = 0;
+  uint64_t cr3_loads = 0, invlpg = 0, stale = 0, faults = 0;  // invlpg counts INVPCID too
+  uint64_t cr3_noflush = 0, invpcid = 0;
+  mmu::KernelOps ops;  // what the CPU counted for the cost model
   Counters& operator-=(const Counters& o);
 };
+// What the cost model prices, from counters.
+mmu::CostInputs cost_inputs(const Counters& c);
 // Modelled cycles of `d` under cost model `c` (mmu/cost.cpp's formula).
 double cycles(const Counters& d, const mmu::CostConfig& c);
 
@@ -70,7 +74,8 @@ double cycles(const Counters& d, const mmu::CostConfig& c);
 struct PerCall {
   double insns = 0, kernel_insns = 0, l1_hits = 0, l1_misses = 0, l2_misses = 0, walks = 0, walk_refs = 0, psc_hits = 0;
   double cr3_loads = 0, invlpg = 0, stale = 0;
-  Counters total;  // the difference itself (integers), for the cost model
+  mmu::CostInputs priced;  // the cost model's inputs per call
+  Counters total;  // the difference itself (integers)
   double calls = 0;
 };
 

@@ -19,17 +19,25 @@
 namespace slot::bench {
 
 Counters& Counters::operator-=(const Counters& o) {
+  cr3_noflush -= o.cr3_noflush, invpcid -= o.invpcid, ops -= o.ops;
   insns -= o.insns, kernel_insns -= o.kernel_insns, l1_hits -= o.l1_hits, l1_misses -= o.l1_misses, l2_misses -= o.l2_misses;
   walks -= o.walks, walk_refs -= o.walk_refs, psc_hits -= o.psc_hits, cr3_loads -= o.cr3_loads;
   invlpg -= o.invlpg, stale -= o.stale, faults -= o.faults;
   return *this;
 }
 
-double cycles(const Counters& d, const mmu::CostConfig& c) {
-  return double(d.insns) * c.base_cpi + double(d.l1_hits) * c.l1_hit + double(d.l1_misses) * c.l2_hit +
-         double(d.walks) * c.walk + double(d.walk_refs) * c.mem_ref + double(d.cr3_loads) * c.cr3_load +
-         double(d.invlpg) * c.invlpg;
+mmu::CostInputs cost_inputs(const Counters& d) {
+  mmu::CostInputs in;
+  in.instructions = double(d.insns);
+  in.l1_hits = double(d.l1_hits), in.l1_misses = double(d.l1_misses);
+  in.walks = double(d.walks), in.walk_refs = double(d.walk_refs);
+  in.cr3_flush = double(d.cr3_loads - d.cr3_noflush), in.cr3_noflush = double(d.cr3_noflush);
+  in.invlpg = double(d.invlpg - d.invpcid), in.invpcid = double(d.invpcid);
+  in.add(d.ops);
+  return in;
 }
+
+double cycles(const Counters& d, const mmu::CostConfig& c) { return mmu::price(c, cost_inputs(d)).total(); }
 
 namespace {
 
@@ -44,6 +52,8 @@ Counters read_counters(emu::Machine& m) {
   c.walks = s.walks, c.walk_refs = s.walk_refs;
   for (const mmu::PscStats& p : s.pscs) c.psc_hits += p.hits;
   c.cr3_loads = s.cr3_loads, c.invlpg = s.invlpg + s.invpcid, c.stale = s.stale, c.faults = s.faults;
+  c.cr3_noflush = s.cr3_noflush, c.invpcid = s.invpcid;
+  c.ops = m.cpu().kernel_ops();
   return c;
 }
 
@@ -102,6 +112,16 @@ void finish_point(Point& p, const std::vector<Run>& runs, std::vector<Point>& ou
   // any stale use anywhere is news.
   pc.stale = double(b.delta.stale + a.delta.stale) / n;
   pc.total = d;
+  // The cost model's inputs per call, each clamped at 0 like the counts above.
+  const mmu::CostInputs ib = cost_inputs(b.delta), ia = cost_inputs(a.delta);
+  static constexpr double mmu::CostInputs::*kPriced[] = {
+      &mmu::CostInputs::instructions, &mmu::CostInputs::l1_hits,   &mmu::CostInputs::l1_misses,
+      &mmu::CostInputs::walks,        &mmu::CostInputs::walk_refs, &mmu::CostInputs::cr3_flush,
+      &mmu::CostInputs::cr3_noflush,  &mmu::CostInputs::invlpg,    &mmu::CostInputs::invpcid,
+      &mmu::CostInputs::syscall,      &mmu::CostInputs::sysret,    &mmu::CostInputs::iret,
+      &mmu::CostInputs::wrmsr,        &mmu::CostInputs::port_io,   &mmu::CostInputs::string_steps,
+      &mmu::CostInputs::string_bytes};
+  for (auto f : kPriced) pc.priced.*f = ib.*f > ia.*f ? (ib.*f - ia.*f) / n : 0.0;
   out.push_back(p);
 }
 

@@ -16,7 +16,7 @@ TlbDelta Engine::Impl::cum_now() const {
   d.l1_misses = st.l1_misses, d.l2_misses = st.l2_misses;
   d.walks = st.walks, d.walk_refs = st.walk_refs;
   d.cr3_loads = st.cr3_loads, d.invlpg = st.invlpg + st.invpcid, d.stale = st.stale, d.faults = st.faults;
-  d.cycles = m.mmu().cost(d.insns).total();
+  d.cycles = m.mmu().cost(d.insns, m.cpu().kernel_ops()).total();
   return d;
 }
 

@@ -56,7 +56,7 @@ RunFigures figures(const Booted& b) {
   f.walk_refs = st.walk_refs;
   f.cr3_loads = st.cr3_loads;
   f.invlpg = st.invlpg + st.invpcid;
-  f.cycles = b.e->machine().mmu().cost(f.insns).total();
+  f.cycles = b.e->machine().mmu().cost(f.insns, b.e->machine().cpu().kernel_ops()).total();
   f.calls = b.e->calls().size();
   for (const engine::Event& ev : b.e->events()) f.slot_changes += ev.kind == engine::EventKind::SlotChange;
   return f;

@@ -66,8 +66,20 @@ std::vector<Term> cost_terms(const StatsInput& in) {
       {"l2", "STLB lookups (L1 misses)", double(s.l1_misses), l.l2_hit, in.cost.l2},
       {"walks", "page walks", double(s.walks), l.walk, in.cost.walks},
       {"mem_refs", "walk memory references", double(s.walk_refs), l.mem_ref, in.cost.mem_refs},
-      {"cr3", "CR3 loads", double(s.cr3_loads), l.cr3_load, in.cost.cr3},
-      {"invlpg", "INVLPG/INVPCID", double(s.invlpg + s.invpcid), l.invlpg, in.cost.invlpg},
+      {"cr3", "CR3 loads that flush", double(s.cr3_loads - s.cr3_noflush), l.cr3_load,
+       double(s.cr3_loads - s.cr3_noflush) * l.cr3_load},
+      {"cr3_noflush", "CR3 loads, bit 63 set", double(s.cr3_noflush), l.cr3_noflush, double(s.cr3_noflush) * l.cr3_noflush},
+      {"invlpg", "INVLPG", double(s.invlpg), l.invlpg, double(s.invlpg) * l.invlpg},
+      {"invpcid", "INVPCID", double(s.invpcid), l.invpcid, double(s.invpcid) * l.invpcid},
+      {"syscall", "SYSCALL", double(in.ops.syscall), l.syscall, double(in.ops.syscall) * l.syscall},
+      {"sysret", "SYSRET", double(in.ops.sysret), l.sysret, double(in.ops.sysret) * l.sysret},
+      {"iret", "IRET", double(in.ops.iret), l.iret, double(in.ops.iret) * l.iret},
+      {"wrmsr", "WRMSR", double(in.ops.wrmsr), l.wrmsr, double(in.ops.wrmsr) * l.wrmsr},
+      {"port_io", "port I/O (IN/OUT/INS/OUTS)", double(in.ops.port_io), l.port_io, double(in.ops.port_io) * l.port_io},
+      {"string_start", "REP MOVS/STOS steps", double(in.ops.string_steps), l.string_start,
+       double(in.ops.string_steps) * l.string_start},
+      {"string_bytes", "REP MOVS/STOS bytes", double(in.ops.string_bytes), l.string_bw > 0 ? 1 / l.string_bw : 0,
+       l.string_bw > 0 ? double(in.ops.string_bytes) / l.string_bw : 0},
   };
 }
 

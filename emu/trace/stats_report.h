@@ -18,6 +18,7 @@ struct StatsInput {
   const mmu::MmuStats* stats = nullptr;
   const mmu::TlbConfig* config = nullptr;
   mmu::CostBreakdown cost;
+  mmu::KernelOps ops;         // what the CPU counted (priced in `cost`)
   uint64_t instructions = 0;
   double host_seconds = 0;
   bool observed = false;      // tracing or stale detection slowed the run

@@ -92,23 +92,20 @@ void qemu_exit(uint32_t status) {
   cpu::halt_forever();  // no debug-exit device: stop here
 }
 
+// REP STOSB / REP MOVSB, as Linux's memset_erms and memcpy_erms on CPUs with
+// fast strings (CPUID.07H:EBX.ERMS). One instruction each: slotlab's cost
+// model prices a REP MOVS/STOS by its start-up and its bytes at a copy
+// bandwidth (docs/mmu.md §6), not by the instruction count, so a copy on the
+// call path (saved registers, bounced buffer edges, IPC messages) costs what a
+// real core's copy costs rather than a loop's instructions.
 extern "C" void* memset(void* d, int c, unsigned long n) {
-  auto* p = (uint8_t*)d;
-  while (n--) *p++ = (uint8_t)c;
+  void* p = d;
+  asm volatile("rep stosb" : "+D"(p), "+c"(n) : "a"(c) : "memory");
   return d;
 }
-// Eight bytes per load and store, then the tail: what a plain (non-ERMS)
-// memcpy does. The byte-at-a-time loop it replaces made copies on the call
-// path (trap frames, bounced buffer edges, IPC messages) cost about 5
-// instructions per byte, an artifact of this kernel that the design bench
-// would have charged to the design. REP MOVSB is not used: the instruction
-// count prices a whole string instruction as one.
 extern "C" void* memcpy(void* d, const void* s, unsigned long n) {
-  typedef uint64_t __attribute__((may_alias, aligned(1))) u64_unaligned;
-  auto* p = (uint8_t*)d;
-  auto* q = (const uint8_t*)s;
-  for (; n >= 8; n -= 8, p += 8, q += 8) *(u64_unaligned*)p = *(const u64_unaligned*)q;
-  while (n--) *p++ = *q++;
+  void* p = d;
+  asm volatile("rep movsb" : "+D"(p), "+S"(s), "+c"(n) : : "memory");
   return d;
 }
 extern "C" int memcmp(const void* a, const void* b, unsigned long n) {

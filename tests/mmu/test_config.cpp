@@ -121,3 +121,56 @@ TEST(MmuConfig, FuzzFoundDisabledPscRoundTripsAndNulIsNotANumber) {
 
 }  // namespace
 }  // namespace slot::mmu
+
+namespace slot::mmu {
+namespace {
+
+// The cost model's prices for privileged work (docs/mmu.md §6): each class is
+// priced on its own, the CR3 loads by whether bit 63 was set, copies by their
+// start-up and bytes. The expected figures are worked out by hand from the
+// documented defaults.
+TEST(MmuCost, PricesEachClassOfKernelWork) {
+  const CostConfig c;  // the defaults
+  CostInputs in;
+  in.instructions = 1000;
+  in.cr3_flush = 2, in.cr3_noflush = 3, in.invlpg = 4, in.invpcid = 1;
+  KernelOps ops;
+  ops.syscall = 5, ops.sysret = 4, ops.iret = 1, ops.wrmsr = 1, ops.port_io = 2;
+  ops.string_steps = 2, ops.string_bytes = 4096;
+  in.add(ops);
+  const CostBreakdown b = price(c, in);
+  EXPECT_DOUBLE_EQ(b.instructions, 1000);
+  EXPECT_DOUBLE_EQ(b.cr3, 2 * 100 + 3 * 100);
+  EXPECT_DOUBLE_EQ(b.invlpg, 4 * 100 + 1 * 100);
+  EXPECT_DOUBLE_EQ(b.kernel, 5 * 40 + 4 * 30 + 70 + 144 + 2 * 225);
+  EXPECT_DOUBLE_EQ(b.copy, 2 * 35 + 4096.0 / 32);
+  EXPECT_DOUBLE_EQ(b.total(), 1000 + 500 + 500 + 984 + 198);
+  CostConfig free_bytes = c;
+  free_bytes.string_bw = 0;  // bytes not priced
+  EXPECT_DOUBLE_EQ(price(free_bytes, in).copy, 2 * 35);
+}
+
+TEST(MmuCost, DescriptionFileSetsEveryPrice) {
+  const TlbConfig t = parse_config_text(
+      "array l1d level=1 side=D sizes=4K entries=64 ways=4\n"
+      "cost syscall=1 sysret=2 iret=3 wrmsr=4 port_io=5\n"
+      "cost cr3_load=6 cr3_noflush=7 invlpg=8 invpcid=9 string_start=10 string_bw=11\n",
+      "t.tlb");
+  EXPECT_EQ(t.cost.syscall, 1);
+  EXPECT_EQ(t.cost.sysret, 2);
+  EXPECT_EQ(t.cost.iret, 3);
+  EXPECT_EQ(t.cost.wrmsr, 4);
+  EXPECT_EQ(t.cost.port_io, 5);
+  EXPECT_EQ(t.cost.cr3_load, 6);
+  EXPECT_EQ(t.cost.cr3_noflush, 7);
+  EXPECT_EQ(t.cost.invlpg, 8);
+  EXPECT_EQ(t.cost.invpcid, 9);
+  EXPECT_EQ(t.cost.string_start, 10);
+  EXPECT_EQ(t.cost.string_bw, 11);
+  EXPECT_EQ(t.cost.l2_hit, CostConfig{}.l2_hit);  // untouched keys keep their defaults
+  EXPECT_THROW(parse_config_text("array l1d level=1 side=D sizes=4K entries=64 ways=4\ncost sysenter=1\n", "t.tlb"),
+               std::runtime_error);
+}
+
+}  // namespace
+}  // namespace slot::mmu
