@@ -5,6 +5,7 @@
 #pragma once
 #include <map>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,6 +29,27 @@ const BootResult* find_boot(const DesignRun& r, const std::string& sweep, const 
 const Point* find_point(const BootResult& b, uint64_t size, uint64_t depth, uint64_t ws, uint64_t clients = 1);
 // Modelled cycles per call of `p` under `c`.
 double cycles_per_call(const Point& p, const mmu::CostConfig& c);
+
+// Formatting and lookups shared by the report's files.
+std::string title(const std::string& variant);  // "module area, MOV CR3 flush", ...
+std::string num(double v);                       // 1,234 / 12.3 / 1.23, "-" when not finite
+std::string ratio(double a, double b);           // "1.23×"
+mmu::CostConfig base_cost(const DesignRun& r);   // the skylake boots' cost model
+
+// Sections written by design_report_calls.cpp: one null round trip per kernel
+// on its fastpath and its general path; module area against IPC, like with
+// like (flushing against flushing, tagging against tagging), with the
+// difference split into instructions, TLB work, privileged work and copies.
+void null_round_trip_table(std::ostringstream& o, const DesignRun& r);
+void like_with_like(std::ostringstream& o, const DesignRun& r);
+struct LikeWithLike {
+  std::string a, b;            // variant ids
+  double a_cycles = 0, b_cycles = 0;
+  double insns = 0, tlb = 0, privileged = 0, copy = 0;  // a - b, modelled cycles
+};
+// At (size, depth, ws) of the "ws" sweep; nullopt when a point is missing.
+std::optional<LikeWithLike> compare(const DesignRun& r, const std::string& a, const std::string& b, uint64_t size,
+                                    uint64_t depth, uint64_t ws);
 
 // Where two series over the working set cross: the first sign change of
 // a - b. `text` is e.g. "between 16 and 32 pages (about 23)"; no value when
