@@ -115,9 +115,12 @@ void print_intro(const std::string& kernel, const std::string& cmdline, const st
 
 void print_call(const engine::Engine& e, const engine::CallRecord& c) {
   const std::string task = e.task_name(c.task, c.enter_event);
-  std::printf("\n--- call #%u  task %u \"%s\": %s -> %s, operation %u, depth %u   (at instruction %s)\n", c.index,
-              c.task, task.c_str(), e.module_name(c.caller).c_str(), e.module_name(c.callee).c_str(), c.op, c.depth,
-              commas(c.enter_icount).c_str());
+  // A call counts from the caller's SYSCALL (its kernel entry) to the kernel's
+  // exit back to it: the instruction it starts at is that SYSCALL.
+  const uint64_t start = c.entry_icount != engine::kNone64 ? c.entry_icount : c.enter_icount;
+  std::printf("\n--- call #%u  task %u \"%s\": %s -> %s, operation %u, depth %u   (SYSCALL at instruction %s)\n",
+              c.index, c.task, task.c_str(), e.module_name(c.caller).c_str(), e.module_name(c.callee).c_str(), c.op,
+              c.depth, commas(start).c_str());
   for (const engine::CallBuffer& b : c.buffers)
     std::printf("  buffer: %u bytes at %s in %s, mapped (not copied) for %s at %s\n", b.len,
                 hex(b.caller_addr).c_str(), e.module_name(c.caller).c_str(), e.module_name(c.callee).c_str(),
@@ -156,10 +159,12 @@ void print_call(const engine::Engine& e, const engine::CallRecord& c) {
     return;
   }
   const engine::TlbDelta& d = c.inclusive;
-  std::printf("  returned %lld after %s instructions; TLB cost of the call: %s L1 TLB misses, %s STLB misses,\n"
-              "    %s page walks (%s memory references), about %s modelled cycles",
-              (long long)c.status, commas(d.insns).c_str(), commas(d.l1_misses).c_str(), commas(d.l2_misses).c_str(),
-              commas(d.walks).c_str(), commas(d.walk_refs).c_str(), commas(uint64_t(d.cycles)).c_str());
+  std::printf("  returned %lld after %s instructions (%s of them in the kernel, SYSCALL to the return to the "
+              "caller);\n    TLB cost of the call: %s L1 TLB misses, %s STLB misses, %s page walks (%s memory "
+              "references),\n    about %s modelled cycles",
+              (long long)c.status, commas(d.insns).c_str(), commas(c.kernel_insns).c_str(),
+              commas(d.l1_misses).c_str(), commas(d.l2_misses).c_str(), commas(d.walks).c_str(),
+              commas(d.walk_refs).c_str(), commas(uint64_t(d.cycles)).c_str());
   if (c.exclusive.insns != d.insns)
     std::printf(";\n    without its nested calls: %s instructions, %s page walks, about %s cycles",
                 commas(c.exclusive.insns).c_str(), commas(c.exclusive.walks).c_str(),

@@ -104,7 +104,10 @@ void write_chrome_trace(const Engine& e, std::FILE* out) {
         ",\"args\":{\"sort_index\":" + num(track) + "}}");
   }
   for (const CallRecord& c : e.calls()) {
-    const uint64_t stop = c.returned ? c.return_icount : end;
+    // The call's span: the caller's kernel entry to the kernel's exit back to
+    // it (types.h), where the engine saw them; else the annotation records.
+    const uint64_t start = c.entry_icount != kNone64 ? c.entry_icount : c.enter_icount;
+    const uint64_t stop = !c.returned ? end : c.exit_icount != kNone64 ? c.exit_icount : c.return_icount;
     std::string args = "{\"call\":" + num(c.index) + ",\"op\":" + num(c.op) + ",\"depth\":" + num(c.depth);
     if (c.returned) args += ",\"status\":" + snum(c.status);
     args += ",\"inclusive\":" + std::string("{\"insns\":") + num(c.inclusive.insns) + ",\"l1_misses\":" +
@@ -112,8 +115,8 @@ void write_chrome_trace(const Engine& e, std::FILE* out) {
             num(c.inclusive.walks) + ",\"cycles\":" + real(c.inclusive.cycles) + "},\"exclusive_cycles\":" +
             real(c.exclusive.cycles) + "}";
     put("{\"name\":" + str(e.module_name(c.caller) + " -> " + e.module_name(c.callee) + " op " + num(c.op)) +
-        ",\"cat\":\"call\",\"ph\":\"X\",\"pid\":1,\"tid\":" + tid(c.task, c.enter_event) + ",\"ts\":" + ts(c.enter_icount) +
-        ",\"dur\":" + real(double(stop - c.enter_icount) * 1e6 / ips) + ",\"args\":" + args + "}");
+        ",\"cat\":\"call\",\"ph\":\"X\",\"pid\":1,\"tid\":" + tid(c.task, c.enter_event) + ",\"ts\":" + ts(start) +
+        ",\"dur\":" + real(double(stop - start) * 1e6 / ips) + ",\"args\":" + args + "}");
   }
   for (size_t i = 0; i < ev.size(); ++i) {
     const Event& x = ev[i];
