@@ -93,12 +93,21 @@ std::vector<Cell> analyse(const Recording& r) {
       c.net = c.wall - c.base;
       if (c.net > 0 && c.loop_insns) c.mips = double(c.loop_insns) / c.net / 1e6;
     } else {
-      uint64_t n = c.icount;
-      if (!n) {  // QEMU counts nothing: borrow slotlab's count of the same guest run
+      // The guest: net of the same engine's calls=0 run where the recording
+      // has one (its start-up: firmware, loader, kernel set-up), as the loops.
+      const Cell* b = w->baseline.empty() ? nullptr : find_cell(cells, w->baseline, c.engine);
+      if (b) c.base = b->wall, c.net = c.wall - c.base;
+      auto net_insns = [&](const Cell& x) -> uint64_t {
+        const Cell* xb = w->baseline.empty() ? nullptr : find_cell(cells, w->baseline, x.engine);
+        return xb && xb->icount && xb->icount < x.icount ? x.icount - xb->icount : x.icount;
+      };
+      uint64_t n = c.icount ? net_insns(c) : 0;
+      if (!n) {  // QEMU (and the debugger row) count nothing: borrow slotlab's count of the same guest run
         const Cell* s = find_cell(cells, c.workload, Engine::Slotlab);
-        if (s && s->icount) n = s->icount, c.mips_borrowed = true;
+        if (s && s->icount) n = net_insns(*s), c.mips_borrowed = true;
       }
-      if (n && c.wall > 0) c.mips = double(n) / c.wall / 1e6;
+      const double t = b ? c.net : c.wall;
+      if (n && t > 0) c.mips = double(n) / t / 1e6;
     }
   }
   return cells;
@@ -126,26 +135,30 @@ std::vector<TargetCheck> check_targets(const std::vector<Cell>& cells) {
     const Cell* q = find_cell(cells, id, Engine::Qemu);
     if (!s && !q) continue;
     TargetCheck t;
-    t.target = "module-call benchmark flush=" + std::string(f) + ": wall time <= QEMU's (slotlab with full TLB statistics)";
     t.profile_workload = id;
-    t.evaluated = s && q && std::isfinite(s->wall) && std::isfinite(q->wall);
-    t.measured = t.evaluated ? fmt("%.2f s", s->wall) + " vs QEMU " + fmt("%.2f s", q->wall) : "-";
-    t.met = t.evaluated && s->wall <= q->wall;
+    // Net of each engine's own start-up where the recording has the calls=0 runs.
+    const bool net = s && q && std::isfinite(s->net) && std::isfinite(q->net);
+    const double sw = !s ? NAN : net ? s->net : s->wall, qw = !q ? NAN : net ? q->net : q->wall;
+    t.target = "module-call benchmark flush=" + std::string(f) + ": " + (net ? "time net of start-up" : "wall time") +
+               " <= QEMU's (slotlab with full TLB statistics)";
+    t.evaluated = s && q && std::isfinite(sw) && std::isfinite(qw) && sw > 0 && qw > 0;
+    t.measured = t.evaluated ? fmt("%.2f s", sw) + " vs QEMU " + fmt("%.2f s", qw) : "-";
+    t.met = t.evaluated && sw <= qw;
     t.verdict = !t.evaluated ? "not measured"
-                : t.met      ? "met (" + fmt("%.2fx", q->wall / s->wall) + " faster)"
-                             : "missed: " + fmt("%.2fx", s->wall / q->wall) + " QEMU's time";
+                : t.met      ? "met (" + fmt("%.2fx", qw / sw) + " faster)"
+                             : "missed: " + fmt("%.2fx", sw / qw) + " QEMU's time";
     out.push_back(std::move(t));
   }
   for (const Cell& c : cells) {
     if (c.engine != Engine::Slotlab) continue;
     const Cell* n = find_cell(cells, c.workload, Engine::SlotlabNoTlb);
     if (!n) continue;
-    // Loops compare loop time (start-up excluded); the guest compares wall time.
-    const bool loop = std::isfinite(c.net) || std::isfinite(n->net);
+    // Both compare time net of start-up where the recording has the idle runs.
+    const bool loop = std::isfinite(c.net) && std::isfinite(n->net);
     const double a = loop ? c.net : c.wall, b = loop ? n->net : n->wall;
     if (c.workload.find('@') != std::string::npos) continue;
     TargetCheck t;
-    t.target = c.workload + ": skylake model within 1.3x of --tlb none (" + (loop ? "loop time" : "wall time") + ")";
+    t.target = c.workload + ": skylake model within 1.3x of --tlb none (" + (loop ? "net of start-up" : "wall time") + ")";
     t.profile_workload = c.workload;
     t.evaluated = std::isfinite(a) && std::isfinite(b) && b > 0;
     t.measured = t.evaluated ? fmt("%.2fx", a / b) + " (" + fmt("%.2f s", a) + " vs " + fmt("%.2f s", b) + ")" : "-";

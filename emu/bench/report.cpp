@@ -64,21 +64,29 @@ void guest_table(std::ostringstream& o, const Recording& r, const std::vector<Wo
   if (!any) return;
   o << "### Guest module-call benchmark\n\n"
     << "`build/guest/slotlab-guest.elf` with the command line shown: the bench workload's fixed sweep "
-       "(48 configurations × 66 cross-module calls). Wall time includes start-up (see the `iters=0` column "
-       "above). Guest instructions are slotlab's count; QEMU's MIPS (marked ≈) divides that count by QEMU's "
-       "time.\n\n"
-    << "| benchmark | engine | command line | wall s (min–max) | guest instructions | MIPS | wall vs QEMU |\n"
-    << "|---|---|---|---:|---:|---:|---:|\n";
+       "(48 configurations × 66 cross-module calls). Every engine runs as a process; *start-up* is the median "
+       "wall time of the same image and engine with `calls=0` (firmware, loader, kernel and module set-up, "
+       "nothing measured), and *net* is wall − start-up: the guest's work alone, the figure the comparison "
+       "uses. Guest instructions are slotlab's count net of its `calls=0` run; the MIPS of QEMU and of the "
+       "debugger row (marked ≈) divide that count by their net time.\n\n"
+    << "| benchmark | engine | command line | wall s (min–max) | start-up s | net s | guest instructions | MIPS | "
+       "net vs QEMU |\n"
+    << "|---|---|---|---:|---:|---:|---:|---:|---:|\n";
   for (const WorkloadInfo& w : ws) {
     if (w.kind != Kind::Guest) continue;
     const Cell* q = find_cell(cells, w.id, Engine::Qemu);
     for (Engine e : kEngines) {
       const Cell* c = find_cell(cells, w.id, e);
       if (!c) continue;
-      const std::string vs = q && e != Engine::Qemu ? num("%.2fx", c->wall / q->wall) : "";
+      const bool net = std::isfinite(c->net) && q && std::isfinite(q->net);
+      const std::string vs =
+          q && e != Engine::Qemu ? num("%.2fx", net ? c->net / q->net : c->wall / q->wall) + (net ? "" : " (wall)") : "";
+      const Cell* b = w.baseline.empty() ? nullptr : find_cell(cells, w.baseline, e);
+      const uint64_t n = c->icount && b && b->icount < c->icount ? c->icount - b->icount : c->icount;
       o << "| " << w.title << " | " << engine_title(e) << " | `" << r.get("cmdline:" + w.id + ":" + family(e))
-        << "` | " << spread(*c) << runs_note(*c) << " | " << (c->icount ? grouped(c->icount) : "-") << " | "
-        << (c->mips_borrowed ? "≈" : "") << mips(c->mips) << " | " << vs << " |\n";
+        << "` | " << spread(*c) << runs_note(*c) << " | " << num("%.3f", c->base) << " | " << num("%.3f", c->net)
+        << " | " << (n ? grouped(n) : "-") << " | " << (c->mips_borrowed ? "≈" : "") << mips(c->mips) << " | " << vs
+        << " |\n";
     }
   }
   o << "\n";

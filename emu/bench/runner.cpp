@@ -1,5 +1,7 @@
 #include "emu/bench/runner.h"
 
+#include "emu/bench/host_info.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -158,6 +160,7 @@ RunResult run_process(const std::vector<std::string>& argv, double timeout_s) {
   watchdog.join();
 
   r.transcript = slurp(out.path);
+  r.errors = slurp(err.path, 4096);
   if (WIFEXITED(ws)) r.status = WEXITSTATUS(ws);
   if (killed) r.error = "killed after " + std::to_string(int(timeout_s)) + " s";
   else if (!WIFEXITED(ws)) r.error = "terminated by signal " + std::to_string(WTERMSIG(ws));
@@ -180,17 +183,33 @@ std::vector<std::string> slotlab_trace_argv(const std::string& slotlab, const st
           "--trace-format", "jsonl", "--trace-max-bytes", "1000G"};
 }
 
+std::vector<std::string> slotlab_argv(const std::string& slotlab, Engine e, const std::string& image,
+                                      const std::string& cmdline, const std::string& break_at,
+                                      const std::string& stats_json) {
+  if (e == Engine::SlotlabBreak)
+    return {slotlab, "trace", image, "--cmdline", cmdline, "--serial", "-", "--break", break_at};
+  std::vector<std::string> a = {slotlab, "run", image, "--cmdline", cmdline, "--stats-json", stats_json};
+  if (e == Engine::SlotlabNoTlb) a.insert(a.end(), {"--tlb", "none"});
+  return a;
+}
+
+uint64_t stats_instructions(const std::string& json) {
+  const std::string key = "\"instructions\":";
+  const size_t p = json.find(key);
+  return p == std::string::npos ? 0 : std::strtoull(json.c_str() + p + key.size(), nullptr, 10);
+}
+
 void judge(const Workload& w, const RunResult& r, Sample& s) {
   s.wall_s = r.wall_s;
   s.icount = r.icount;
   s.status = r.status;
   s.ok = false;
   s.note = r.error;
-  if (w.kind == Kind::Guest) {
+  if (w.guest) {
     const GuestBench g = parse_guest_bench(r.transcript);
     if (!g.done) s.note = "no DONE line" + (r.error.empty() ? "" : ": " + r.error);
     else if (g.failures) s.note = std::to_string(g.failures) + " RESULT lines say FAIL";
-    else if (g.results == 0) s.note = "no RESULT lines";
+    else if (g.results == 0 && w.kind == Kind::Guest) s.note = "no RESULT lines";
     else if (r.status != debug_exit_status(0)) s.note = "exit status " + std::to_string(r.status);
     else s.ok = true;
     return;
@@ -215,14 +234,25 @@ Sample measure(const Workload& w, Engine e, unsigned run, const Tools& t) {
   s.run = run;
   const std::string& cmd = w.cmdline(e);
   RunResult r;
+  // Every engine runs as a process, so each row's wall time includes its own
+  // start-up, which the report subtracts with the same image's idle run.
+  TempFile stats;
   switch (e) {
     case Engine::Qemu: r = run_process(qemu_argv(t.qemu, w.image, cmd), t.timeout_s); break;
-    case Engine::Slotlab: r = run_machine(w.image, cmd, "skylake", 50'000'000'000ull); break;
-    case Engine::SlotlabNoTlb: r = run_machine(w.image, cmd, "none", 50'000'000'000ull); break;
     case Engine::SlotlabTrace: r = run_process(slotlab_trace_argv(t.slotlab, w.image, cmd), t.timeout_s); break;
-    case Engine::SlotlabBreak: r = run_engine(w.image, cmd, w.break_at, 50'000'000'000ull); break;
+    case Engine::Slotlab:
+    case Engine::SlotlabNoTlb:
+    case Engine::SlotlabBreak:
+      r = run_process(slotlab_argv(t.slotlab, e, w.image, cmd, w.break_at, stats.path), t.timeout_s);
+      r.icount = stats_instructions(slurp(stats.path));
+      break;
   }
   judge(w, r, s);
+  // The debugger row must run with its stop point armed and never reach it.
+  if (e == Engine::SlotlabBreak && s.ok && r.errors.find(": 0 hits") == std::string::npos) {
+    s.ok = false;
+    s.note = "the stop point " + w.break_at + " was not armed or was reached: " + first_line(r.errors);
+  }
   return s;
 }
 

@@ -17,6 +17,7 @@ struct RunResult {
   int status = -1;         // exit status; -1 = did not exit normally (signal, timeout, error)
   std::string transcript;  // COM1 output
   std::string error;       // why it did not finish (stderr excerpt, exception text)
+  std::string errors;      // processes: the first 4 KiB of standard error
 };
 
 // Machine construction, kernel load and run to the guest's exit, timed
@@ -35,6 +36,15 @@ RunResult run_process(const std::vector<std::string>& argv, double timeout_s);
 std::vector<std::string> qemu_argv(const std::string& qemu, const std::string& image, const std::string& cmdline);
 std::vector<std::string> slotlab_trace_argv(const std::string& slotlab, const std::string& image,
                                             const std::string& cmdline);
+// slotlab as a process, like QEMU, for Engine::Slotlab (`run`), SlotlabNoTlb
+// (`run --tlb none`) and SlotlabBreak (`trace --break`: the debugger engine,
+// time travel on, the stop point armed); `stats_json` receives the run's
+// statistics (instruction count) where the command writes them.
+std::vector<std::string> slotlab_argv(const std::string& slotlab, Engine e, const std::string& image,
+                                      const std::string& cmdline, const std::string& break_at,
+                                      const std::string& stats_json);
+// Reads "instructions" from a --stats-json file (0 if absent).
+uint64_t stats_instructions(const std::string& json);
 
 struct Tools {
   std::string qemu;     // qemu-system-x86_64

@@ -66,6 +66,17 @@ std::vector<Workload> emulator_workloads(const PlanOptions& o) {
     w.cmdline_qemu = w.cmdline_slotlab = w.cmdline_trace = std::string("workload=bench mode=modarea flush=") + f;
     w.engines = {Engine::Qemu, Engine::Slotlab, Engine::SlotlabNoTlb, Engine::SlotlabBreak};
     w.break_at = "sym:panic";
+    w.guest = true;
+    w.baseline = w.id + "@0";
+    // The same boot with calls=0: firmware (QEMU), loader, kernel and module
+    // set-up, and nothing measured; subtracted like a loop's iters=0 run.
+    Workload b = w;
+    b.id = w.baseline;
+    b.title = "start-up of " + w.id + " (calls=0)";
+    b.kind = Kind::Baseline;
+    b.baseline.clear();
+    b.cmdline_qemu = b.cmdline_slotlab = b.cmdline_trace = w.cmdline_qemu + " calls=0";
+    out.push_back(std::move(b));
     out.push_back(std::move(w));
   }
   if (!o.only.empty()) {

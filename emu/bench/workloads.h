@@ -24,7 +24,8 @@ struct Workload {
   std::string title;     // table row: "integer ALU loop"
   std::string image;     // ELF32 multiboot image (both machines load the same file)
   Kind kind = Kind::Loop;
-  std::string baseline;  // Loop: id of its Baseline
+  bool guest = false;    // the guest kernel (its bench workload, or its idle baseline)
+  std::string baseline;  // Loop and Guest: id of its Baseline (the same image doing nothing)
   // Per engine family (iteration counts): QEMU, slotlab, slotlab tracing.
   std::string cmdline_qemu, cmdline_slotlab, cmdline_trace;
   std::vector<Engine> engines;

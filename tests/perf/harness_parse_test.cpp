@@ -112,6 +112,7 @@ TEST(Judge, PerfKernel) {
 TEST(Judge, GuestBench) {
   Workload w;
   w.kind = Kind::Guest;
+  w.guest = true;
   RunResult r;
   r.transcript = "RESULT a ticks_per_call=1\nDONE\n";
   r.status = 1;
@@ -291,6 +292,48 @@ TEST(Runner, EngineRunWithABreakpoint) {
   EXPECT_NE(hit.error.find("stopped"), std::string::npos) << hit.error;
   const RunResult bad = run_engine(alu, "iters=1000", "sym:no_such_symbol", 100'000'000);
   EXPECT_NE(bad.error.find("no_such_symbol"), std::string::npos) << bad.error;
+}
+
+// The guest's idle run (calls=0): DONE and the exit status, no RESULT line.
+TEST(Judge, GuestBaselineIsTheBootAlone) {
+  Workload b;
+  b.kind = Kind::Baseline;
+  b.guest = true;
+  RunResult r;
+  r.transcript = "SLOTLAB guest workload=bench\nbench: calls=0, nothing measured\nDONE\n";
+  r.status = 1;
+  Sample s;
+  judge(b, r, s);
+  EXPECT_TRUE(s.ok) << s.note;
+  r.transcript = "SLOTLAB guest workload=bench\n";  // killed during boot
+  judge(b, r, s);
+  EXPECT_FALSE(s.ok);
+}
+
+// The guest benchmark's plan: every module-call run has a calls=0 run of the
+// same image to subtract, and every slotlab engine runs as a process.
+TEST(Plan, GuestRowsHaveIdleBaselinesAndRunAsProcesses) {
+  PlanOptions o;
+  o.build_dir = "/b";
+  const std::vector<Workload> ws = emulator_workloads(o);
+  for (const Workload& w : ws) {
+    if (w.kind != Kind::Guest) continue;
+    const Workload* b = find_workload(ws, w.baseline);
+    ASSERT_TRUE(b) << w.id;
+    EXPECT_TRUE(b->guest);
+    EXPECT_EQ(b->kind, Kind::Baseline);
+    EXPECT_EQ(b->image, w.image);
+    EXPECT_EQ(b->cmdline_qemu, w.cmdline_qemu + " calls=0");
+  }
+  const auto run = slotlab_argv("/b/slotlab", Engine::Slotlab, "k.elf", "x=1", "sym:panic", "/tmp/s.json");
+  EXPECT_EQ(run, (std::vector<std::string>{"/b/slotlab", "run", "k.elf", "--cmdline", "x=1", "--stats-json", "/tmp/s.json"}));
+  const auto none = slotlab_argv("/b/slotlab", Engine::SlotlabNoTlb, "k.elf", "x=1", "sym:panic", "/tmp/s.json");
+  EXPECT_EQ(none.back(), "none");
+  const auto dbg = slotlab_argv("/b/slotlab", Engine::SlotlabBreak, "k.elf", "x=1", "sym:panic", "/tmp/s.json");
+  EXPECT_EQ(dbg[1], "trace");
+  EXPECT_NE(std::find(dbg.begin(), dbg.end(), "sym:panic"), dbg.end());
+  EXPECT_EQ(stats_instructions("{\"run\":{\"instructions\":1234,\"host_seconds\":1}}"), 1234u);
+  EXPECT_EQ(stats_instructions("{}"), 0u);
 }
 
 TEST(Runner, ProcessStatusTranscriptAndTimeout) {
