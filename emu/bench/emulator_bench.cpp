@@ -46,7 +46,7 @@ std::string loadavg() {
   return la.substr(0, la.find(' ', la.find(' ', la.find(' ') + 1) + 1));
 }
 
-void collect_meta(Recording& r, const EmulatorBenchOptions& o, unsigned runs) {
+void collect_meta(Recording& r, const EmulatorBenchOptions& o, const Tools& t, unsigned runs) {
   char date[64];
   const std::time_t now = std::time(nullptr);
   std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
@@ -57,6 +57,8 @@ void collect_meta(Recording& r, const EmulatorBenchOptions& o, unsigned runs) {
   r.set("cores", std::to_string(sysconf(_SC_NPROCESSORS_ONLN)));
   r.set("loadavg", loadavg());
   r.set("qemu_version", first_line(run_process({o.qemu, "--version"}, 30).transcript));
+  r.set("bochs", t.bochs.empty() ? "not installed (Debian: bochs bochsbios vgabios grub-pc-bin xorriso mtools)"
+                                 : "Bochs 2.7 (" + t.bochs + "), booted from a GRUB rescue ISO");
   r.set("runs", std::to_string(runs));
   r.set("quick", o.quick ? "1" : "0");
   r.set("command", o.command);
@@ -143,6 +145,11 @@ int run_emulator_bench(const EmulatorBenchOptions& o) {
   Tools tools;
   tools.qemu = o.qemu;
   tools.slotlab = build + "/slotlab";
+  // Bochs where it is installed (Debian: bochs bochsbios vgabios grub-pc-bin
+  // xorriso mtools); the report says when it is not.
+  if (!find_program("bochs").empty() && !find_program("grub-mkrescue").empty() &&
+      fs::exists("/usr/share/bochs/BIOS-bochs-latest"))
+    tools.bochs = find_program("bochs"), tools.grub_mkrescue = find_program("grub-mkrescue");
 
   Recording rec;
   std::vector<Workload> ws;
@@ -154,6 +161,7 @@ int run_emulator_bench(const EmulatorBenchOptions& o) {
     po.quick = o.quick;
     po.only = o.only;
     po.trace = o.trace == 1 || (o.trace == -1 && trace_supported(tools.slotlab));
+    po.bochs = !tools.bochs.empty();
     ws = emulator_workloads(po);
     if (ws.empty()) {
       std::fprintf(stderr, "slotlab bench: no workload matches --only\n");
@@ -166,7 +174,7 @@ int run_emulator_bench(const EmulatorBenchOptions& o) {
         return 2;
       }
     const unsigned runs = o.runs ? o.runs : o.quick ? 3 : 5;
-    collect_meta(rec, o, runs);
+    collect_meta(rec, o, tools, runs);
     if (rec.get("qemu_version").empty()) {
       std::fprintf(stderr, "slotlab bench: cannot run %s\n", o.qemu.c_str());
       return 2;

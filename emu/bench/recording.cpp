@@ -8,9 +8,13 @@
 namespace slot::bench {
 
 namespace {
-constexpr const char* kNames[] = {"qemu", "slotlab", "slotlab-tlb-none", "slotlab-trace", "slotlab-break"};
-constexpr const char* kTitles[] = {"QEMU 7.2 TCG", "slotlab (skylake TLB)", "slotlab (--tlb none)",
-                                   "slotlab (skylake, --trace all)", "slotlab (skylake, debugger, 1 breakpoint)"};
+constexpr const char* kNames[] = {"qemu", "slotlab", "slotlab-tlb-none", "slotlab-trace", "slotlab-break", "bochs"};
+constexpr const char* kTitles[] = {"QEMU 7.2 TCG",
+                                   "slotlab (skylake TLB)",
+                                   "slotlab (--tlb none)",
+                                   "slotlab (skylake, --trace all)",
+                                   "slotlab (skylake, debugger, 1 breakpoint)",
+                                   "Bochs 2.7 (GRUB ISO)"};
 constexpr const char* kHeader = "# slotlab bench emulator: recorded run v1";
 
 // Values may hold anything (profiles are multi-line): backslash escapes.

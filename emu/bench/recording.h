@@ -15,10 +15,10 @@ namespace slot::bench {
 // `qemu-system-x86_64 -cpu max` (TCG) subprocess.
 // SlotlabBreak: the debugger engine (time travel on, as in `slotlab debug` and
 // `slotlab gdbserver`) with one execution breakpoint set that is never hit.
-enum class Engine : uint8_t { Qemu, Slotlab, SlotlabNoTlb, SlotlabTrace, SlotlabBreak };
-inline constexpr Engine kEngines[] = {Engine::Qemu, Engine::Slotlab, Engine::SlotlabNoTlb, Engine::SlotlabBreak,
-                                      Engine::SlotlabTrace};
-const char* engine_name(Engine e);   // "qemu", "slotlab", "slotlab-tlb-none", "slotlab-trace", "slotlab-break"
+enum class Engine : uint8_t { Qemu, Slotlab, SlotlabNoTlb, SlotlabTrace, SlotlabBreak, Bochs };
+inline constexpr Engine kEngines[] = {Engine::Qemu,         Engine::Bochs,        Engine::Slotlab,
+                                      Engine::SlotlabNoTlb, Engine::SlotlabBreak, Engine::SlotlabTrace};
+const char* engine_name(Engine e);   // "qemu", "slotlab", "slotlab-tlb-none", "slotlab-trace", "slotlab-break", "bochs"
 const char* engine_title(Engine e);  // for tables: "QEMU TCG", "slotlab (skylake)", ...
 bool parse_engine(const std::string& s, Engine& out);
 

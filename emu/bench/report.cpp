@@ -153,7 +153,15 @@ std::string render_section(const Recording& r) {
     << r.get("loadavg") << " at the start"
     << (r.get("loadavg_end").empty() ? "" : ", " + r.get("loadavg_end") + " at the end") << "), commit `" << r.get("commit") << "`, " << r.get("qemu_version") << ". "
     << r.get("runs") << " interleaved runs per cell" << (r.get("quick") == "1" ? " (--quick sizes)" : "")
-    << ", medians. To reproduce:\n\n    " << r.get("command") << "\n\n";
+    << ", medians. To reproduce:\n\n    " << r.get("command") << "\n\n"
+    << "Every engine runs as a process and every row is net of that engine's own start-up (the same image "
+       "with `iters=0` or `calls=0`). Bochs: " << (r.get("bochs").empty() ? "not measured in this recording" : r.get("bochs"))
+    << (r.get("bochs").rfind("Bochs", 0) == 0
+            ? "; `cpu: model=corei7_sandy_bridge_2600k`, display `rfb` with `timeout=0`, `-q -rc` continuing its "
+              "debugger, COM1 to a file; it has no isa-debug-exit, so a run ends at the kernel's last serial line, "
+              "and its BIOS and GRUB are part of the start-up subtracted"
+            : "")
+    << ".\n\n";
   loops_table(o, r, ws, cells);
   guest_table(o, r, ws, cells);
   break_note(o, r, ws, cells);

@@ -49,8 +49,20 @@ uint64_t stats_instructions(const std::string& json);
 struct Tools {
   std::string qemu;     // qemu-system-x86_64
   std::string slotlab;  // build/slotlab, for the trace engine
+  std::string bochs, grub_mkrescue;  // "" = not installed
   double timeout_s = 600;
 };
+
+// Bochs has no isa-debug-exit: a run ends at the kernel's last serial line,
+// and the status is unknown (judge() then checks the transcript alone).
+inline constexpr int kNoExitStatus = -2;
+// Boots `image` with `cmdline` in Bochs from a GRUB rescue ISO (made first,
+// not timed), COM1 to a file, and stops it when a line starting with
+// `last_line` is complete; the wall time runs from start to that line.
+RunResult run_bochs(const Tools& t, const std::string& image, const std::string& cmdline,
+                    const std::string& last_line);
+// The directory of `name` on PATH's executables, "" if absent.
+std::string find_program(const std::string& name);
 
 // Runs `w` once on `e` and checks the transcript: perf kernels must exit 33
 // with a summary line of 0 failures and a perf line; the guest benchmark must

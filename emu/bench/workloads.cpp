@@ -45,6 +45,7 @@ std::vector<Workload> emulator_workloads(const PlanOptions& o) {
     w.engines = {Engine::Qemu, Engine::Slotlab, Engine::SlotlabNoTlb, Engine::SlotlabBreak};
     w.break_at = "sym:rt_fail";  // the test runtime's failure report
     if (o.trace && l.trace_iters) w.engines.push_back(Engine::SlotlabTrace);
+    if (o.bochs) w.engines.push_back(Engine::Bochs);
     Workload b = w;
     b.id = w.baseline;
     b.title = std::string("start-up and set-up of ") + l.id + " (iters=0)";
@@ -66,6 +67,7 @@ std::vector<Workload> emulator_workloads(const PlanOptions& o) {
     w.cmdline_qemu = w.cmdline_slotlab = w.cmdline_trace = std::string("workload=bench mode=modarea flush=") + f;
     w.engines = {Engine::Qemu, Engine::Slotlab, Engine::SlotlabNoTlb, Engine::SlotlabBreak};
     w.break_at = "sym:panic";
+    if (o.bochs) w.engines.push_back(Engine::Bochs);
     w.guest = true;
     w.baseline = w.id + "@0";
     // The same boot with calls=0: firmware (QEMU), loader, kernel and module

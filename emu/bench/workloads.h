@@ -26,7 +26,8 @@ struct Workload {
   Kind kind = Kind::Loop;
   bool guest = false;    // the guest kernel (its bench workload, or its idle baseline)
   std::string baseline;  // Loop and Guest: id of its Baseline (the same image doing nothing)
-  // Per engine family (iteration counts): QEMU, slotlab, slotlab tracing.
+  // Per engine family (iteration counts): QEMU, slotlab (and Bochs, about as
+  // fast), slotlab tracing.
   std::string cmdline_qemu, cmdline_slotlab, cmdline_trace;
   std::vector<Engine> engines;
   std::string break_at;  // Engine::SlotlabBreak: the stop point (engine::add_breakpoint spec), never reached
@@ -39,6 +40,7 @@ struct PlanOptions {
   std::string build_dir;  // holds tests/perf/kernels/*.elf and guest/slotlab-guest.elf
   bool quick = false;
   bool trace = false;     // add Engine::SlotlabTrace (needs `slotlab run --trace`)
+  bool bochs = false;     // add Engine::Bochs (needs bochs and grub-mkrescue)
   std::vector<std::string> only;  // workload ids to keep (with their baselines); empty = all
 };
 

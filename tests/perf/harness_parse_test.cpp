@@ -175,7 +175,7 @@ TEST(Recording, RoundTripsThroughTsvWithEscapes) {
 
 TEST(Recording, RejectsMalformedLines) {
   EXPECT_THROW(from_tsv("sample\talu\tqemu\n"), std::runtime_error);
-  EXPECT_THROW(from_tsv("sample\talu\tbochs\t0\t1.0\t0\t0\t33\t1\t\t\n"), std::runtime_error);
+  EXPECT_THROW(from_tsv("sample\talu\tsimics\t0\t1.0\t0\t0\t33\t1\t\t\n"), std::runtime_error);
   EXPECT_THROW(from_tsv("sample\talu\tqemu\t0\tfast\t0\t0\t33\t1\t\t\n"), std::runtime_error);
   EXPECT_THROW(from_tsv("frobnicate\n"), std::runtime_error);
   EXPECT_NO_THROW(from_tsv("# comment only\n\n"));
@@ -347,6 +347,33 @@ TEST(Runner, ProcessStatusTranscriptAndTimeout) {
   EXPECT_LT(t.wall_s, 5);
   const RunResult m = run_process({"/nonexistent/tool"}, 10);
   EXPECT_EQ(m.status, 127);
+}
+
+}  // namespace
+}  // namespace slot::bench
+
+namespace slot::bench {
+namespace {
+
+// Bochs as the emulator bench's third engine: the perf kernel boots from a
+// GRUB ISO, its transcript is judged like QEMU's (without an exit status),
+// and the run ends at its summary line.
+TEST(Runner, BochsBootsAPerfKernelFromAGrubIso) {
+  Tools t;
+  t.bochs = find_program("bochs");
+  t.grub_mkrescue = find_program("grub-mkrescue");
+  t.timeout_s = 120;
+  if (t.bochs.empty() || t.grub_mkrescue.empty()) GTEST_SKIP() << "bochs or grub-mkrescue not installed";
+  Workload w;
+  w.id = "alu";
+  w.kind = Kind::Loop;
+  const RunResult r = run_bochs(t, std::string(PERF_ELF_DIR) + "/perf_alu.elf", "iters=1000", "summary:");
+  EXPECT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.status, kNoExitStatus);
+  Sample s;
+  judge(w, r, s);
+  EXPECT_TRUE(s.ok) << s.note << "\n" << r.transcript;
+  EXPECT_EQ(s.loop_insns, 10'000u);  // 1000 iterations x 10 instructions
 }
 
 }  // namespace
