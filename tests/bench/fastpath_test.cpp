@@ -40,8 +40,10 @@ Variant variant(const std::string& id) {
   return {};
 }
 
-PerCall null_round_trip(const char* sweep, const Kernel& k) {
-  const BootResult b = run_design_boot(GUEST_IMAGE, null_sweep(sweep), variant(k.id));
+PerCall null_round_trip(const char* sweep, const Kernel& k, const std::string& more = "") {
+  Sweep s = null_sweep(sweep);
+  if (!more.empty()) s.options += (s.options.empty() ? "" : " ") + more;
+  const BootResult b = run_design_boot(GUEST_IMAGE, s, variant(k.id));
   EXPECT_TRUE(b.ok) << k.id << " " << sweep << ": " << b.error;
   EXPECT_EQ(b.points.size(), 1u);
   return b.points.empty() ? PerCall{} : b.points[0].pc;
@@ -53,8 +55,14 @@ TEST_P(Fastpath, NullRoundTripStaysUnderBudget) {
   const Kernel& k = GetParam();
   const PerCall fast = null_round_trip("null", k);
   const PerCall general = null_round_trip("null-general", k);
-  std::printf("%-15s fastpath: %.0f kernel instructions (%.0f in all)   general path: %.0f (%.0f)\n", k.id,
-              fast.kernel_insns, fast.insns, general.kernel_insns, general.insns);
+  // The debugger's per-call annotation records (annotate=1: the later word wins).
+  const PerCall recorded = null_round_trip("null", k, "annotate=1");
+  std::printf("%-15s fastpath: %.0f kernel instructions (%.0f in all), %.0f with annotation records   "
+              "general path: %.0f (%.0f)\n",
+              k.id, fast.kernel_insns, fast.insns, recorded.kernel_insns, general.kernel_insns, general.insns);
+  // Two out-of-line records of 7 dwords each (docs/guest.md: about 75 instructions).
+  EXPECT_GT(recorded.kernel_insns, fast.kernel_insns + 40);
+  EXPECT_LT(recorded.kernel_insns, fast.kernel_insns + 110);
   EXPECT_GT(fast.kernel_insns, 50);  // the measurement sees the kernel at all
   EXPECT_LT(fast.kernel_insns * 2, general.kernel_insns) << "the fastpath is not taken";
   EXPECT_LT(fast.kernel_insns, kTarget);
