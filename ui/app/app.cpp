@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 
 namespace slot::ui {
@@ -88,6 +89,18 @@ bool App::init(std::string& err) {
     return false;
   }
   sdl_ = true;
+  // Without a display SDL falls back to a driver that draws nowhere (offscreen,
+  // dummy) and the window would wait forever for input nobody can give: fail
+  // at once instead, unless that driver was asked for (SDL_VIDEODRIVER).
+  if (!o_.headless) {
+    const char* drv = SDL_GetCurrentVideoDriver();
+    const char* asked = SDL_getenv("SDL_VIDEODRIVER");
+    if (drv && (!std::strcmp(drv, "offscreen") || !std::strcmp(drv, "dummy")) && !(asked && *asked)) {
+      err = std::string("no display: SDL could only start its '") + drv +
+            "' video driver. Without a display, use --check (labs), --screenshot FILE, or run under xvfb-run";
+      return false;
+    }
+  }
   const Uint32 wflags = o_.headless ? SDL_WINDOW_HIDDEN : (SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
   const std::string title = o_.title.empty() ? "SlotLab debugger" : "SlotLab debugger: " + o_.title;
   win_ = SDL_CreateWindow(title.c_str(), SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o_.width, o_.height,
