@@ -23,7 +23,7 @@ void write_call_tree(const Engine& e, std::FILE* out) {
     char status[24];
     if (c.returned) std::snprintf(status, sizeof status, "%lld", (long long)c.status);
     else std::snprintf(status, sizeof status, "open");
-    std::fprintf(out, "%5u  %-12s %-28s %4u %7s %9llu %7llu %7llu %6llu %7llu %10.0f %9llu %10.0f %10llu\n", c.index,
+    std::fprintf(out, "%5u  %-12s %-28s %4u %7s %9llu %7llu %7llu %6llu %7llu %10.0f %9llu %10.0f %10llu\n", call_number(c.index),
                  e.task_name(c.task, c.enter_event).c_str(), what.c_str(), c.op, status, (unsigned long long)c.inclusive.insns,
                  (unsigned long long)c.inclusive.l1_misses, (unsigned long long)c.inclusive.l2_misses,
                  (unsigned long long)c.inclusive.walks, (unsigned long long)c.inclusive.walk_refs, c.inclusive.cycles,

@@ -101,6 +101,11 @@ struct CallBuffer {
   uint32_t len = 0;
 };
 
+// Calls are numbered from 1 wherever a person reads or types them (the demo,
+// `trace --calls`, gdb's monitor, the GUI, `--until call:N`, the labs);
+// CallRecord::index and the engine's vectors count from 0.
+constexpr uint32_t call_number(uint32_t index) { return index + 1; }
+
 struct CallRecord {
   uint32_t index = 0;
   uint32_t task = kNone, caller = kNone, callee = kNone, op = 0, depth = 0;

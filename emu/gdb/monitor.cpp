@@ -37,7 +37,7 @@ const char* kHelp =
     "SlotLab monitor commands (read-only; the machine does not move):\n"
     "  monitor info            instruction count, RIP and its symbol, task, snapshots\n"
     "  monitor pml4            present PML4 slots of every known address space, now\n"
-    "  monitor pml4 call K     ... at cross-module call K (after the switch to the callee)\n"
+    "  monitor pml4 call K     ... at cross-module call K, counted from 1 (after the switch to the callee)\n"
     "  monitor pml4 before K   ... just before call K\n"
     "  monitor calls [N]       the last N cross-module calls (default 20)\n"
     "  monitor tasks           tasks and their open call stacks\n"
@@ -70,7 +70,7 @@ std::string calls(const Engine& e, uint64_t n) {
   std::string out = fmt("%zu calls recorded\n", cs.size());
   for (size_t k = cs.size() > n ? cs.size() - n : 0; k < cs.size(); ++k) {
     const auto& c = cs[k];
-    out += fmt("  #%-5u task %-8s %s -> %s  op %u  depth %u  at icount %" PRIu64, c.index, e.task_name(c.task).c_str(),
+    out += fmt("  #%-5u task %-8s %s -> %s  op %u  depth %u  at icount %" PRIu64, engine::call_number(c.index), e.task_name(c.task).c_str(),
                e.module_name(c.caller).c_str(), e.module_name(c.callee).c_str(), c.op, c.depth, c.enter_icount);
     if (c.returned)
       out += fmt("  returned %" PRId64 " after %" PRIu64 " insns, %" PRIu64 " L1 / %" PRIu64 " L2 TLB misses\n", c.status,
@@ -128,11 +128,11 @@ std::string engine_monitor(Engine& e, const std::string& cmd) {
   if (c == "pml4") {
     if (w.size() == 1) return pml4(e, e.pml4_now());
     uint64_t k;
-    if (w.size() == 3 && number(w[2], k) && k < e.calls().size()) {
-      if (w[1] == "call") return pml4(e, e.pml4_at_call(k));
-      if (w[1] == "before") return pml4(e, e.pml4_before_call(k));
+    if (w.size() == 3 && number(w[2], k) && k >= 1 && k <= e.calls().size()) {  // calls count from 1
+      if (w[1] == "call") return pml4(e, e.pml4_at_call(uint32_t(k - 1)));
+      if (w[1] == "before") return pml4(e, e.pml4_before_call(uint32_t(k - 1)));
     }
-    return fmt("usage: monitor pml4 [call K | before K], K < %zu\n", e.calls().size());
+    return fmt("usage: monitor pml4 [call K | before K], K = 1..%zu\n", e.calls().size());
   }
   if (c == "calls" || c == "events") {
     if (w.size() > 1 && !number(w[1], n)) return "usage: monitor " + c + " [N]\n";

@@ -120,3 +120,31 @@ TEST(EventsView, AfterAReverseStepLaterEventsAreFuture) {
 
 }  // namespace
 }  // namespace slot::ui::test
+
+namespace slot::ui::test {
+namespace {
+
+// One number per call everywhere a person reads it, counted from 1 (issue 15):
+// `--until call:N` stops at the call the stack panel, the event log and the
+// slot changes name "#N", and the N-th record is the N-th call made.
+TEST(CallsView, CallsAreNumberedFromOneEverywhere) {
+  if (!guest_image_exists()) GTEST_SKIP() << "no guest image";
+  GuestRun g;
+  g.until("call:3");
+  const Frame f = g.frame();
+  ASSERT_GE(g.hist.calls.size(), 3u);
+  EXPECT_EQ(engine::call_number(0), 1u);
+  // The innermost open call of the running task is the third call made.
+  bool found = false;
+  for (const TaskStack& s : make_call_stacks(f, g.hist))
+    for (const StackLine& l : s.lines)
+      if (l.call == 2) {
+        found = true;
+        EXPECT_NE(l.text.find("(call #3,"), std::string::npos) << l.text;
+      }
+  EXPECT_TRUE(found) << "--until call:3 stops at the third call";
+  EXPECT_NE(g.hist.calls[2].index, 3u);  // the record's own index still counts from 0
+}
+
+}  // namespace
+}  // namespace slot::ui::test

@@ -8,7 +8,7 @@ namespace slot::ui {
 namespace {
 std::string call_text(const engine::CallRecord& c, const Names& n) {
   return n.module(c.caller) + " -> " + n.module(c.callee) + " op " + std::to_string(c.op) + "  (call #" +
-         std::to_string(c.index) + ", icount " + std::to_string(c.enter_icount) + ")";
+         std::to_string(engine::call_number(c.index)) + ", icount " + std::to_string(c.enter_icount) + ")";
 }
 }  // namespace
 
@@ -28,7 +28,7 @@ std::vector<TaskStack> make_call_stacks(const Frame& f, const History& h) {
         l.text = call_text(h.calls[k], names);
         l.colour = module_colour(h.calls[k].callee);
       } else {
-        l.text = "call #" + std::to_string(k);
+        l.text = "call #" + std::to_string(engine::call_number(k));
       }
       t.lines.push_back(std::move(l));
     }
