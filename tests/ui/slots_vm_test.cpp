@@ -12,6 +12,7 @@
 
 #include "mmu/arch.h"
 #include "tests/ui/guest_fixture.h"
+#include "tests/ui/ref_walk.h"
 #include "ui/model/slots_vm.h"
 
 namespace slot::ui::test {
@@ -181,6 +182,40 @@ TEST(SlotsPcid, RowsPerTaskAndModuleNoRewrite) {
     for (const SlotCell& c : row.cells) EXPECT_FALSE(c.changed) << row.label;
   }
   EXPECT_GE(pair_rows, 2u);
+}
+
+}  // namespace
+}  // namespace slot::ui::test
+
+namespace slot::ui::test {
+namespace {
+
+// A click on a module-area cell walks the module's own first byte, which the
+// reference walk (written from the SDM, not from the MMU) finds mapped; slot
+// 1's base itself (module id 0's GiB) belongs to no module (issue 15).
+TEST(SlotsClick, ModuleCellWalksTheModulesBase) {
+  if (!guest_image_exists()) GTEST_SKIP() << "no guest image";
+  GuestRun g;
+  g.until("call:1");
+  const Frame f = g.frame();
+  const SlotTable t = make_slot_table(f, g.hist);
+  unsigned checked = 0;
+  for (const SlotRow& row : t.rows) {
+    if (!row.current) continue;
+    const SlotCell* s1 = cell_at(t, row, 1);
+    ASSERT_NE(s1, nullptr);
+    const uint64_t va = cell_walk_address(*s1, 1, f.view.get());
+    EXPECT_NE(va, slot_base(1)) << "a module cell walks its module, not the slot's first GiB";
+    const RefWalk at_module = ref_walk([&](uint64_t pa) { return g.read64(pa); }, f.view->regs.cr3, va);
+    const RefWalk at_slot = ref_walk([&](uint64_t pa) { return g.read64(pa); }, f.view->regs.cr3, slot_base(1));
+    EXPECT_TRUE(at_module.ok) << std::hex << va;
+    EXPECT_FALSE(at_slot.ok) << "slot 1's base is never mapped";
+    ++checked;
+  }
+  EXPECT_EQ(checked, 1u);
+  // Other slots walk their first byte, canonical in the upper half.
+  EXPECT_EQ(slot_base(2), 0x10000000000ull);
+  EXPECT_EQ(slot_base(511), 0xFFFFFF8000000000ull);
 }
 
 }  // namespace

@@ -141,4 +141,16 @@ SlotTable make_slot_table(const Frame& f, const History& h, const std::set<uint1
   return t;
 }
 
+uint64_t slot_base(unsigned slot) {
+  const uint64_t a = uint64_t(slot) << 39;
+  return slot >= 256 ? a | 0xFFFF000000000000ull : a;
+}
+
+uint64_t cell_walk_address(const SlotCell& cell, unsigned slot, const engine::View* view) {
+  if (view && cell.module != engine::kNone)
+    for (const engine::ModuleInfo& m : view->modules)
+      if (m.id == cell.module && m.base >> 39 == slot_base(slot) >> 39) return m.base;
+  return slot_base(slot);
+}
+
 }  // namespace slot::ui

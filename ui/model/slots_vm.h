@@ -59,6 +59,13 @@ std::vector<SlotColumn> slot_columns(const std::set<uint16_t>& used);
 // "call #3 app -> fs op 1 (task app, depth 0)" / "return #3 fs -> app status 0".
 std::string point_label(const History& h, size_t point, const Names& n);
 
+// What a click on a slot cell walks: for a module-area cell whose entry
+// points at a module the guest announced, that module's base (its first mapped
+// byte: slot 1's own first GiB belongs to no module); else the canonical
+// address of the slot's first byte (SDM Vol. 1 §3.3.7.1).
+uint64_t slot_base(unsigned slot);
+uint64_t cell_walk_address(const SlotCell& cell, unsigned slot, const engine::View* view);
+
 // Decoded bits of a paging entry: "P W U A NX -> 0x1234000".
 std::string pte_bits(uint64_t v, bool leaf_capable = false);
 

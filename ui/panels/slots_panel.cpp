@@ -9,13 +9,6 @@ namespace slot::ui {
 
 namespace {
 
-// Canonical virtual address of the first byte a PML4 slot maps (bits 63:48
-// copy bit 47, SDM Vol. 1 §3.3.7.1).
-uint64_t slot_base(unsigned slot) {
-  const uint64_t a = uint64_t(slot) << 39;
-  return slot >= 256 ? a | 0xFFFF000000000000ull : a;
-}
-
 void timeline(PanelCtx& c) {
   SlotsState& st = c.ui.slots;
   const int n = int(c.h.points.size());
@@ -112,14 +105,15 @@ void draw_slots_panel(PanelCtx& c) {
       if (cell.kind != SlotKind::Empty) ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, col32(cell.colour, 200));
       ImGui::PushID(int(r * 1024 + k));
       const std::string label = cell.kind == SlotKind::Empty ? (cell.changed ? "(unmapped)" : "") : cell.text;
+      const uint64_t walk_at = cell_walk_address(cell, col.first, c.f.view.get());
       if (ImGui::Selectable((label + (cell.changed ? "*" : "") + "##c").c_str(), false, 0, ImVec2(cell_w - 8, 0)))
-        c.ui.show_walk(slot_base(col.first));
+        c.ui.show_walk(walk_at);
       if (cell.changed) {
         const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
         ImGui::GetWindowDrawList()->AddRect(ImVec2(a.x - 3, a.y - 1), ImVec2(b.x + 3, b.y + 1),
                                             IM_COL32(255, 200, 40, 255), 0, 0, 2.5f);
       }
-      hover_tip(cell.detail.empty() ? "empty" : cell.detail + "\nclick: page walk of " + hex(slot_base(col.first)));
+      hover_tip(cell.detail.empty() ? "empty" : cell.detail + "\nclick: page walk of " + hex(walk_at));
       ImGui::PopID();
     }
   }
