@@ -148,3 +148,35 @@ TEST(CallsView, CallsAreNumberedFromOneEverywhere) {
 
 }  // namespace
 }  // namespace slot::ui::test
+
+namespace slot::ui::test {
+namespace {
+
+// Rows are named as of their own time (issue 15): after the demo, task ids
+// have been reused (the console flush runs in a slot a client had), yet every
+// call bar and every event row names the task the engine's own history names
+// at that call or event -- not the name the id has at the end.
+TEST(NamesAtTheirTime, CallsAndEventsAfterTheRun) {
+  if (!guest_image_exists()) GTEST_SKIP() << "no guest image";
+  GuestRun g;
+  g.until("end");
+  const Frame f = g.frame();
+  const Names now(*f.view);
+  const CallTimeline t = make_call_timeline(f, g.hist);
+  unsigned renamed = 0;
+  for (const CallBar& b : t.bars) {
+    const engine::CallRecord& c = g.hist.calls[b.call];
+    const std::string then = g.e->task_name(c.task, c.enter_event);
+    EXPECT_NE(b.detail.find("task " + then + ","), std::string::npos) << b.detail;
+    renamed += then != now.task(c.task);
+  }
+  EXPECT_GE(renamed, 1u) << "the demo reuses a task id: the test must see a rename";
+  for (size_t i = 0; i < g.hist.events.size(); ++i) {
+    const engine::Event& ev = g.hist.events[i];
+    if (ev.kind != engine::EventKind::Call || ev.task == engine::kNone) continue;
+    EXPECT_EQ(event_row(g.hist, i, g.hist.events.size(), now).task, g.e->task_name(ev.task, i)) << "event " << i;
+  }
+}
+
+}  // namespace
+}  // namespace slot::ui::test

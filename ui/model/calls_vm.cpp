@@ -25,7 +25,7 @@ std::vector<TaskStack> make_call_stacks(const Frame& f, const History& h) {
       l.call = k;
       l.depth = d++;
       if (k < h.calls.size()) {
-        l.text = call_text(h.calls[k], names);
+        l.text = call_text(h.calls[k], names.as_of(h, h.calls[k].enter_event));
         l.colour = module_colour(h.calls[k].callee);
       } else {
         l.text = "call #" + std::to_string(engine::call_number(k));
@@ -58,9 +58,10 @@ CallTimeline make_call_timeline(const Frame& f, const History& h) {
     if (c.enter_icount <= now) min_depth = std::min(min_depth, c.depth);
   for (const auto& c : h.calls) {
     if (c.enter_icount > now) continue;
+    const Names then = names.as_of(h, c.enter_event);  // the call's own time
     if (!lane_of.count(c.task)) {
       lane_of[c.task] = unsigned(t.lanes.size());
-      t.lanes.push_back({c.task, names.task(c.task), 1});
+      t.lanes.push_back({c.task, then.task(c.task), 1});
     }
     CallBar b;
     b.call = c.index;
@@ -71,8 +72,8 @@ CallTimeline make_call_timeline(const Frame& f, const History& h) {
     b.open = !c.returned || c.return_icount > now;
     b.end = b.open ? now : c.return_icount;
     b.selected = c.index == selected;
-    b.label = names.module(c.callee) + " op " + std::to_string(c.op);
-    b.detail = call_text(c, names) + "\ntask " + names.task(c.task) + ", depth " + std::to_string(c.depth) +
+    b.label = then.module(c.callee) + " op " + std::to_string(c.op);
+    b.detail = call_text(c, then) + "\ntask " + then.task(c.task) + ", depth " + std::to_string(c.depth) +
                (b.open ? "\nopen" : "\nreturned at icount " + std::to_string(c.return_icount) + ", status " +
                                          std::to_string(c.status)) +
                "\n" + std::to_string(c.inclusive.insns) + " instructions, " +

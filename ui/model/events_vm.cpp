@@ -69,12 +69,13 @@ std::string describe(const History& h, const engine::Event& e, const Names& n) {
 
 EventRow event_row(const History& h, size_t i, size_t cursor, const Names& n) {
   const engine::Event& e = h.events[i];
+  const Names at = n.as_of(h, i);  // the names of the event's own time
   EventRow r;
   r.index = i;
   r.icount = e.icount;
-  r.task = n.task(e.task);
+  r.task = at.task(e.task);
   r.kind = engine::event_name(e.kind);
-  r.text = describe(h, e, n);
+  r.text = describe(h, e, at);
   r.cat = event_cat(e.kind);
   r.future = i >= cursor;
   return r;

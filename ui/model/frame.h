@@ -5,6 +5,7 @@
 // (*_vm.h) turn a Frame (and the previous one) into plain rows per panel.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -20,11 +21,20 @@ namespace slot::ui {
 // stable for the whole session (engine/types.h), so the GUI copies only the
 // tail of each list per gather; a call record is re-copied while it is open
 // (its return fields are filled later).
+// A name as the guest announced it, from event `from` on (task ids are reused:
+// each TaskCreate starts a new life).
+struct NameLife {
+  size_t from = 0;
+  std::string name;
+};
 struct History {
   std::vector<engine::Event> events;
   std::vector<engine::CallRecord> calls;
   std::vector<engine::HistoryPoint> points;
   size_t first_open_call = 0;  // calls before this index have returned
+  // Task and module names by the event that announced them (kept by merge()),
+  // so that every row is labelled with the names of its own time.
+  std::map<uint32_t, std::vector<NameLife>> task_names, module_names;
 };
 
 // The tail of the history since a gather request's `known_*` sizes.

@@ -13,7 +13,15 @@ namespace slot::ui {
 
 void merge(History& h, HistoryTail&& t) {
   h.events.resize(std::min(h.events.size(), t.events_from));
-  for (auto& e : t.events) h.events.push_back(std::move(e));
+  // Names announced by events that are gone go with them.
+  for (auto* log : {&h.task_names, &h.module_names})
+    for (auto& [id, lives] : *log)
+      while (!lives.empty() && lives.back().from >= h.events.size()) lives.pop_back();
+  for (auto& e : t.events) {
+    if (e.kind == engine::EventKind::TaskCreate) h.task_names[e.task].push_back({h.events.size(), e.text});
+    if (e.kind == engine::EventKind::Module) h.module_names[uint32_t(e.a)].push_back({h.events.size(), e.text});
+    h.events.push_back(std::move(e));
+  }
   h.calls.resize(std::min(h.calls.size(), t.calls_from));
   for (auto& c : t.calls) h.calls.push_back(std::move(c));
   h.points.resize(std::min(h.points.size(), t.points_from));

@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "mmu/arch.h"
+#include "ui/model/frame.h"
 
 namespace slot::ui {
 
@@ -15,6 +16,22 @@ Names::Names(const engine::View& v) {
     modules_[m.id] = m.name;
     if (m.pdpt) pdpts_[m.pdpt & x86::PTE_ADDR] = m.id;
   }
+}
+
+Names Names::as_of(const History& h, size_t at) const {
+  Names n = *this;
+  auto apply = [at](const std::map<uint32_t, std::vector<NameLife>>& log, std::unordered_map<uint32_t, std::string>& out) {
+    for (const auto& [id, lives] : log) {
+      const NameLife* now = nullptr;
+      for (const NameLife& l : lives)
+        if (l.from <= at) now = &l;
+      if (now) out[id] = now->name;
+      else if (!lives.empty()) out.erase(id);  // not yet announced at `at`: no later name
+    }
+  };
+  apply(h.task_names, n.tasks_);
+  apply(h.module_names, n.modules_);
+  return n;
 }
 
 std::string Names::task(uint32_t id) const {

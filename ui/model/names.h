@@ -15,10 +15,16 @@ struct Rgb {
   bool operator==(const Rgb&) const = default;
 };
 
+struct History;
 class Names {
  public:
   Names() = default;
   explicit Names(const engine::View& v);
+  // These names as they were at event `at` of `h` (the name log merge()
+  // keeps); ids the log does not know keep this object's name. Task ids are
+  // reused, and a view after time travel knows only the names of its own
+  // moment, so every history row is named this way, as of its own event.
+  Names as_of(const History& h, size_t at) const;
   std::string task(uint32_t id) const;     // "app", or "task 3", or "-" for kNone
   std::string module(uint32_t id) const;   // "fs", or "module 3", or "-"
   // The module whose PDPT is at physical `pdpt`, or kNone.

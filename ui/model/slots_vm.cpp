@@ -46,9 +46,10 @@ std::string pte_bits(uint64_t v, bool leaf_capable) {
   return s;
 }
 
-std::string point_label(const History& h, size_t point, const Names& n) {
+std::string point_label(const History& h, size_t point, const Names& now) {
   if (point >= h.points.size()) return "now";
   const engine::HistoryPoint& p = h.points[point];
+  const Names n = now.as_of(h, p.event);  // the point's own time
   std::string s = "#";
   s += std::to_string(point);
   s += ' ';
@@ -63,7 +64,10 @@ std::string point_label(const History& h, size_t point, const Names& n) {
 
 SlotTable make_slot_table(const Frame& f, const History& h, const std::set<uint16_t>& extra_slots) {
   SlotTable t;
-  const Names names = f.view ? Names(*f.view) : Names();
+  const Names base = f.view ? Names(*f.view) : Names();
+  // Scrubbing shows the tables at a history point: name them as of it.
+  const Names names = f.point != engine::kNoIndex && f.point < h.points.size() ? base.as_of(h, h.points[f.point].event)
+                                                                              : base;
   t.caption = f.point == engine::kNoIndex ? "now" : "after " + point_label(h, f.point, names);
 
   std::set<uint16_t> used = extra_slots;
