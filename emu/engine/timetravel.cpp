@@ -95,6 +95,10 @@ void Engine::Impl::restore(size_t i) {
   for (uint64_t p = 0; p < roles.size(); ++p)
     if (!(roles[p] & R_COW)) watch_page(p << 12, R_COW);
   rebuild_pml4_roles();
+  // The MMU blob carries the stale-detection mode of the snapshot's moment:
+  // the stop points set now decide it (a stale stop added after the snapshot
+  // must still fire going forward).
+  update_mmu_observer();
   next_snap_at = (s.icount / cfg.snapshot_interval + 1) * cfg.snapshot_interval;
 }
 
@@ -173,6 +177,7 @@ StopInfo Engine::Impl::back_to_call() {
   StopInfo s = reverse_cont();
   points = std::move(keep);
   watches = std::move(keep_watches);
+  update_mmu_observer();  // the user's points again (the restores saw only the Call catch)
   if (s.reason == StopReason::Point) s.reason = StopReason::Step, s.point = -1;
   last_stop = s;
   return s;
