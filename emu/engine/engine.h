@@ -59,6 +59,8 @@ struct View {
   std::vector<TaskInfo> tasks;
   std::vector<ModuleInfo> modules;
   size_t events = 0, calls = 0;  // history sizes (query through exec())
+  uint64_t serial_bytes = 0;     // COM1 bytes the guest had written by this moment (a console after
+                                 //   time travel shows this many, not the furthest run's)
   mmu::MmuStats stats;
   uint64_t snapshot_bytes = 0, snapshots = 0, oldest_icount = 0;
   std::string snapshot_message;  // set once the snapshot memory limit was reached

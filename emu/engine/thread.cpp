@@ -24,6 +24,7 @@ View Engine::Impl::make_view() const {
   for (const auto& [id, mi] : know.modules) v.modules.push_back(mi);
   v.events = hist.events.size();
   v.calls = hist.calls.size();
+  v.serial_bytes = know.serial_pos;
   v.stats = m.mmu().stats();
   v.snapshot_bytes = snap_bytes;
   v.snapshots = snaps.size();

@@ -180,3 +180,54 @@ TEST(NamesAtTheirTime, CallsAndEventsAfterTheRun) {
 
 }  // namespace
 }  // namespace slot::ui::test
+
+#include "ui/model/console_vm.h"
+
+namespace slot::ui::test {
+namespace {
+
+// Panels show the machine at the instruction shown, nothing later (issue 15):
+// after the demo, going back to its start must not show the DONE line the
+// furthest run printed; running forward again shows it, once.
+TEST(ConsoleAtItsTime, GoingBackHidesWhatWasPrintedLater) {
+  if (!guest_image_exists()) GTEST_SKIP() << "no guest image";
+  GuestRun g;
+  g.until("end");
+  const std::string full = console_text(*g.log, g.frame());
+  ASSERT_NE(full.find("\nDONE"), std::string::npos) << full;
+  g.e->goto_icount(1000);
+  const std::string early = console_text(*g.log, g.frame());
+  EXPECT_EQ(early.find("DONE"), std::string::npos) << early;
+  EXPECT_EQ(full.compare(0, early.size(), early), 0) << "the earlier console is a prefix of the later one";
+  EXPECT_LT(early.size(), full.size());
+  g.until("end");
+  const std::string again = console_text(*g.log, g.frame());
+  EXPECT_EQ(again, full);
+}
+
+}  // namespace
+}  // namespace slot::ui::test
+
+#include "ui/model/tlb_vm.h"
+
+namespace slot::ui::test {
+namespace {
+
+// The TLB panel's miss plot has one sample per call or return up to the
+// moment shown: after going back to the start it has none of the later ones.
+TEST(ConsoleAtItsTime, TlbPlotStopsAtTheMomentShown) {
+  if (!guest_image_exists()) GTEST_SKIP() << "no guest image";
+  GuestRun g;
+  g.until("end");
+  const size_t at_end = make_tlb(g.frame(), nullptr, g.hist).l1_mpki.size();
+  ASSERT_GE(at_end, 10u);
+  g.e->goto_icount(1000);
+  EXPECT_EQ(make_tlb(g.frame(), nullptr, g.hist).l1_mpki.size(), 0u) << "no call has happened by icount 1000";
+  g.until("call:3");
+  const size_t three = make_tlb(g.frame(), nullptr, g.hist).l1_mpki.size();
+  EXPECT_GE(three, 3u);
+  EXPECT_LT(three, at_end);
+}
+
+}  // namespace
+}  // namespace slot::ui::test

@@ -1,5 +1,7 @@
 #include "ui/model/console_vm.h"
 
+#include <algorithm>
+
 #include "emu/devices/vga_text.h"
 
 namespace slot::ui {
@@ -7,7 +9,19 @@ namespace slot::ui {
 void SerialLog::put(uint8_t b) {
   std::lock_guard<std::mutex> l(mu_);
   text_.push_back(char(b));
-  if (text_.size() > (1u << 20)) text_.erase(0, text_.size() - (1u << 19));
+  if (text_.size() > (1u << 20)) {
+    const size_t cut = text_.size() - (1u << 19);
+    text_.erase(0, cut);
+    dropped_ += cut;
+  }
+}
+std::string SerialLog::text_upto(uint64_t bytes) const {
+  std::lock_guard<std::mutex> l(mu_);
+  if (bytes <= dropped_) return "";
+  return text_.substr(0, size_t(std::min<uint64_t>(bytes - dropped_, text_.size())));
+}
+std::string console_text(const SerialLog& log, const Frame& f) {
+  return f.view ? log.text_upto(f.view->serial_bytes) : log.text();
 }
 std::string SerialLog::text() const {
   std::lock_guard<std::mutex> l(mu_);

@@ -17,10 +17,16 @@ class SerialLog {
   void put(uint8_t b);
   std::string text() const;         // the whole transcript (capped at 1 MiB, oldest dropped)
   size_t size() const;
+  // What the guest had written after its first `bytes` bytes: the furthest
+  // run writes the log, and a console at an earlier moment shows less.
+  std::string text_upto(uint64_t bytes) const;
  private:
   mutable std::mutex mu_;
   std::string text_;
+  uint64_t dropped_ = 0;            // bytes dropped from the front by the cap
 };
+// The console's transcript at the frame's moment (the whole log without a view).
+std::string console_text(const SerialLog& log, const Frame& f);
 class SerialLogSink final : public emu::SerialSink {
  public:
   explicit SerialLogSink(std::shared_ptr<SerialLog> log) : log_(std::move(log)) {}

@@ -91,7 +91,11 @@ TlbView make_tlb(const Frame& f, const Frame* prev, const History& h) {
     v.l1_hits = s.l1_hits, v.l1_misses = s.l1_misses, v.l2_hits = s.l2_hits, v.l2_misses = s.l2_misses;
     v.walks = s.walks, v.stale = s.stale;
   }
-  const size_t n = f.points_n ? std::min(f.points_n, h.points.size()) : h.points.size();
+  // Up to the moment shown: after going back, later points stay in the
+  // history (for going forward again) but are not the machine's past.
+  size_t n = f.points_n ? std::min(f.points_n, h.points.size()) : h.points.size();
+  if (f.view)
+    while (n > 0 && h.points[n - 1].event >= f.cursor) --n;
   for (size_t i = 0; i < n; ++i) {
     const engine::TlbDelta& d = h.points[i].delta;
     const double k = d.insns ? 1000.0 / double(d.insns) : 0.0;

@@ -38,7 +38,7 @@ void draw_console_panel(PanelCtx& c) {
   }
   if (st.show_serial) {
     ImGui::BeginChild("serial", ImVec2(0, 0), true, ImGuiWindowFlags_HorizontalScrollbar);
-    const std::vector<std::string> lines = split_lines(c.s.serial().text(), 5000);
+    const std::vector<std::string> lines = split_lines(console_text(c.s.serial(), c.f), 5000);
     ImGuiListClipper clip;
     clip.Begin(int(lines.size()));
     while (clip.Step())
