@@ -101,6 +101,16 @@ struct CallBuffer {
   uint32_t len = 0;
 };
 
+// Where a stop at an event leaves the machine, the one landing point every
+// control uses (F8, a click on a call, on its bar, on an event row): after the
+// instruction that caused it, since a run stops at an instruction boundary --
+// except for an exception, whose faulting instruction does not retire. (A
+// PML4 write is noticed at the next observation, so a slot-change stop lands
+// one instruction later than this; a click shows the write's result at once.)
+constexpr uint64_t landing_icount(EventKind kind, uint64_t icount) {
+  return kind == EventKind::Exception ? icount : icount + 1;
+}
+
 // Calls are numbered from 1 wherever a person reads or types them (the demo,
 // `trace --calls`, gdb's monitor, the GUI, `--until call:N`, the labs);
 // CallRecord::index and the engine's vectors count from 0.

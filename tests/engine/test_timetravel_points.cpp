@@ -88,3 +88,50 @@ INSTANTIATE_TEST_SUITE_P(Kinds, EveryKind,
 
 }  // namespace
 }  // namespace slot::engine::test
+
+namespace slot::engine::test {
+namespace {
+
+// One landing point per event (issue 15): a stop point for an event leaves the
+// machine exactly at landing_icount() of that event, so a click on a call, a
+// call bar or an event row (which go there) lands where F8 or F5 stops.
+class Landing : public ::testing::TestWithParam<Case> {};
+
+TEST_P(Landing, IsWhereAStopAtTheEventLeavesTheMachine) {
+  Booted b = boot(GetParam().cmdline, [] { EngineConfig c; c.log_invlpg = true; return c; }());
+  Engine& e = *b.e;
+  ASSERT_TRUE(add_breakpoint(e, GetParam().spec).empty());
+  for (int hit = 0; hit < 3; ++hit) {
+    const StopInfo s = e.cont();
+    ASSERT_EQ(s.reason, StopReason::Point) << GetParam().spec;
+    ASSERT_NE(s.event, kNoIndex);
+    const Event& ev = e.events()[s.event];
+    EXPECT_EQ(s.icount, landing_icount(ev.kind, ev.icount)) << GetParam().spec << " hit " << hit;
+    if (ev.kind == EventKind::Call) {  // and F8 (next call) lands there too
+      EXPECT_EQ(landing_icount(ev.kind, e.calls()[ev.call].enter_icount), s.icount);
+    }
+  }
+  // F8 from the start: the first call's landing point.
+  Booted f = boot(GetParam().cmdline);
+  const StopInfo n = f.e->step(StepKind::NextCall);
+  ASSERT_FALSE(f.e->calls().empty());
+  EXPECT_EQ(n.icount, landing_icount(EventKind::Call, f.e->calls()[0].enter_icount));
+}
+
+INSTANTIATE_TEST_SUITE_P(Kinds, Landing,
+                         ::testing::Values(Case{"workload=demo", "event:call"}, Case{"workload=demo", "event:return"},
+                                           Case{"workload=demo", "event:cr3_load"},
+                                           Case{"workload=demo", "event:cpl_change"},
+                                           Case{"workload=demo flush=invlpg", "event:invlpg"},
+                                           Case{"workload=attacks", "event:exception:14"},
+                                           Case{"workload=selftest", "event:interrupt"},
+                                           Case{"workload=demo", "event:task_create"}),
+                         [](const auto& info) {
+                           std::string n = info.param.spec;
+                           for (char& c : n)
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           return n;
+                         });
+
+}  // namespace
+}  // namespace slot::engine::test

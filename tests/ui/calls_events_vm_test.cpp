@@ -231,3 +231,41 @@ TEST(ConsoleAtItsTime, TlbPlotStopsAtTheMomentShown) {
 
 }  // namespace
 }  // namespace slot::ui::test
+
+namespace slot::ui::test {
+namespace {
+
+// A click on a call (its stack line, its bar, its event row) goes to the
+// call's landing point: the call is then on the running task's stack and its
+// bar is drawn, as after F8 (issue 15). Going to its record's own instruction
+// -- one earlier -- shows neither.
+TEST(CallsView, GoingToACallLandsWhereF8Stops) {
+  if (!guest_image_exists()) GTEST_SKIP() << "no guest image";
+  GuestRun g;
+  g.until("call:3");
+  g.frame();  // merges the history
+  ASSERT_GE(g.hist.calls.size(), 3u);
+  const engine::CallRecord call = g.hist.calls[2];
+  g.until("end");
+  auto on_stack = [&](const Frame& f) {
+    for (const TaskStack& s : make_call_stacks(f, g.hist))
+      for (const StackLine& l : s.lines)
+        if (l.call == 2) return true;
+    return false;
+  };
+  auto has_bar = [&](const Frame& f) {
+    for (const CallBar& b : make_call_timeline(f, g.hist).bars)
+      if (b.call == 2) return true;
+    return false;
+  };
+  g.e->goto_icount(engine::landing_icount(engine::EventKind::Call, call.enter_icount));
+  const Frame at = g.frame();
+  EXPECT_TRUE(on_stack(at));
+  EXPECT_TRUE(has_bar(at));
+  g.e->goto_icount(call.enter_icount);
+  const Frame before = g.frame();
+  EXPECT_FALSE(on_stack(before)) << "one instruction earlier the record is not written yet";
+}
+
+}  // namespace
+}  // namespace slot::ui::test

@@ -31,7 +31,7 @@ void stacks(PanelCtx& c) {
       ImGui::PushID(int(l.call));
       const std::string label = l.text.substr(0, l.text.find("  ("));
       if (ImGui::SmallButton(label.c_str()) && l.call < c.h.calls.size())
-        c.s.go_to(c.h.calls[l.call].enter_icount);
+        c.s.go_to(engine::landing_icount(engine::EventKind::Call, c.h.calls[l.call].enter_icount));
       hover_tip(l.text + "\nclick: go to this call");
       ImGui::PopID();
       ImGui::PopStyleColor();
@@ -92,7 +92,7 @@ void bars(PanelCtx& c) {
   if (hovered && ImGui::IsWindowHovered()) {
     ImGui::SetTooltip("%s\nclick: go to this call", hovered->detail.c_str());
     if (ImGui::IsMouseClicked(0) && hovered->call < c.h.calls.size())
-      c.s.go_to(c.h.calls[hovered->call].enter_icount);
+      c.s.go_to(engine::landing_icount(engine::EventKind::Call, c.h.calls[hovered->call].enter_icount));
   }
   (void)rows;
   ImGui::EndChild();

@@ -51,7 +51,7 @@ void draw_events_panel(PanelCtx& c) {
       ImGui::TableNextColumn();
       ImGui::PushID(int(r.index));
       if (ImGui::Selectable(std::to_string(r.index).c_str(), false, ImGuiSelectableFlags_SpanAllColumns))
-        c.s.go_to(r.icount);
+        c.s.go_to(engine::landing_icount(c.h.events[r.index].kind, r.icount));
       if (ImGui::IsItemHovered()) ImGui::SetTooltip("click: go to icount %llu", (unsigned long long)r.icount);
       ImGui::PopID();
       ImGui::TableNextColumn();

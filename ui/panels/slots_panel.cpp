@@ -35,7 +35,7 @@ void timeline(PanelCtx& c) {
   ImGui::BeginDisabled(!st.scrub || st.point >= n);
   if (ImGui::Button("go there") && st.point < n) {
     const size_t ev = c.h.points[size_t(st.point)].event;
-    if (ev < c.h.events.size()) c.s.go_to(c.h.events[ev].icount);
+    if (ev < c.h.events.size()) c.s.go_to(engine::landing_icount(c.h.events[ev].kind, c.h.events[ev].icount));
     st.scrub = false;
   }
   ImGui::EndDisabled();
