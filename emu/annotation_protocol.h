@@ -52,6 +52,10 @@ enum Type : uint8_t {
   ANN_MARK = 6,
   // payload: task id, exit value lo, exit value hi
   ANN_TASK_EXIT = 7,
+  // payload: module id, operation, name...
+  // The name the module gives operation `op` (e.g. fs op 0 = "FS_READ"),
+  // announced after its ANN_MODULE; unnamed operations are shown as numbers.
+  ANN_OP_NAME = 8,
 };
 
 inline constexpr uint32_t ANN_NONE = 0xFFFFFFFFu;

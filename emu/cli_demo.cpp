@@ -118,9 +118,9 @@ void print_call(const engine::Engine& e, const engine::CallRecord& c) {
   // A call counts from the caller's SYSCALL (its kernel entry) to the kernel's
   // exit back to it: the instruction it starts at is that SYSCALL.
   const uint64_t start = c.entry_icount != engine::kNone64 ? c.entry_icount : c.enter_icount;
-  std::printf("\n--- call #%u  task %u \"%s\": %s -> %s, operation %u, depth %u   (SYSCALL at instruction %s)\n",
-              engine::call_number(c.index), c.task, task.c_str(), e.module_name(c.caller).c_str(), e.module_name(c.callee).c_str(), c.op,
-              c.depth, commas(start).c_str());
+  std::printf("\n--- call #%u  task %u \"%s\": %s -> %s, depth %u   (SYSCALL at instruction %s)\n",
+              engine::call_number(c.index), c.task, task.c_str(), e.module_name(c.caller).c_str(),
+              e.op_label(c.callee, c.op).c_str(), c.depth, commas(start).c_str());
   for (const engine::CallBuffer& b : c.buffers)
     std::printf("  buffer: %u bytes at %s in %s, mapped (not copied) for %s at %s\n", b.len,
                 hex(b.caller_addr).c_str(), e.module_name(c.caller).c_str(), e.module_name(c.callee).c_str(),

@@ -57,7 +57,7 @@ TraceCommand::Subcommand(CLI::App& app) : st_(std::make_unique<State>()) {
       ->default_val("skylake");
   s.cmd->add_option("--max-insns", s.max_insns, "stop after this many instructions (0 = no limit)")->default_val(0);
   s.cmd->add_option("--serial", s.serial, "write COM1 output to FILE ('-' = stdout; default: discarded)");
-  s.cmd->add_flag("--calls", s.calls, "print the call tree (per call: task, caller -> callee, op, costs)");
+  s.cmd->add_flag("--calls", s.calls, "print the call tree (per call: task, caller -> callee.op, costs)");
   s.cmd->add_option("--chrome-trace", s.chrome, "write Chrome trace-event JSON (Perfetto, chrome://tracing)");
   s.cmd->add_option("--events-jsonl", s.jsonl, "write every engine event, one JSON object per line");
   s.cmd->add_option("--break", s.breaks,

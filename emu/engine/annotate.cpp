@@ -272,6 +272,14 @@ void Engine::Impl::handle(const AnnRecord& r) {
       emit(e);
       return;
     }
+    case AnnRecord::OpName: {
+      // Names are history, not machine state: a view after going back still
+      // names the calls the run made later (names are fixed per boot).
+      auto& ops = hist.op_names[r.module];
+      if (ops.size() <= r.op && r.op < 4096) ops.resize(r.op + 1);
+      if (r.op < ops.size()) ops[r.op] = r.text;
+      return;
+    }
     case AnnRecord::TaskExit: {
       TaskInfo& t = task_entry(know, hist, r.task);
       t.exited = true, t.exit_value = r.value;

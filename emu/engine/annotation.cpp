@@ -30,8 +30,8 @@ bool unpack_string(const std::vector<uint32_t>& p, size_t from, std::string& out
 }
 
 const char* type_name(uint32_t t) {
-  static const char* const n[] = {"?", "ADDRESS_SPACE", "MODULE", "TASK_CREATE", "CALL", "RETURN", "MARK", "TASK_EXIT"};
-  return t < 8 ? n[t] : "?";
+  static const char* const n[] = {"?", "ADDRESS_SPACE", "MODULE", "TASK_CREATE", "CALL", "RETURN", "MARK", "TASK_EXIT", "OP_NAME"};
+  return t < 9 ? n[t] : "?";
 }
 
 }  // namespace
@@ -94,6 +94,12 @@ AnnRecord decode_record(uint32_t type, const std::vector<uint32_t>& p) {
       if (!need(3, false)) return short_record(3);
       r.kind = AnnRecord::TaskExit;
       r.task = p[0], r.value = int64_t(u64(p, 1));
+      return r;
+    case ann::ANN_OP_NAME:
+      if (!need(2, true)) return short_record(3);
+      r.kind = AnnRecord::OpName;
+      r.module = p[0], r.op = p[1];
+      if (!unpack_string(p, 2, r.text)) return bad("OP_NAME name without NUL", header);
       return r;
     default:
       std::snprintf(why, sizeof why, "unknown record type %u skipped (%zu payload dwords)", type, p.size());

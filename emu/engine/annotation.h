@@ -16,12 +16,12 @@
 namespace slot::engine {
 
 struct AnnRecord {
-  enum Kind : uint8_t { AddressSpace, Module, TaskCreate, Call, Return, Mark, TaskExit, Bad } kind = Bad;
+  enum Kind : uint8_t { AddressSpace, Module, TaskCreate, Call, Return, Mark, TaskExit, OpName, Bad } kind = Bad;
   uint64_t cr3 = 0;                       // AddressSpace
   uint32_t task = ann::ANN_NONE, module = ann::ANN_NONE;   // AddressSpace, TaskCreate (home), Return (callee)
   uint32_t parent = ann::ANN_NONE;        // TaskCreate
   uint64_t pdpt = 0, base = 0, symtab = 0, symtab_bytes = 0, strtab = 0, strtab_bytes = 0;  // Module
-  uint32_t caller = ann::ANN_NONE, callee = ann::ANN_NONE, op = 0, depth = 0;  // Call, Return
+  uint32_t caller = ann::ANN_NONE, callee = ann::ANN_NONE, op = 0, depth = 0;  // Call, Return, OpName (op)
   struct Buf { uint64_t caller_addr, window_addr; uint32_t len; };
   std::vector<Buf> buffers;               // Call
   int64_t value = 0;                      // Return status, TaskExit value

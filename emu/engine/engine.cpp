@@ -225,6 +225,16 @@ std::string Engine::module_name(uint32_t id) const {
   return id == kNone ? "-" : "module" + std::to_string(id);
 }
 
+std::string op_label(const std::string& module, const std::vector<std::string>* op_names, uint32_t op) {
+  if (op_names && op < op_names->size() && !(*op_names)[op].empty()) return module + "." + (*op_names)[op];
+  return module + ".op" + std::to_string(op);
+}
+
+std::string Engine::op_label(uint32_t module, uint32_t op) const {
+  const auto it = impl_->hist.op_names.find(module);
+  return engine::op_label(module_name(module), it == impl_->hist.op_names.end() ? nullptr : &it->second, op);
+}
+
 std::string Engine::task_name(uint32_t id, size_t at_event) const {
   if (const auto* life = impl_->task_life(id, at_event)) return life->second;
   if (at_event == kNoIndex)

@@ -15,6 +15,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <future>
 #include <memory>
 #include <optional>
@@ -58,6 +59,7 @@ struct View {
   std::vector<SpaceView> pml4;   // current slot maps, same order as spaces
   std::vector<TaskInfo> tasks;
   std::vector<ModuleInfo> modules;
+  std::map<uint32_t, std::vector<std::string>> op_names;  // module -> its named operations
   size_t events = 0, calls = 0;  // history sizes (query through exec())
   uint64_t serial_bytes = 0;     // COM1 bytes the guest had written by this moment (a console after
                                  //   time travel shows this many, not the furthest run's)
@@ -127,6 +129,9 @@ class Engine {
   std::string symbolize(uint64_t va) const;
   std::optional<uint64_t> symbol_address(const std::string& spec, uint32_t* module = nullptr) const;
   std::string module_name(uint32_t id) const;
+  // "fs.FS_READ": the callee and the operation as the guest names them
+  // (op_label in types.h), the same in every panel, export and lab.
+  std::string op_label(uint32_t module, uint32_t op) const;
   // Task ids are reused by the guest: the name of the task that had `id` at
   // event `at_event` (default: the latest), and the TaskCreate event that
   // began that task (kNoIndex if none) -- one Perfetto track per task life.

@@ -39,7 +39,7 @@ std::string event_json(const Engine& e, size_t i) {
     case EventKind::Call: {
       const CallRecord& c = e.calls()[ev.call];
       s += ",\"call\":" + num(ev.call) + ",\"caller\":" + str(e.module_name(c.caller)) +
-           ",\"callee\":" + str(e.module_name(c.callee)) + ",\"op\":" + num(c.op) + ",\"depth\":" + num(c.depth);
+           ",\"callee\":" + str(e.module_name(c.callee)) + ",\"op\":" + num(c.op) + ",\"op_name\":" + str(e.op_label(c.callee, c.op)) + ",\"depth\":" + num(c.depth);
       if (c.parent != kNone) s += ",\"parent\":" + num(c.parent);
       s += ",\"buffers\":[";
       for (size_t b = 0; b < c.buffers.size(); ++b)
@@ -114,7 +114,7 @@ void write_chrome_trace(const Engine& e, std::FILE* out) {
             num(c.inclusive.l1_misses) + ",\"l2_misses\":" + num(c.inclusive.l2_misses) + ",\"walks\":" +
             num(c.inclusive.walks) + ",\"cycles\":" + real(c.inclusive.cycles) + "},\"exclusive_cycles\":" +
             real(c.exclusive.cycles) + "}";
-    put("{\"name\":" + str(e.module_name(c.caller) + " -> " + e.module_name(c.callee) + " op " + num(c.op)) +
+    put("{\"name\":" + str(e.module_name(c.caller) + " -> " + e.op_label(c.callee, c.op)) +
         ",\"cat\":\"call\",\"ph\":\"X\",\"pid\":1,\"tid\":" + tid(c.task, c.enter_event) + ",\"ts\":" + ts(start) +
         ",\"dur\":" + real(double(stop - start) * 1e6 / ips) + ",\"args\":" + args + "}");
   }

@@ -80,6 +80,7 @@ struct History {
   std::vector<SlotLog> slots;
   std::vector<SpaceLog> spaces;
   std::map<uint32_t, std::string> task_names, module_names;
+  std::map<uint32_t, std::vector<std::string>> op_names;  // module -> name of each op (ANN_OP_NAME)
   // Task ids are reused: each TaskCreate starts a new life (event, name).
   std::map<uint32_t, std::vector<std::pair<size_t, std::string>>> task_lives;
 };

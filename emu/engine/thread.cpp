@@ -22,6 +22,7 @@ View Engine::Impl::make_view() const {
   v.pml4 = self->pml4_now();
   for (const auto& [id, t] : know.tasks) v.tasks.push_back(t);
   for (const auto& [id, mi] : know.modules) v.modules.push_back(mi);
+  v.op_names = hist.op_names;
   v.events = hist.events.size();
   v.calls = hist.calls.size();
   v.serial_bytes = know.serial_pos;

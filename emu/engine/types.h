@@ -16,6 +16,10 @@ inline constexpr uint32_t kNone = 0xFFFFFFFFu;     // no task / module / call
 inline constexpr size_t kNoIndex = ~size_t(0);
 inline constexpr uint64_t kNone64 = ~uint64_t(0);     // no instruction count
 
+// How every panel, export and lab names an operation: "fs.FS_READ" when the
+// module named op `op` (ANN_OP_NAME), else "fs.op3".
+std::string op_label(const std::string& module, const std::vector<std::string>* op_names, uint32_t op);
+
 // ---- events -----------------------------------------------------------------
 // What `a`, `b`, `c` mean for each kind is in the comment (and in
 // docs/trace-format.md, the JSON names).

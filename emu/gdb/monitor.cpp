@@ -70,8 +70,8 @@ std::string calls(const Engine& e, uint64_t n) {
   std::string out = fmt("%zu calls recorded\n", cs.size());
   for (size_t k = cs.size() > n ? cs.size() - n : 0; k < cs.size(); ++k) {
     const auto& c = cs[k];
-    out += fmt("  #%-5u task %-8s %s -> %s  op %u  depth %u  at icount %" PRIu64, engine::call_number(c.index), e.task_name(c.task).c_str(),
-               e.module_name(c.caller).c_str(), e.module_name(c.callee).c_str(), c.op, c.depth, c.enter_icount);
+    out += fmt("  #%-5u task %-8s %s -> %s  depth %u  at icount %" PRIu64, engine::call_number(c.index), e.task_name(c.task).c_str(),
+               e.module_name(c.caller).c_str(), e.op_label(c.callee, c.op).c_str(), c.depth, c.enter_icount);
     if (c.returned)
       out += fmt("  returned %" PRId64 " after %" PRIu64 " insns, %" PRIu64 " L1 / %" PRIu64 " L2 TLB misses\n", c.status,
                  c.inclusive.insns, c.inclusive.l1_misses, c.inclusive.l2_misses);

@@ -85,7 +85,7 @@ int check_module_call(const Lab& lab, const CheckEnv& env) {
   if (e.calls().empty()) return r.expect(false, "a call was recorded"), r.failed();
   const engine::CallRecord c0 = e.calls()[0];
   r.expect(c0.caller == guest::APP && c0.callee == guest::FS, "the first call is app -> fs",
-           e.module_name(c0.caller) + " -> " + e.module_name(c0.callee) + " op " + std::to_string(c0.op));
+           e.module_name(c0.caller) + " -> " + e.op_label(c0.callee, c0.op));
 
   size_t k = 0;
   if (!r.expect(first_call_with_two_clients(b, k), "a call app -> fs while the other client also runs app"))

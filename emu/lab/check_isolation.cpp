@@ -48,8 +48,7 @@ int check_isolation(const Lab& lab, const CheckEnv& env) {
   r.note(std::to_string(faults.size()) + " page faults caught:");
   for (const Fault& f : faults)
     r.note((f.call == engine::kNone ? std::string("outside a call")
-                                    : e.module_name(e.calls()[f.call].callee) + " op " +
-                                          std::to_string(e.calls()[f.call].op)) +
+                                    : e.op_label(e.calls()[f.call].callee, e.calls()[f.call].op)) +
            ": CR2 " + hex(f.cr2) + ", error " + hex(f.error) + " (" + pf_bits(f.error) + ")");
   if (!r.expect(!faults.empty(), "F5 with a #PF breakpoint stops in evil")) return r.failed();
 
@@ -57,7 +56,7 @@ int check_isolation(const Lab& lab, const CheckEnv& env) {
   const bool in_evil = first.call != engine::kNone && e.calls()[first.call].callee == guest::EVIL;
   r.expect(in_evil && e.calls()[first.call].op == guest::ATK_read_other_module,
            "the first #PF is evil reading fs (attack read_other_module)",
-           in_evil ? "op " + std::to_string(e.calls()[first.call].op) : "not in evil");
+           in_evil ? e.op_label(e.calls()[first.call].callee, e.calls()[first.call].op) : "not in evil");
   r.expect(first.cr2 == guest::module_base(guest::FS), "CR2 = fs's base, 0x8080000000", hex(first.cr2));
   r.expect(first.error == x86::PF_U, "error code 0x4: not present, read, user", pf_bits(first.error));
 
@@ -74,7 +73,7 @@ int check_isolation(const Lab& lab, const CheckEnv& env) {
       if (e.calls()[k].task == c.task && e.calls()[k].depth == c.depth) next = &e.calls()[k];
     r.expect(next && next->callee == guest::FS && next->op == guest::FS_ECHO && next->returned && next->status == 8,
              "the victim then calls fs FS_ECHO(7) and gets 8: the kernel recovered",
-             next ? e.module_name(next->callee) + " op " + std::to_string(next->op) + " status " +
+             next ? e.op_label(next->callee, next->op) + " status " +
                         std::to_string(next->status)
                   : "no next call");
   }

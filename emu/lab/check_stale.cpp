@@ -63,7 +63,7 @@ int check_missing_invalidation(const Lab& lab, const CheckEnv& env) {
     r.expect(call != engine::kNone && e.calls()[call].callee == guest::EVIL &&
                  e.calls()[call].op == guest::ATK_read_caller_module,
              "inside the call app -> evil, attack read_caller_module (3)",
-             call == engine::kNone ? "no open call" : "op " + std::to_string(e.calls()[call].op));
+             call == engine::kNone ? "no open call" : e.op_label(e.calls()[call].callee, e.calls()[call].op));
     const mmu::DebugWalk w = e.machine().mmu().debug_walk(s.addr);
     r.expect(!w.ok && !w.steps.empty() && w.steps.back().level == 3,
              "memory says: not mapped, the walk ends at the PDPTE (evil's PDPT has no entry for app's GiB)");

@@ -29,7 +29,7 @@ void put_string(const char* s, uint32_t n) {
 constexpr uint32_t kMaxName = 4 * 32 - 1;
 }  // namespace
 
-void annotate_module(const Module& m) {
+void annotate_module(const Module& m, const char* opnames, uint32_t opnames_bytes) {
   uint32_t n = str_len(m.info.name, sizeof m.info.name);
   put(ann::header(ann::ANN_MODULE, 11 + ann::string_dwords(n)));
   put(m.info.id);
@@ -40,6 +40,19 @@ void annotate_module(const Module& m) {
   put64(m.strtab_pa);
   put((uint32_t)m.strtab_size);
   put_string(m.info.name, n);
+  // One ANN_OP_NAME per named operation, so the debugger names calls as the
+  // module does (fs.FS_READ).
+  const char* s = opnames;
+  const char* end = opnames + opnames_bytes;
+  for (uint32_t op = 0; s && s < end && op < m.info.nops; ++op) {
+    uint32_t len = str_len(s, (uint32_t)(end - s));
+    if (len > kMaxName) len = kMaxName;
+    put(ann::header(ann::ANN_OP_NAME, 2 + ann::string_dwords(len)));
+    put(m.info.id);
+    put(op);
+    put_string(s, len);
+    s += str_len(s, (uint32_t)(end - s)) + 1;
+  }
 }
 
 void annotate_address_space(uint64_t cr3, uint32_t task, uint32_t module, const char* name) {

@@ -4,7 +4,9 @@
 #include <stdint.h>
 
 struct Module;
-void annotate_module(const Module& m);
+// The module (ANN_MODULE), then one ANN_OP_NAME per name in `opnames`
+// (its .opnames section: NUL-separated names in op order; nullptr if none).
+void annotate_module(const Module& m, const char* opnames, uint32_t opnames_bytes);
 void annotate_address_space(uint64_t cr3, uint32_t task, uint32_t module, const char* name);
 void annotate_task_create(uint32_t task, uint32_t home_module, uint32_t parent, const char* name);
 void annotate_task_exit(uint32_t task, int64_t value);

@@ -36,6 +36,13 @@ struct Shdr {
 constexpr uint32_t PT_LOAD = 1, PF_X = 1, PF_W = 2, SHT_SYMTAB = 2;
 
 uint64_t g_mono_pdpt;
+// Each module's .opnames (kept out of Module: the fastpath indexes g_modules,
+// and its size is part of what a call costs).
+struct OpNames {
+  const char* names;
+  uint32_t bytes;
+};
+OpNames g_opnames[MAX_MODULES];
 
 void add_range(Module& m, uint64_t va, uint32_t n) {
   if (m.nranges == 8) panic("module %s: too many ranges", m.info.name);
@@ -55,8 +62,10 @@ void load_one(const uint8_t* img, uint64_t size) {
   const char* shstr = (const char*)img + sh[eh->shstrndx].offset;
   const abi::ModInfo* info = nullptr;
   const Shdr* symtab = nullptr;
+  const Shdr* opnames = nullptr;
   for (unsigned i = 0; i < eh->shnum; ++i) {
     if (kstreq(shstr + sh[i].name, ".modinfo")) info = (const abi::ModInfo*)(img + sh[i].offset);
+    if (kstreq(shstr + sh[i].name, ".opnames")) opnames = &sh[i];
     if (sh[i].type == SHT_SYMTAB) symtab = &sh[i];
   }
   if (!info || info->magic != abi::MODINFO_MAGIC || info->id == 0 || info->id >= MAX_MODULES)
@@ -67,6 +76,8 @@ void load_one(const uint8_t* img, uint64_t size) {
   m.entry = eh->entry;
   m.image_pa = v2p((uint64_t)img);
   m.image_size = size;
+  if (opnames && opnames->offset + opnames->size <= size)
+    g_opnames[info->id] = {(const char*)img + opnames->offset, (uint32_t)opnames->size};
   if (symtab) {
     m.symtab_pa = v2p((uint64_t)(img + symtab->offset));
     m.symtab_size = symtab->size;
@@ -113,7 +124,7 @@ void modules_load_all() {
   for (auto& m : g_modules) {
     if (!m.loaded) continue;
     phys_ptr(g_mono_pdpt)[m.info.id] = phys_ptr(m.pdpt)[m.info.id];
-    annotate_module(m);
+    annotate_module(m, g_opnames[m.info.id].names, g_opnames[m.info.id].bytes);
   }
   for (auto& m : g_modules) {
     if (!m.loaded || m.info.port_count) continue;

@@ -8,6 +8,7 @@
 
 SLOTLAB_MODULE("app", abi::APP_NOPS, 64,
                1u << abi::M_APP | 1u << abi::M_FS | 1u << abi::M_CONS | 1u << abi::M_EVIL | 1u << abi::M_B1, 0, 0, 0);
+SLOTLAB_OPNAMES(abi::APP_NOPS, "APP_DEMO\0APP_PROBE\0APP_CALLBACK\0APP_SELF\0APP_SPIN\0APP_BENCH\0APP_NOP\0APP_RECURSE");
 
 namespace {
 bool ipc_mode() { return u::kinfo()->mode == 2; }

@@ -8,6 +8,7 @@
 #endif
 constexpr uint32_t kNext = MODULE_ID + 1;
 SLOTLAB_MODULE(BENCH_NAME, abi::B_NOPS, 512, MODULE_ID < abi::M_B3 ? 1u << kNext : 0u, 0, 0, 0);
+SLOTLAB_OPNAMES(abi::B_NOPS, "B_CALL");
 
 int64_t module_main(uint64_t op, uint64_t arg, void* b0, uint64_t l0, void*, uint64_t) {
   if (op != abi::B_CALL) return abi::E_INVAL;

@@ -4,6 +4,7 @@
 #include "guest/modules/ulib.h"
 
 SLOTLAB_MODULE("blk", abi::BLK_NOPS, 0, 0, 0, 0, 0);
+SLOTLAB_OPNAMES(abi::BLK_NOPS, "BLK_READ\0BLK_NBLOCKS");
 
 int64_t module_main(uint64_t op, uint64_t arg, void* b0, uint64_t l0, void*, uint64_t) {
   switch (op) {

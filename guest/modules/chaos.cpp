@@ -12,6 +12,7 @@
 #include "guest/modules/ulib.h"
 
 SLOTLAB_MODULE("chaos", 2, 0, 1u << abi::M_APP | 1u << abi::M_FS | 1u << abi::M_EVIL | 1u << abi::M_CHAOS, 0, 0, 0);
+SLOTLAB_OPNAMES(2, "CHAOS_RUN\0CHAOS_CODE");
 
 namespace {
 constexpr uint64_t kModuleArea = 1ull << 39, kGiB = 1ull << 30;

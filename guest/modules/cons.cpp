@@ -6,6 +6,7 @@
 #include "guest/modules/ulib.h"
 
 SLOTLAB_MODULE("cons", abi::CONS_NOPS, 48, 0, 0x3F8, 8, abi::MODF_VGA);
+SLOTLAB_OPNAMES(abi::CONS_NOPS, "CONS_WRITE\0CONS_FLUSH\0CONS_LSR");
 
 namespace {
 constexpr uint32_t kMaxTasks = 48, kPerTask = 4096;

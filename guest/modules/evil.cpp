@@ -6,6 +6,14 @@
 
 SLOTLAB_MODULE("evil", 40, 0,
                1u << abi::M_APP | 1u << abi::M_FS | 1u << abi::M_CONS | 1u << abi::M_EVIL, 0, 0, 0);
+// Op n is attack n (1-23, in order in attacks.h), 30/31 the two halves of
+// keep_window; the others are unused and stay numbers.
+static_assert(ATK_COUNT_PLUS_ONE == 24, "op names below assume attacks 1-23");
+#define EVIL_OPNAME(n, name, what) #name "\0"
+SLOTLAB_OPNAMES(40, "\0" SLOTLAB_ATTACKS(EVIL_OPNAME) "\0\0\0\0\0\0"
+                    "keep_window_save\0keep_window_use\0"
+                    "\0\0\0\0\0\0\0");
+#undef EVIL_OPNAME
 
 namespace {
 constexpr uint64_t kModuleArea = 1ull << 39, kGiB = 1ull << 30;

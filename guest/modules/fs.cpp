@@ -6,6 +6,7 @@
 #include "guest/modules/ulib.h"
 
 SLOTLAB_MODULE("fs", abi::FS_NOPS, 0, 1u << abi::M_BLK | 1u << abi::M_APP, 0, 0, 0);
+SLOTLAB_OPNAMES(abi::FS_NOPS, "FS_READ\0FS_SIZE\0FS_INC\0FS_COUNT\0FS_FLAG\0FS_ECHO\0FS_PEEK\0FS_FILL\0FS_CALLBACK\0FS_LOCKFAULT");
 
 namespace {
 alignas(4096) uint8_t g_block[disk::BLOCK];

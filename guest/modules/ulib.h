@@ -67,3 +67,17 @@ extern "C" int64_t module_main(uint64_t op, uint64_t arg, void* b0, uint64_t l0,
   extern "C" __attribute__((section(".modinfo"), used)) const abi::ModInfo slotlab_modinfo = {               \
       abi::MODINFO_MAGIC, MODULE_ID, NOPS, HEAP, CALLS, PORT_FIRST, PORT_COUNT, FLAGS, 0,                    \
       (uint64_t)&module_main, NAME}
+
+// The names of this module's operations, in op order, NUL-separated
+// ("FS_READ\0FS_SIZE"): the kernel announces them (ANN_OP_NAME) so that the
+// debugger says fs.FS_READ, not op 0. Optional: without it, ops are numbers.
+namespace u {
+constexpr uint32_t count_names(const char* s, uint32_t bytes) {
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < bytes; ++i) n += s[i] == 0;
+  return n;
+}
+}  // namespace u
+#define SLOTLAB_OPNAMES(NOPS, NAMES)                                                              \
+  static_assert(u::count_names(NAMES, sizeof NAMES) == (NOPS), "one name per operation");        \
+  extern "C" __attribute__((section(".opnames"), used)) const char slotlab_opnames[] = NAMES

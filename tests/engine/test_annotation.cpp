@@ -80,6 +80,17 @@ TEST(Annotation, DocExamplesTaskCallReturnMarkExit) {
   EXPECT_EQ(r[4].value, 247);
 }
 
+TEST(Annotation, DocExampleOpName) {
+  auto r = feed({0x000408A5, 0x00000002, 0x00000000, 0x525F5346, 0x00444145,
+                 0x000308A5, 0x00000002, 0x00000001, 0x41414141});  // name without its NUL
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0].kind, AnnRecord::OpName);
+  EXPECT_EQ(r[0].module, 2u);
+  EXPECT_EQ(r[0].op, 0u);
+  EXPECT_EQ(r[0].text, "FS_READ");
+  EXPECT_EQ(r[1].kind, AnnRecord::Bad);
+}
+
 TEST(Annotation, UnknownTypeIsSkippedByItsLength) {
   // type 0x33 with 2 payload dwords, whose second payload dword even looks like a header
   auto r = feed({0x000233A5, 0x11111111, 0x000206A5, 0x000206A5, 0x636E6562, 0x00000068});

@@ -178,6 +178,40 @@ TEST(NamesAtTheirTime, CallsAndEventsAfterTheRun) {
   }
 }
 
+// Operations are named the way the guest names them (issue 15: fs.FS_READ,
+// not op 0), in the events panel, the call bars and the engine's exports
+// alike, and still after going back to before the names were announced.
+TEST(NamesAtTheirTime, OperationsAreNamedAsTheGuestNamesThem) {
+  if (!guest_image_exists()) GTEST_SKIP() << "no guest image";
+  GuestRun g;
+  g.until("end");
+  // The demo's calls, by the ABI's numbers (guest/include/slotlab_abi.h):
+  // app -> fs FS_SIZE (1) and FS_READ (0), fs -> blk BLK_READ (0), app -> cons CONS_WRITE (0).
+  EXPECT_EQ(g.e->op_label(2, 0), "fs.FS_READ");
+  EXPECT_EQ(g.e->op_label(2, 1), "fs.FS_SIZE");
+  EXPECT_EQ(g.e->op_label(3, 0), "blk.BLK_READ");
+  EXPECT_EQ(g.e->op_label(4, 0), "cons.CONS_WRITE");
+  EXPECT_EQ(g.e->op_label(2, 200), "fs.op200");  // beyond the named ops: a number
+  EXPECT_EQ(g.e->op_label(5, 1), "evil.read_other_module");  // attack 1 (attacks.h)
+  EXPECT_EQ(g.e->op_label(5, 31), "evil.keep_window_use");
+  EXPECT_EQ(g.e->op_label(5, 25), "evil.op25");  // unnamed: a number
+  EXPECT_EQ(g.e->goto_icount(0).icount, 0u);
+  const Frame f = g.frame();
+  const Names n(*f.view);
+  unsigned rows = 0;
+  for (size_t i = 0; i < g.hist.events.size(); ++i) {
+    const engine::Event& ev = g.hist.events[i];
+    if (ev.kind != engine::EventKind::Call) continue;
+    const engine::CallRecord& c = g.hist.calls[ev.call];
+    const std::string label = g.e->op_label(c.callee, c.op);
+    EXPECT_EQ(label.find(".op"), std::string::npos) << label;
+    EXPECT_NE(event_row(g.hist, i, f.cursor, n.as_of(g.hist, i)).text.find(label), std::string::npos) << label;
+    ++rows;
+  }
+  EXPECT_EQ(rows, g.hist.calls.size());
+  EXPECT_GE(rows, 5u);
+}
+
 }  // namespace
 }  // namespace slot::ui::test
 

@@ -7,7 +7,7 @@ namespace slot::ui {
 
 namespace {
 std::string call_text(const engine::CallRecord& c, const Names& n) {
-  return n.module(c.caller) + " -> " + n.module(c.callee) + " op " + std::to_string(c.op) + "  (call #" +
+  return n.module(c.caller) + " -> " + n.op(c.callee, c.op) + "  (call #" +
          std::to_string(engine::call_number(c.index)) + ", icount " + std::to_string(c.enter_icount) + ")";
 }
 }  // namespace
@@ -72,7 +72,7 @@ CallTimeline make_call_timeline(const Frame& f, const History& h) {
     b.open = !c.returned || c.return_icount > now;
     b.end = b.open ? now : c.return_icount;
     b.selected = c.index == selected;
-    b.label = then.module(c.callee) + " op " + std::to_string(c.op);
+    b.label = then.op(c.callee, c.op);
     b.detail = call_text(c, then) + "\ntask " + then.task(c.task) + ", depth " + std::to_string(c.depth) +
                (b.open ? "\nopen" : "\nreturned at icount " + std::to_string(c.return_icount) + ", status " +
                                          std::to_string(c.status)) +

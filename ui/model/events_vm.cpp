@@ -49,8 +49,7 @@ std::string describe(const History& h, const engine::Event& e, const Names& n) {
       if (e.call < h.calls.size()) {
         const auto& c = h.calls[e.call];
         if (e.kind == K::Call)
-          return "#" + std::to_string(engine::call_number(c.index)) + " " + n.module(c.caller) + " -> " + n.module(c.callee) + " op " +
-                 std::to_string(c.op) + " depth " + std::to_string(c.depth);
+          return "#" + std::to_string(engine::call_number(c.index)) + " " + n.module(c.caller) + " -> " + n.op(c.callee, c.op) + " depth " + std::to_string(c.depth);
         return "#" + std::to_string(engine::call_number(c.index)) + " " + n.module(c.callee) + " -> " + n.module(c.caller) +
                " status " + std::to_string(int64_t(e.a));
       }

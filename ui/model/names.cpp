@@ -16,6 +16,7 @@ Names::Names(const engine::View& v) {
     modules_[m.id] = m.name;
     if (m.pdpt) pdpts_[m.pdpt & x86::PTE_ADDR] = m.id;
   }
+  ops_ = v.op_names;
 }
 
 Names Names::as_of(const History& h, size_t at) const {
@@ -44,6 +45,11 @@ std::string Names::module(uint32_t id) const {
   if (id == engine::kNone) return "-";
   auto it = modules_.find(id);
   return it != modules_.end() && !it->second.empty() ? it->second : "module " + std::to_string(id);
+}
+
+std::string Names::op(uint32_t module, uint32_t op) const {
+  const auto it = ops_.find(module);
+  return engine::op_label(this->module(module), it == ops_.end() ? nullptr : &it->second, op);
 }
 
 uint32_t Names::module_by_pdpt(uint64_t pdpt) const {

@@ -4,7 +4,9 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <map>
 #include <unordered_map>
+#include <vector>
 
 #include "emu/engine/engine.h"
 
@@ -27,12 +29,14 @@ class Names {
   Names as_of(const History& h, size_t at) const;
   std::string task(uint32_t id) const;     // "app", or "task 3", or "-" for kNone
   std::string module(uint32_t id) const;   // "fs", or "module 3", or "-"
+  std::string op(uint32_t module, uint32_t op) const;  // "fs.FS_READ" (engine::op_label)
   // The module whose PDPT is at physical `pdpt`, or kNone.
   uint32_t module_by_pdpt(uint64_t pdpt) const;
 
  private:
   std::unordered_map<uint32_t, std::string> tasks_, modules_;
   std::unordered_map<uint64_t, uint32_t> pdpts_;
+  std::map<uint32_t, std::vector<std::string>> ops_;
 };
 
 // A distinct, readable colour per module id (a fixed palette, so screenshots

@@ -56,8 +56,8 @@ std::string point_label(const History& h, size_t point, const Names& now) {
   if (p.call >= h.calls.size()) return s + (p.is_return ? "return" : "call");
   const engine::CallRecord& c = h.calls[p.call];
   if (!p.is_return)
-    return s + "call " + std::to_string(engine::call_number(c.index)) + ": " + n.module(c.caller) + " -> " + n.module(c.callee) +
-           " op " + std::to_string(c.op) + " (task " + n.task(c.task) + ", depth " + std::to_string(c.depth) + ")";
+    return s + "call " + std::to_string(engine::call_number(c.index)) + ": " + n.module(c.caller) + " -> " + n.op(c.callee, c.op) +
+           " (task " + n.task(c.task) + ", depth " + std::to_string(c.depth) + ")";
   return s + "return " + std::to_string(engine::call_number(c.index)) + ": " + n.module(c.callee) + " -> " + n.module(c.caller) +
          " status " + std::to_string(c.status) + " (task " + n.task(c.task) + ")";
 }
