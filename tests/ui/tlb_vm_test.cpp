@@ -46,8 +46,16 @@ TEST(TlbView, EntriesInTheCalleeTranslateLikeMemory) {
   if (!guest_image_exists()) GTEST_SKIP() << "no guest image";
   GuestRun g;
   g.until("call:2");
-  // Let the callee run a while so the arrays hold its pages.
+  // Let the callee run a while so the arrays hold its pages, then on to ring
+  // 3: inside the kernel an entry may legally be stale between a PTE store
+  // and its flush (SDM Vol. 3A 4.10.4), and 20,000 instructions can land there.
   g.e->cont(20000);
+  // Two ring-3 instructions in a row: the first refills the entry serving RIP.
+  for (int i = 0, user = 0; i < 100000 && user < 2; ++i) {
+    g.e->step(engine::StepKind::Insn);
+    user = g.e->make_view().regs.cpl() == 3 ? user + 1 : 0;
+  }
+  ASSERT_EQ(g.e->make_view().regs.cpl(), 3);
   const Frame f = g.frame();
   const TlbView v = make_tlb(f, nullptr, g.hist);
   const engine::View& view = *f.view;
