@@ -1,5 +1,5 @@
 // The run loop, instruction fetch through the decoded-instruction cache, and
-// segmentation checks. Life of one instruction: DESIGN.md §2.
+// segmentation checks. Life of one instruction: docs/ARCHITECTURE.md.
 #include "cpu/cpu.h"
 
 #include <algorithm>

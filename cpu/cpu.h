@@ -1,6 +1,6 @@
 // The interpreter: one x86-64 logical processor. It reaches memory only
 // through mmu::Mmu (translation) and mmu::PhysMemory (bytes), and ports and
-// interrupts only through Platform (STYLE.md point 5).
+// interrupts only through Platform (docs/ARCHITECTURE.md, "Layers").
 //
 // Not emulated: real mode and virtual-8086 mode, hardware task switching,
 // call gates, x87/MMX/SSE/AVX (decoded; #NM/#UD), SMM, VMX, APIC timer,
@@ -88,7 +88,7 @@ class Cpu {
   // ---- run control -------------------------------------------------------
   // Runs until icount reaches `until`, a stop is requested, or the machine
   // shuts down (triple fault). A halted CPU with no interrupt lets time pass:
-  // icount jumps to `until` (time is the instruction count, DESIGN.md §2).
+  // icount jumps to `until` (time is the instruction count, docs/cpu.md "Time").
   StopReason run(uint64_t until);
   void request_stop() { stop_requested_ = true; attention_ = true; }
   // Ends the current run() early at icount `n` (a device was reprogrammed and

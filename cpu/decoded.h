@@ -43,6 +43,6 @@ struct Insn {
   uint8_t modrm;     // raw ModRM byte (0 if none)
   bool mem() const { return flags & IF_MEM; }
 };
-static_assert(sizeof(Insn) <= 64, "decoded form must stay small (STYLE.md point 2)");
+static_assert(sizeof(Insn) <= 64, "decoded form must stay small (docs/ARCHITECTURE.md)");
 
 }  // namespace slot::cpu

@@ -1,4 +1,4 @@
-// Lazy arithmetic flags (STYLE.md point 3: flags live in one module).
+// Lazy arithmetic flags (docs/ARCHITECTURE.md: flags live in one module).
 // The common flag writers (add/sub/adc/sbb/logic/inc/dec and their cmp/test
 // forms) record their operands and result; the six status flags are computed
 // only when someone reads them. Everything else writes RFLAGS eagerly after

@@ -1,4 +1,4 @@
-// One serializer for both directions (STYLE.md point 10): every component
+// One serializer for both directions (docs/ARCHITECTURE.md): every component
 // writes ONE `void serialize(Serializer& s)` that lists its state, e.g.
 //
 //   void Pit8254::serialize(Serializer& s) { s.tag("pit"); s.io(st_); }

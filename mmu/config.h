@@ -43,8 +43,8 @@ struct PscConfig {
 struct CostConfig {
   double base_cpi = 1.0;
   double l1_hit = 0.0;    // hidden in the load pipeline on Skylake
-  double l2_hit = 9.0;    // STLB hit (DESIGN.md §5)
-  double walk = 20.0;     // page-walk fixed cost (DESIGN.md §5: ~20-30 + refs)
+  double l2_hit = 9.0;    // STLB hit (docs/mmu.md)
+  double walk = 20.0;     // page-walk fixed cost (docs/mmu.md: ~20-30 + refs)
   double mem_ref = 4.0;   // one paging-entry read, assumed an L1D hit
   // Direct costs of privileged instructions, beyond base_cpi.
   double cr3_load = 100.0;     // MOV to CR3 that flushes (bit 63 clear, or no PCIDs)

@@ -15,7 +15,7 @@ ArrayConfig arr(const char* name, unsigned level, Side side, uint8_t sizes, unsi
   return ArrayConfig{name, level, side, sizes, entries / ways, ways, p};
 }
 
-// Paging-structure caches: sizes unpublished; DESIGN.md §5's common model
+// Paging-structure caches: sizes unpublished; docs/mmu.md's common model
 // (PML4E 4, PDPTE 8, PDE 32), fully associative, LRU.
 std::vector<PscConfig> common_pscs(unsigned pml4, unsigned pdpt, unsigned pd) {
   return {PscConfig{4, 1, pml4, Policy::Lru}, PscConfig{3, 1, pdpt, Policy::Lru},
@@ -23,7 +23,7 @@ std::vector<PscConfig> common_pscs(unsigned pml4, unsigned pdpt, unsigned pd) {
 }
 
 TlbConfig skylake() {
-  // Intel Skylake client: DESIGN.md §5, from the Intel 64 and IA-32
+  // Intel Skylake client: docs/mmu.md, from the Intel 64 and IA-32
   // Architectures Optimization Reference Manual (248966), table 2-15
   // ("TLB parameters of the Skylake microarchitecture"), which also gives
   // the 8-entry (per thread) ITLB for 2M/4M pages. Skylake has no 1G ITLB:

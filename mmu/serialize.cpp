@@ -1,5 +1,5 @@
 // Snapshots: one serialize() per component serves both save and load
-// (STYLE.md 10). The blob holds the geometry it was made with; loading into
+// (docs/ARCHITECTURE.md). The blob holds the geometry it was made with; loading into
 // a different geometry is refused. The observer and the fast-path mirror are
 // not state: the mirror is rebuilt from the model on demand.
 #include <cstring>

@@ -1,5 +1,5 @@
 // `slotlab debug`: the entry point the CLI calls (emu/cli_debug.cpp). No ImGui
-// or SDL types here, so emu/ stays free of them (STYLE.md 11).
+// or SDL types here, so emu/ stays free of them (docs/ARCHITECTURE.md).
 #pragma once
 #include <string>
 #include <vector>

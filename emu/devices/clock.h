@@ -1,5 +1,5 @@
 // Guest time. The machine's only clock is the retired-instruction count
-// (DESIGN.md section 2, step 4); every device derives its time from it so two
+// (docs/ARCHITECTURE.md section 2, step 4); every device derives its time from it so two
 // runs of the same kernel are identical, instruction for instruction.
 //
 // Rate: `insns_per_second` guest instructions make one second of guest time.

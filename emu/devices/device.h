@@ -1,4 +1,4 @@
-// The one device interface (STYLE.md point 9): name, reset, port and MMIO
+// The one device interface (docs/ARCHITECTURE.md): name, reset, port and MMIO
 // access, save/load through one serialize function, and a text dump for the
 // debugger. Each device keeps its state in one trivially copyable struct, so
 // serialize() is usually a single `s.io(st_)`.

@@ -1,4 +1,4 @@
-// The debugger engine: the only owner of a running machine (DESIGN.md §1, §3).
+// The debugger engine: the only owner of a running machine (docs/ARCHITECTURE.md).
 // It watches the machine architecturally (CR3 loads, writes to PML4 pages,
 // privilege changes, exceptions, interrupts) and through the annotation port
 // (docs/annotation.md), keeps the history of cross-module calls, steps and
@@ -45,7 +45,7 @@ struct EngineConfig {
   bool log_invlpg = false;
 };
 
-// What the GUI draws from (STYLE.md 12): a consistent copy made at a stop or
+// What the GUI draws from (docs/ARCHITECTURE.md): a consistent copy made at a stop or
 // every few milliseconds while running.
 struct View {
   uint64_t generation = 0;       // +1 per published view

@@ -1,4 +1,4 @@
-// Architectural recognition (DESIGN.md §3): CPU events become engine events,
+// Architectural recognition (docs/ARCHITECTURE.md): CPU events become engine events,
 // every CR3 value is an address space, and a write to a page that a known CR3
 // uses as its PML4 is a slot change.
 //

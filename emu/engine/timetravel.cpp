@@ -1,4 +1,4 @@
-// Time travel by deterministic replay (STYLE.md 10).
+// Time travel by deterministic replay (docs/ARCHITECTURE.md).
 //
 // A snapshot holds the CPU (Cpu::snapshot), the MMU (Mmu::save: every TLB
 // and PSC entry, replacement state and statistics), the board (one
@@ -14,7 +14,7 @@
 // reverse execution reaches back less far (tt_message says how far).
 //
 // Replay from a snapshot is bit-identical because every time-like thing in
-// the machine derives from the instruction count (DESIGN.md §2) and device
+// the machine derives from the instruction count (docs/ARCHITECTURE.md) and device
 // deadlines are absolute: how a run is cut into slices changes nothing.
 // tests/engine/test_timetravel.cpp checks it.
 #include <cstdio>

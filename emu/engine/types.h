@@ -1,6 +1,6 @@
 // The debugger engine's data model: plain structs the CLI, the gdb stub, the
 // exporters and the GUI read. Nothing here refers to a running machine; every
-// struct can be copied into a snapshot for another thread (STYLE.md 11-12).
+// struct can be copied into a snapshot for another thread (docs/ARCHITECTURE.md).
 //
 // Indices are stable: event i, call k and history point j keep their meaning
 // for the whole session, also across reverse execution (replay re-observes the

@@ -4,7 +4,7 @@
 //
 // The constants are written from the documentation, not included from
 // guest/ (emu/ shares no header with the guest but the architectural ones,
-// DESIGN.md section 1): a guest that drifts from its documentation fails the
+// docs/ARCHITECTURE.md section 1): a guest that drifts from its documentation fails the
 // labs, which is what an instructor needs to know.
 #pragma once
 #include <cstdint>

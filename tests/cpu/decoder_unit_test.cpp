@@ -1,4 +1,4 @@
-// Per-encoding decoder tests (STYLE.md point 15, "blink"): each expectation
+// Per-encoding decoder tests (docs/ARCHITECTURE.md, "blink"): each expectation
 // is written from the SDM's encoding rules (Vol. 2A ch. 2), not from the
 // decoder's output: prefixes, REX, ModRM/SIB, RIP-relative and 16-bit
 // addressing, moffs, imm64, mandatory prefixes and the 15-byte limit.

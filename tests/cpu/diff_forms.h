@@ -1,6 +1,6 @@
 // The instruction forms of the differential test and how to generate random
 // cases for them. Forms are enumerated from the opcode table (cpu/opcodes.def,
-// STYLE.md point 1): every row whose handler is a user-mode integer
+// docs/ARCHITECTURE.md): every row whose handler is a user-mode integer
 // instruction, plus privileged and #UD rows that must fault identically at
 // CPL 3. Each generated encoding is length-checked against Zydis before it
 // runs, so a wrong table row cannot make the host execute something else.

@@ -265,7 +265,7 @@ TEST_F(SystemTest, MsrRoundTripAndSwapgs) {
 TEST_F(SystemTest, RdtscCountsInstructions) {
   load({0x0f, 0x31, 0x41, 0x89, 0xc0, 0x90, 0x90, 0x0f, 0x31, 0xeb, 0xfe});  // rdtsc; mov r8d, eax; nop; nop; rdtsc
   run();
-  EXPECT_EQ(r(RAX) - r(R8), 4u);  // the clock is the instruction count (DESIGN.md §2)
+  EXPECT_EQ(r(RAX) - r(R8), 4u);  // the clock is the instruction count (docs/ARCHITECTURE.md)
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // Panel 7's rows, "TLB", on the real guest. Oracles: the Skylake geometry of
-// DESIGN.md §5 (from Intel's optimization manual, independent of the preset
+// docs/mmu.md (from Intel's optimization manual, independent of the preset
 // code); set selection by the low VPN bits (a set-associative TLB's index);
 // every entry usable now translating like an independent walk of memory
 // (ref_walk.h) when no stale translation is possible (flush=cr3); and

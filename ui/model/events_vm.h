@@ -1,7 +1,7 @@
 // Panel 8, "Events": the engine's event log, filterable by category (calls,
 // slot changes, CR3 loads, invalidations, faults, stale translations ...),
 // task and text. Filtering yields indices; rows are formatted only for the
-// lines on screen (STYLE.md 12).
+// lines on screen (docs/ARCHITECTURE.md).
 #pragma once
 #include <cstdint>
 #include <string>

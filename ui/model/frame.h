@@ -1,4 +1,4 @@
-// What every panel draws from (STYLE.md 12): one consistent copy of the
+// What every panel draws from (docs/ARCHITECTURE.md): one consistent copy of the
 // engine's state, gathered on the engine thread between run slices
 // (gather.h), plus the session's append-only history. Nothing here points into
 // a running machine, and nothing here includes ImGui: the view models

@@ -1,6 +1,6 @@
 // Gathering a Frame: runs on the engine thread (inside Engine::exec) or
 // synchronously when no engine thread runs (tests, headless setup). Reads
-// only side-effect-free views of the machine (STYLE.md 12): debug walks,
+// only side-effect-free views of the machine (docs/ARCHITECTURE.md): debug walks,
 // peeks, TLB dumps; never fills a TLB or touches a device. Only what the
 // panels asked for is read (the visible memory rows, the visible code).
 #pragma once

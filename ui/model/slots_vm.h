@@ -1,7 +1,7 @@
 // Panel 1, "PML4 slots per task": one row per address space (one per task in
 // the module-area design; one per (task, module) pair with flush=pcid), one
 // column per PML4 slot in use, runs of empty slots collapsed into one labelled
-// column. A cell names what the slot holds, found architecturally (DESIGN.md
+// column. A cell names what the slot holds, found architecturally (docs/ARCHITECTURE.md
 // §3): a module when the entry points at a module's PDPT (from the
 // annotations), the kernel for the upper half (slots 256-511), task-private
 // when only this task's spaces point at that PDPT, else the raw PDPT address.

@@ -1,6 +1,6 @@
 // The nine panels, one file each. A panel draws from (current frame, frame of
 // the previous stop, its own view state) and talks back only through the
-// session (commands) and the requests for the next gather (STYLE.md 12).
+// session (commands) and the requests for the next gather (docs/ARCHITECTURE.md).
 #pragma once
 #include <cstdint>
 #include <set>
