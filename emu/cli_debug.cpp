@@ -39,6 +39,13 @@ DebugCommand::Subcommand(CLI::App& app) : st_(std::make_unique<State>()) {
   c->add_option("--break", o.breakpoints, "stop point set after --until (repeatable): sym:NAME, addr:HEX, "
                                          "event:KIND[:FILTER]")
       ->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  c->add_option("--script", o.script, "run the debugger commands in FILE (step, next-call, finish, back-to-call, "
+                                      "reverse-continue, continue, goto N, select task NAME, open PANELS, "
+                                      "screenshot PATH ...; docs/debugger.md), printing a stop line per run; "
+                                      "headless unless --window")
+      ->check(CLI::ExistingFile);
+  c->add_flag("--window", o.window, "with --script: run it in the window, then stay interactive");
+  c->add_flag("--present", o.present, "start in presentation mode (the PML4 slots full-window, large type; key P)");
   c->add_option("--open", o.open, std::string("panels open at start, e.g. slots,calls,walk (of: ") +
                                       ui::panel_names() + ")");
 }

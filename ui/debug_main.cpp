@@ -10,25 +10,6 @@
 
 namespace slot::ui {
 
-namespace {
-// "slots,calls walk" -> a bit per PanelId; false and the bad name otherwise.
-bool parse_open(const std::string& list, uint32_t& mask, std::string& bad) {
-  mask = 0;
-  std::string word;
-  for (size_t i = 0; i <= list.size(); ++i) {
-    if (i < list.size() && list[i] != ',' && list[i] != ' ') {
-      word += list[i];
-      continue;
-    }
-    if (word.empty()) continue;
-    PanelId p;
-    if (!panel_from_key(word, p)) return bad = word, false;
-    mask |= 1u << unsigned(p);
-    word.clear();
-  }
-  return true;
-}
-}  // namespace
 
 int debug_main(const DebugOptions& o) {
   int panel = -1;
@@ -41,7 +22,7 @@ int debug_main(const DebugOptions& o) {
     panel = int(p);
   }
   uint32_t open_mask = 0;
-  if (std::string bad; !parse_open(o.open, open_mask, bad)) {
+  if (std::string bad; !panels_from_list(o.open, open_mask, bad)) {
     std::fprintf(stderr, "slotlab: --open: unknown panel '%s' (of: %s)\n", bad.c_str(), panel_names());
     return 2;
   }
@@ -50,6 +31,17 @@ int debug_main(const DebugOptions& o) {
       width > 8192 || height > 8192) {
     std::fprintf(stderr, "slotlab: --size wants WxH, e.g. 1600x1000 (got '%s')\n", o.size.c_str());
     return 2;
+  }
+  std::vector<ScriptCommand> script;
+  if (!o.script.empty()) {
+    if (!o.screenshot.empty()) {
+      std::fprintf(stderr, "slotlab: --script and --screenshot: use the script's screenshot command\n");
+      return 2;
+    }
+    if (const std::string serr = load_script(o.script, script); !serr.empty()) {
+      std::fprintf(stderr, "slotlab: %s\n", serr.c_str());
+      return 2;
+    }
   }
   engine::EngineConfig cfg;
   cfg.machine = o.machine;
@@ -91,11 +83,14 @@ int debug_main(const DebugOptions& o) {
     return 0;
   }
   const cpu::CpuState regs0 = e.make_view().regs;
-  e.start();
+  // A script without a window runs here, synchronously, on the offscreen driver.
+  const bool threaded = script.empty() || o.window;
+  if (threaded) e.start();
   int rc = 0;
   {
-    Session s(e, log, /*threaded=*/true);
+    Session s(e, log, threaded);
     AppOptions ao;
+    ao.headless = !threaded;
     ao.width = width;
     ao.height = height;
     ao.font_scale = o.font_scale;
@@ -110,11 +105,12 @@ int debug_main(const DebugOptions& o) {
     } else {
       uint64_t va = 0;
       if (!o.walk.empty() && parse_address(o.walk, regs0, va)) app.ui().show_walk(va);
-      rc = app.run();
+      app.ui().present = o.present;
+      rc = script.empty() ? app.run() : app.run_script(script, o.script, /*then_interactive=*/true);
     }
-    e.pause();
+    if (threaded) e.pause();
   }
-  e.stop_thread();
+  if (threaded) e.stop_thread();
   return rc;
 }
 

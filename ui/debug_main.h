@@ -21,6 +21,9 @@ struct DebugOptions {
   std::vector<std::string> breakpoints;  // stop points set after --until (engine/point_spec.h add_breakpoint())
   std::string open;           // panels open at start, e.g. "slots,calls,walk" ("" = as last time)
   std::string title;          // appended to the window title (`slotlab lab N` names the lab)
+  std::string script;         // debugger commands to run (ui/model/script.h); headless unless `window`
+  bool window = false;        // with `script`: run it in a window, then stay interactive
+  bool present = false;       // presentation mode at start
 };
 
 // Runs the debugger; returns the process exit status (0, or 2 on bad input

@@ -16,6 +16,27 @@ bool parse_count(const std::string& s, uint64_t& n) {
   return true;
 }
 
+std::string stop_word(const StopInfo& s, const std::vector<std::pair<int, StopPoint>>& points) {
+  switch (s.reason) {
+    case StopReason::Step: return "step";
+    case StopReason::GuestExit: return "exit";
+    case StopReason::Shutdown: return "shutdown";
+    case StopReason::Limit: return "limit";
+    case StopReason::Paused: return "paused";
+    case StopReason::HistoryStart: return "history-start";
+    case StopReason::Point: break;
+  }
+  for (const auto& [id, p] : points) {
+    if (id != s.point) continue;
+    switch (p.kind) {
+      case PointKind::Exec: case PointKind::ExecPhys: return "breakpoint";
+      case PointKind::Write: case PointKind::WritePhys: return "watch";
+      case PointKind::Event: return event_name(p.event);
+    }
+  }
+  return "point";  // removed since
+}
+
 std::string add_breakpoint(Engine& e, const std::string& spec, int* id) {
   const size_t colon = spec.find(':');
   const std::string what = lowercase(spec.substr(0, colon));

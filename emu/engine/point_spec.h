@@ -3,6 +3,8 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "emu/engine/engine.h"
 
@@ -15,6 +17,13 @@ namespace slot::engine {
 //                         the slot (slot_change) or the callee id (call)
 // Returns "" and the point's id in *id, or a one-line error (nothing set).
 std::string add_breakpoint(Engine& e, const std::string& spec, int* id = nullptr);
+
+// Why a run stopped, in one word, as the debugger's status line and the
+// scripted sessions print it: "step", "breakpoint" (execution), "watch"
+// (write), the event's name for an event catch ("stale", "call",
+// "slot_change", "exception"), "exit", "shutdown", "limit", "paused",
+// "history-start".
+std::string stop_word(const StopInfo& s, const std::vector<std::pair<int, StopPoint>>& points);
 
 // Small parsing helpers the command-line specs share.
 std::string lowercase(std::string s);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ui/model/keys.h"
+#include "ui/model/script.h"
 #include "ui/model/session.h"
 #include "ui/panels/panels.h"
 
@@ -44,6 +45,13 @@ class App {
   // One interactive frame: events, poll, draw, present. False once closed.
   bool frame();
 
+  // Scripted session (ui/model/script.h): runs `script`, printing a stop
+  // line per command that moves the machine; then the interactive loop if
+  // `then_interactive`. Returns the exit status (2 on a failing command).
+  int run_script(const std::vector<ScriptCommand>& script, const std::string& file, bool then_interactive);
+  // Writes the frame (or only `panel` >= 0) as PNG and says so on stdout.
+  bool screenshot(const std::string& path, int panel, std::string& err);
+
   UiState& ui() { return ui_; }
   float font_scale() const { return scale_; }
   void restore_font_scale(float s);   // from imgui.ini, unless --font-scale was given
@@ -56,6 +64,8 @@ class App {
   void draw_help();
   void render(bool present);
   void set_scale(float s);
+  void settle(int frames);   // fresh synchronous frames after a stop
+  std::string script_ui_command(const ScriptCommand& c);
 
   Session& s_;
   AppOptions o_;

@@ -129,6 +129,14 @@ void Session::post(const engine::Command& c) {
 
 void Session::pause() { e_.pause(); }
 
+std::future<void> Session::exec(std::function<void(engine::Engine&)> fn) {
+  if (threaded_) return e_.exec(std::move(fn));
+  std::promise<void> done;
+  fn(e_);
+  done.set_value();
+  return done.get_future();
+}
+
 bool Session::act(Action a) {
   const bool run = running();
   if (a == Action::RunPause && run) {

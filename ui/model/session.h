@@ -9,6 +9,7 @@
 // gathers directly.
 #pragma once
 #include <chrono>
+#include <functional>
 #include <future>
 #include <memory>
 #include <optional>
@@ -44,6 +45,9 @@ class Session {
   // Toolbar / keys. Returns false for GUI-only actions (fonts, dialog).
   bool act(Action a);
   void post(const engine::Command& c);
+  // Runs fn on the engine thread between slices (threaded) or here (not);
+  // the future is ready when it ran. Scripted sessions use it.
+  std::future<void> exec(std::function<void(engine::Engine&)> fn);
   void pause();
   void go_to(uint64_t icount);        // jump (forward or backward) to an instruction count
   void back_to_call();                // to the previous module call (see session.cpp)

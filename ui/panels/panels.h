@@ -16,6 +16,8 @@ inline constexpr unsigned kPanels = unsigned(PanelId::Count);
 const char* panel_title(PanelId p);   // window title: "PML4 slots per task"
 const char* panel_key(PanelId p);     // --panel name: "slots"
 bool panel_from_key(const std::string& key, PanelId& out);
+// "slots,calls walk" -> a bit per PanelId; false and the bad name otherwise.
+bool panels_from_list(const std::string& list, uint32_t& mask, std::string& bad);
 
 // View state of each panel (what the user chose, not what the machine holds).
 struct SlotsState {
@@ -67,6 +69,8 @@ struct UiState {
   ConsoleState console;
   bool open[kPanels] = {true, true, true, true, true, true, true, true, true};
   bool breakpoint_dialog = false;
+  uint32_t selected_task = 0xFFFFFFFFu;   // highlighted in the slot table and the call stacks (engine::kNone)
+  bool present = false;                   // presentation mode: the slot table full-window, large type
   // Any panel may send an address to the page walk ("click one anywhere").
   void show_walk(uint64_t va);
 };

@@ -22,6 +22,23 @@ bool panel_from_key(const std::string& key, PanelId& out) {
   return false;
 }
 
+bool panels_from_list(const std::string& list, uint32_t& mask, std::string& bad) {
+  mask = 0;
+  std::string word;
+  for (size_t i = 0; i <= list.size(); ++i) {
+    if (i < list.size() && list[i] != ',' && list[i] != ' ') {
+      word += list[i];
+      continue;
+    }
+    if (word.empty()) continue;
+    PanelId p;
+    if (!panel_from_key(word, p)) return bad = word, false;
+    mask |= 1u << unsigned(p);
+    word.clear();
+  }
+  return true;
+}
+
 void UiState::show_walk(uint64_t va) {
   walk.active = true;
   walk.addr = va;
