@@ -124,6 +124,7 @@ void Engine::Impl::check(size_t idx) {
         Hit h;
         h.point = id;
         h.event = idx;
+        h.cause_rip = e.rip;
         h.message = p.label.empty() ? event_name(e.kind) : p.label;
         h.addr = e.kind == EventKind::Exception ? e.b               // CR2 for #PF
                  : e.kind == EventKind::SlotChange ? e.c            // the entry's physical address
@@ -170,6 +171,7 @@ void Engine::Impl::check_transient(const Event& e) {
       std::snprintf(buf, sizeof buf, " at %#llx", (unsigned long long)e.a);
       h.message += buf;
       h.addr = e.kind == EventKind::Invpcid ? e.b : e.a;
+      h.cause_rip = e.rip;
       hit = h;
       m.request_stop();
       return;

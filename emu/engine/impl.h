@@ -111,6 +111,7 @@ struct Hit {
   int point = -1;
   size_t event = kNoIndex;
   uint64_t addr = 0;
+  uint64_t cause_rip = kNone64;   // StopInfo::cause_rip
   std::string message;
 };
 

@@ -182,6 +182,7 @@ void Engine::Impl::on_write(uint64_t pa, unsigned len) {
           std::snprintf(msg, sizeof msg, "write to %#llx (%u bytes)", (unsigned long long)pa, len);
           h.message = msg;
           h.addr = pa;
+          h.cause_rip = m.cpu().insn_rip;
           hit = h;
           m.request_stop();
         }

@@ -18,7 +18,9 @@ bool parse_count(const std::string& s, uint64_t& n) {
 
 std::string stop_word(const StopInfo& s, const std::vector<std::pair<int, StopPoint>>& points) {
   switch (s.reason) {
-    case StopReason::Step: return "step";
+    case StopReason::Step:
+      return s.step == StepKind::NextCall ? "call"
+             : s.step == StepKind::OverCall || s.step == StepKind::FinishCall ? "return" : "step";
     case StopReason::GuestExit: return "exit";
     case StopReason::Shutdown: return "shutdown";
     case StopReason::Limit: return "limit";

@@ -24,6 +24,7 @@ StopInfo Engine::Impl::make_stop(StopReason r, const std::string& msg) const {
   s.icount = m.cpu().icount();
   s.rip = m.cpu().s.rip;
   s.message = msg;
+  s.step = goal.kind;
   return s;
 }
 
@@ -126,6 +127,7 @@ bool Engine::Impl::after_run(emu::RunExit r, StopInfo& out) {
       out.point = h.point;
       out.event = h.event;
       out.addr = h.addr;
+      out.cause_rip = h.cause_rip;
       return true;
     }
   }
@@ -154,11 +156,13 @@ StopInfo Engine::Impl::run_chunks(uint64_t target, StopReason at_target, bool sk
       if (!collecting) {
         out = make_stop(StopReason::Point, points[id].label);
         out.point = id;
+        out.cause_rip = out.rip;
         return out;
       }
       Hit h;
       h.point = id;
       h.message = points[id].label;
+      h.cause_rip = m.cpu().s.rip;
       collected.emplace_back(at, h);
     }
     arm_exec_breaks(at);  // on past this one
@@ -177,9 +181,11 @@ StopInfo Engine::Impl::run_single(uint64_t target, StopReason at_target, bool sk
         Hit h;
         h.point = id;
         h.message = points[id].label;
+        h.cause_rip = c.s.rip;
         if (!collecting) {
           StopInfo s = make_stop(StopReason::Point, h.message);
           s.point = id;
+          s.cause_rip = s.rip;
           return s;
         }
         collected.emplace_back(now, h);

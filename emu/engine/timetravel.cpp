@@ -156,7 +156,7 @@ StopInfo Engine::Impl::reverse_cont() {
       collected.clear();
       StopInfo g = goto_icount(pos);
       g.reason = StopReason::Point;
-      g.point = h.point, g.event = h.event, g.message = h.message, g.addr = h.addr;
+      g.point = h.point, g.event = h.event, g.message = h.message, g.addr = h.addr, g.cause_rip = h.cause_rip;
       last_stop = g;
       if (threaded) publish(true);  // progress; thread_main publishes the stop
       return g;
@@ -178,7 +178,7 @@ StopInfo Engine::Impl::back_to_call() {
   points = std::move(keep);
   watches = std::move(keep_watches);
   update_mmu_observer();  // the user's points again (the restores saw only the Call catch)
-  if (s.reason == StopReason::Point) s.reason = StopReason::Step, s.point = -1;
+  if (s.reason == StopReason::Point) s.reason = StopReason::Step, s.point = -1, s.step = StepKind::NextCall;
   last_stop = s;
   return s;
 }

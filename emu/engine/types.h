@@ -205,6 +205,16 @@ struct StopPoint {
 };
 
 // ---- stops ------------------------------------------------------------------
+enum class StepKind : uint8_t {
+  Insn,        // one instruction
+  OverInsn,    // over a near CALL (stops at the return address, same stack), else Insn
+  Out,         // until the current function's near RET has executed
+  NextCall,    // to the next cross-module call (any task)
+  OverCall,    // until this task's next Return that leaves it at depth <= the current depth
+               //   (a call made from here has returned, or this call itself returned)
+  FinishCall,  // until the innermost open cross-module call of this task returns
+};
+
 enum class StopReason : uint8_t {
   Step,          // the requested step finished
   Point,         // a stop point hit (StopInfo::point, ::event for Event points)
@@ -224,17 +234,14 @@ struct StopInfo {
   uint64_t addr = 0;              // TlbMiss/Stale/Invlpg: linear address; #PF: CR2; SlotChange:
                                   //   the entry's physical address; Write: physical address written
   uint32_t exit_status = 0;
+  // The instruction that caused the stop (the debugger marks it): an event
+  // stop's instruction (a stale use, a fault, a PML4 write, a watched store
+  // retire before the machine stops, so this is not RIP), an execution
+  // breakpoint's own address; kNone64 for steps, limits and pauses.
+  uint64_t cause_rip = kNone64;
+  StepKind step = StepKind::Insn;   // Step: which step finished (the status line says "call" for F8)
   std::string message;
 };
 
-enum class StepKind : uint8_t {
-  Insn,        // one instruction
-  OverInsn,    // over a near CALL (stops at the return address, same stack), else Insn
-  Out,         // until the current function's near RET has executed
-  NextCall,    // to the next cross-module call (any task)
-  OverCall,    // until this task's next Return that leaves it at depth <= the current depth
-               //   (a call made from here has returned, or this call itself returned)
-  FinishCall,  // until the innermost open cross-module call of this task returns
-};
 
 }  // namespace slot::engine

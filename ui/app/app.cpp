@@ -1,5 +1,7 @@
 #include "ui/app/app.h"
 
+#include "ui/app/layout.h"
+
 #include <SDL.h>
 #include <imgui.h>
 #include <imgui_impl_sdl.h>
@@ -15,6 +17,8 @@ namespace slot::ui {
 
 namespace {
 
+constexpr float kPresentScale = 1.6f;
+
 // The layout (window positions and sizes) is ImGui's own imgui.ini; these
 // lines add which panels are open and the text size, in the same file.
 App* g_app = nullptr;
@@ -24,12 +28,14 @@ void settings_line(ImGuiContext*, ImGuiSettingsHandler*, void*, const char* line
   float f = 0;
   int i = 0, v = 0;
   if (std::sscanf(line, "FontScale=%f", &f) == 1) g_app->restore_font_scale(f);
+  if (std::sscanf(line, "Tiled=%d", &v) == 1) g_app->ui().tiled = v != 0;
   if (std::sscanf(line, "Open%d=%d", &i, &v) == 2 && i >= 0 && unsigned(i) < kPanels) g_app->ui().open[i] = v != 0;
 }
 void settings_write(ImGuiContext*, ImGuiSettingsHandler* h, ImGuiTextBuffer* buf) {
   if (!g_app) return;
   buf->appendf("[%s][state]\n", h->TypeName);
   buf->appendf("FontScale=%.2f\n", double(g_app->font_scale()));
+  buf->appendf("Tiled=%d\n", g_app->ui().tiled ? 1 : 0);
   for (unsigned i = 0; i < kPanels; ++i) buf->appendf("Open%u=%d\n", i, g_app->ui().open[i] ? 1 : 0);
   buf->append("\n");
 }
@@ -42,23 +48,6 @@ std::string config_dir(const std::string& given) {
 }
 
 }  // namespace
-
-void default_panel_rect(PanelId p, float r[4]) {
-  // Three columns: the address-space story left, code and memory in the
-  // middle, machine state right.
-  static const float rects[kPanels][4] = {
-      {0.00f, 0.00f, 0.42f, 0.34f},   // slots
-      {0.00f, 0.34f, 0.42f, 0.26f},   // calls
-      {0.72f, 0.00f, 0.28f, 0.46f},   // registers
-      {0.42f, 0.00f, 0.30f, 0.40f},   // disassembly
-      {0.42f, 0.64f, 0.30f, 0.36f},   // memory
-      {0.42f, 0.40f, 0.30f, 0.24f},   // walk
-      {0.72f, 0.46f, 0.28f, 0.30f},   // tlb
-      {0.00f, 0.60f, 0.42f, 0.40f},   // events
-      {0.72f, 0.76f, 0.28f, 0.24f},   // console
-  };
-  for (int i = 0; i < 4; ++i) r[i] = rects[unsigned(p)][i];
-}
 
 App::App(Session& s, const AppOptions& o) : s_(s), o_(o) {}
 
@@ -161,6 +150,8 @@ void App::key(Key k, bool shift, bool ctrl) {
     case Action::FontBigger: set_scale(scale_ * 1.15f); return;
     case Action::FontSmaller: set_scale(scale_ / 1.15f); return;
     case Action::FontReset: set_scale(base_scale_); return;
+    case Action::Present: ui_.present = !ui_.present; return;
+    case Action::LeavePresent: ui_.present = false; return;
     default: s_.act(a);
   }
 }
@@ -174,6 +165,10 @@ static Key map_key(SDL_Keycode k) {
     case SDLK_F10: return Key::F10;
     case SDLK_F11: return Key::F11;
     case SDLK_b: return Key::B;
+    case SDLK_p: return Key::P;
+    case SDLK_PAGEUP: return Key::PageUp;
+    case SDLK_PAGEDOWN: return Key::PageDown;
+    case SDLK_ESCAPE: return Key::Escape;
     case SDLK_EQUALS: case SDLK_PLUS: case SDLK_KP_PLUS: return Key::Plus;
     case SDLK_MINUS: case SDLK_KP_MINUS: return Key::Minus;
     case SDLK_0: case SDLK_KP_0: return Key::Zero;
@@ -212,8 +207,14 @@ int App::run() {
 }
 
 void App::render(bool present) {
+  // Presentation mode: large type, crisp (the fonts are rebuilt, not scaled);
+  // the user's own text size is kept for when it ends.
+  if (ui_.present != present_on_) {
+    present_on_ = ui_.present;
+    fonts_dirty_ = true;
+  }
   if (fonts_dirty_) {
-    load_fonts(scale_);
+    load_fonts(scale_ * (present_on_ ? kPresentScale : 1.0f));
     ImGui_ImplSDLRenderer_DestroyFontsTexture();
     ImGui_ImplSDLRenderer_CreateFontsTexture();
     fonts_dirty_ = false;
@@ -229,6 +230,64 @@ void App::render(bool present) {
   if (present) SDL_RenderPresent(ren_);
 }
 
+void App::draw_tab_groups(const std::array<PanelRect, kPanels>& tiles, float top, PanelCtx& ctx) {
+  // A column too short for all its panels: the ones after the first share
+  // one window as tabs ("tabs:" + column; tests find them by that name).
+  for (int g = 0; g < 3; ++g) {
+    const PanelRect* r = nullptr;
+    for (unsigned i = 0; i < kPanels; ++i)
+      if (ui_.open[i] && tiles[i].tabs == g) r = &tiles[i];
+    if (!r) continue;
+    ImGui::SetNextWindowPos(ImVec2(r->x, top + r->y), ImGuiCond_Always);
+    ImGui::SetNextWindowSize(ImVec2(r->w, r->h), ImGuiCond_Always);
+    const ImGuiWindowFlags wf = ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                                ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
+    const std::string name = "tabs:column" + std::to_string(g);
+    if (ImGui::Begin(name.c_str(), nullptr, wf) && ImGui::BeginTabBar("panels")) {
+      for (unsigned i = 0; i < kPanels; ++i) {
+        if (!ui_.open[i] || tiles[i].tabs != g) continue;
+        if (ImGui::BeginTabItem(panel_title(PanelId(i)), &ui_.open[i])) {
+          ImGui::BeginChild("panel");
+          draw_panel(PanelId(i), ctx);
+          ImGui::EndChild();
+          ImGui::EndTabItem();
+        }
+      }
+      ImGui::EndTabBar();
+    }
+    ImGui::End();
+  }
+}
+
+std::array<float, kPanels> App::min_heights() const {
+  // Lines each panel needs to be usable: its title and controls, and for
+  // the slot table every address space's row (the story of the lecture).
+  const ImGuiStyle& st = ImGui::GetStyle();
+  const float line = ImGui::GetTextLineHeightWithSpacing();
+  const float chrome = ImGui::GetFrameHeight() + st.WindowPadding.y * 2;
+  const engine::View* v = s_.frame().view.get();
+  const float spaces = v ? float(std::min<size_t>(v->pml4.size(), 12)) : 3;
+  std::array<float, kPanels> m{};
+  m.fill(chrome + line * 6);
+  // Timeline slider and buttons, the legend, the table: a header and a row
+  // per space (text, cell padding, border), its horizontal scrollbar.
+  const float table_row = ImGui::GetTextLineHeight() + st.CellPadding.y * 2 + 1;
+  m[unsigned(PanelId::Slots)] = chrome + ImGui::GetFrameHeightWithSpacing() + line +
+                                table_row * (spaces + 1) + st.ScrollbarSize + st.ItemSpacing.y * 2 + 2;
+  m[unsigned(PanelId::Walk)] = chrome + line * 7;
+  return m;
+}
+
+void App::draw_presentation(PanelCtx& c) {
+  const ImGuiIO& io = ImGui::GetIO();
+  ImGui::SetNextWindowPos(ImVec2(0, 0), ImGuiCond_Always);
+  ImGui::SetNextWindowSize(io.DisplaySize, ImGuiCond_Always);
+  const ImGuiWindowFlags wf = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+                              ImGuiWindowFlags_NoSavedSettings;
+  if (ImGui::Begin("PML4 slots: presentation", nullptr, wf)) draw_present_panel(c);
+  ImGui::End();
+}
+
 void App::draw() {
   const ImGuiIO& io = ImGui::GetIO();
   Requests next = req_;
@@ -236,18 +295,27 @@ void App::draw() {
   PanelCtx ctx{s_, s_.frame(), s_.prev_stop(), s_.history(),
                s_.frame().view ? Names(*s_.frame().view) : Names(), next, ui_};
   float top = 0;
+  if (ui_.present && o_.only_panel < 0) {
+    draw_presentation(ctx);
+    if (ui_.breakpoint_dialog) draw_breakpoint_dialog();
+    req_ = next;
+    return;
+  }
   if (o_.only_panel < 0) {
     draw_menu();
     top = ImGui::GetFrameHeight();
-    const float th = ImGui::GetFrameHeightWithSpacing() * 2 + ImGui::GetStyle().WindowPadding.y * 2;
-    draw_toolbar(top, th);
-    top += th;
+    top += draw_toolbar(top);
   }
-  const float W = io.DisplaySize.x, H = io.DisplaySize.y - top;
+  const float W = io.DisplaySize.x, H = std::max(1.0f, io.DisplaySize.y - top);
+  // A panel keeps at least its title and three lines (its controls and two rows).
+  const float floor_h = ImGui::GetFrameHeight() + ImGui::GetStyle().WindowPadding.y * 2 +
+                        ImGui::GetTextLineHeightWithSpacing() * 3;
+  const auto tiles = tile_panels(ui_.open, W, H, min_heights().data(), floor_h);
   for (unsigned i = 0; i < kPanels; ++i) {
     const PanelId p = PanelId(i);
     if (o_.only_panel >= 0 && int(i) != o_.only_panel) continue;
     if (o_.only_panel < 0 && !ui_.open[i]) continue;
+    if (o_.only_panel < 0 && ui_.tiled && tiles[i].tabs >= 0) continue;   // drawn as a tab below
     ImGuiWindowFlags wf = 0;
     if (o_.only_panel >= 0) {
       ImGui::SetNextWindowPos(ImVec2(0, 0), ImGuiCond_Always);
@@ -255,16 +323,20 @@ void App::draw() {
       wf = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
            ImGuiWindowFlags_NoSavedSettings;
     } else {
-      float r[4];
-      default_panel_rect(p, r);
-      const ImGuiCond cond = reset_layout_ || o_.headless ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
-      ImGui::SetNextWindowPos(ImVec2(r[0] * W, top + r[1] * H), cond);
-      ImGui::SetNextWindowSize(ImVec2(r[2] * W, r[3] * H), cond);
+      // Tiled (the default): every open panel has its tile, at any window
+      // size and font, and follows the window when it is resized. Untiled:
+      // free windows, placed on the tiles once and then where the user puts them.
+      const PanelRect& r = tiles[i];
+      const ImGuiCond cond = ui_.tiled || reset_layout_ || o_.headless ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
+      ImGui::SetNextWindowPos(ImVec2(r.x, top + r.y), cond);
+      ImGui::SetNextWindowSize(ImVec2(r.w, r.h), cond);
+      if (ui_.tiled) wf |= ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse;
     }
     bool* open = o_.only_panel >= 0 ? nullptr : &ui_.open[i];
     if (ImGui::Begin(panel_title(p), open, wf)) draw_panel(p, ctx);
     ImGui::End();
   }
+  if (o_.only_panel < 0 && ui_.tiled) draw_tab_groups(tiles, top, ctx);
   reset_layout_ = false;
   if (ui_.breakpoint_dialog) draw_breakpoint_dialog();
   if (help_) draw_help();

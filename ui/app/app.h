@@ -2,10 +2,12 @@
 // frames) with the SDL renderer, Dear ImGui, the toolbar, the nine panel
 // windows, the breakpoint dialog, keys, fonts and the persisted layout.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "ui/app/layout.h"
 #include "ui/model/keys.h"
 #include "ui/model/script.h"
 #include "ui/model/session.h"
@@ -53,17 +55,21 @@ class App {
   bool screenshot(const std::string& path, int panel, std::string& err);
 
   UiState& ui() { return ui_; }
+  SDL_Window* window() const { return win_; }   // tests move the real pointer over it
   float font_scale() const { return scale_; }
   void restore_font_scale(float s);   // from imgui.ini, unless --font-scale was given
 
  private:
   void draw();
   void draw_menu();
-  void draw_toolbar(float y, float h);
+  float draw_toolbar(float y);          // returns its height (it wraps to the window's width)
+  void draw_presentation(PanelCtx& c);  // presentation mode, full window (ui/panels/present_panel.cpp)
   void draw_breakpoint_dialog();
   void draw_help();
   void render(bool present);
   void set_scale(float s);
+  std::array<float, kPanels> min_heights() const;   // what each panel needs (the tiled layout)
+  void draw_tab_groups(const std::array<PanelRect, kPanels>& tiles, float top, PanelCtx& ctx);
   void settle(int frames);   // fresh synchronous frames after a stop
   std::string script_ui_command(const ScriptCommand& c);
 
@@ -73,6 +79,8 @@ class App {
   Requests req_;
   SDL_Window* win_ = nullptr;
   SDL_Renderer* ren_ = nullptr;
+  bool present_on_ = false;   // the font is enlarged for presentation mode
+  float toolbar_h_ = 0;       // the toolbar's height in the previous frame
   bool imgui_ = false, sdl_ = false, quit_ = false, help_ = false, reset_layout_ = false;
   float scale_ = 1.0f, base_scale_ = 1.0f;
   bool fonts_dirty_ = true;
@@ -81,10 +89,6 @@ class App {
   char bp_input_[128] = "";
   int bp_kind_ = 0, bp_event_ = 0, bp_filter_ = -1;
 };
-
-// Window position and size of a panel in the default layout, as fractions of
-// the area below the toolbar (x, y, w, h).
-void default_panel_rect(PanelId p, float out[4]);
 
 // Fonts (fonts.cpp): DejaVu Sans Mono when installed (with arrows, box
 // drawing and block glyphs for the VGA screen), else ImGui's built-in font;

@@ -67,7 +67,8 @@ std::string App::script_ui_command(const ScriptCommand& c) {
     }
     case ScriptVerb::Walk: {
       uint64_t va = 0;
-      if (!v || !parse_address(c.arg, v->regs, va)) return "walk: not an address: " + c.arg;
+      if (v && c.arg == "stop" && v->last_stop.addr) va = v->last_stop.addr;   // the stop's address (stale use, CR2)
+      else if (!v || !parse_address(c.arg, v->regs, va)) return "walk: not an address: " + c.arg;
       ui_.show_walk(va);
       return "";
     }

@@ -4,6 +4,7 @@
 #include <imgui.h>
 
 #include "ui/app/app.h"
+#include "ui/model/status.h"
 #include "ui/panels/widgets.h"
 
 namespace slot::ui {
@@ -23,10 +24,15 @@ void App::draw_menu() {
   if (ImGui::BeginMenu("View")) {
     for (unsigned i = 0; i < kPanels; ++i) ImGui::MenuItem(panel_title(PanelId(i)), nullptr, &ui_.open[i]);
     ImGui::Separator();
+    ImGui::MenuItem("Tile panels", nullptr, &ui_.tiled);
     if (ImGui::MenuItem("Reset layout")) {
+      // The panel set this session started with (a lab's), tiled.
       reset_layout_ = true;
-      for (bool& o : ui_.open) o = true;
+      ui_.tiled = true;
+      for (unsigned i = 0; i < kPanels; ++i) ui_.open[i] = o_.open_mask ? ((o_.open_mask >> i) & 1) != 0 : true;
     }
+    if (ImGui::MenuItem(action_label(Action::Present), action_shortcut(Action::Present), ui_.present))
+      ui_.present = !ui_.present;
     if (ImGui::MenuItem(action_label(Action::FontBigger), action_shortcut(Action::FontBigger))) set_scale(scale_ * 1.15f);
     if (ImGui::MenuItem(action_label(Action::FontSmaller), action_shortcut(Action::FontSmaller))) set_scale(scale_ / 1.15f);
     if (ImGui::MenuItem(action_label(Action::FontReset), action_shortcut(Action::FontReset))) set_scale(base_scale_);
@@ -39,48 +45,49 @@ void App::draw_menu() {
   ImGui::EndMainMenuBar();
 }
 
-void App::draw_toolbar(float y, float h) {
+float App::draw_toolbar(float y) {
   const ImGuiIO& io = ImGui::GetIO();
+  const ImGuiStyle& style = ImGui::GetStyle();
   ImGui::SetNextWindowPos(ImVec2(0, y), ImGuiCond_Always);
-  ImGui::SetNextWindowSize(ImVec2(io.DisplaySize.x, h), ImGuiCond_Always);
+  // As wide as the window, as high as its wrapped content (measured last frame).
+  const float h0 = toolbar_h_ > 0 ? toolbar_h_ : ImGui::GetFrameHeightWithSpacing() * 2 + style.WindowPadding.y * 2;
+  ImGui::SetNextWindowSize(ImVec2(io.DisplaySize.x, h0), ImGuiCond_Always);
   const ImGuiWindowFlags wf = ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                               ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoSavedSettings |
                               ImGuiWindowFlags_NoBringToFrontOnFocus;
   if (!ImGui::Begin("##toolbar", nullptr, wf)) {
     ImGui::End();
-    return;
+    return h0;
   }
   const auto v = s_.latest_view();
   const bool running = v && v->running;
+  // Buttons wrap to the next line when the window (or a large font) leaves
+  // no room: a projector at 1280x720 and font scale 2 still shows them all.
+  const float right = ImGui::GetWindowContentRegionMax().x;
   for (Action a : kToolbar) {
-    if (a != kToolbar[0]) ImGui::SameLine();
-    const char* label = a == Action::RunPause ? (running ? "Pause" : "Run") : action_label(a);
+    const char* label = a == Action::RunPause ? (running ? "Pause" : "Run") : action_button(a);
+    const float bw = ImGui::CalcTextSize(label).x + style.FramePadding.x * 2;
+    if (a != kToolbar[0]) {
+      ImGui::SameLine();
+      if (ImGui::GetCursorPosX() + bw > right) ImGui::NewLine();
+    }
     if (ImGui::Button(label)) {
       if (a == Action::Breakpoints) ui_.breakpoint_dialog = true;
       else s_.act(a);
     }
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s (%s)", action_label(a), action_shortcut(a));
   }
-  // Status line: what the machine is doing and where it stopped.
+  // Status line: why the machine stopped and where (wrapped, never cut).
   const Frame& f = s_.frame();
   if (v) {
-    const Names n = f.view ? Names(*f.view) : Names();
-    std::string st;
-    if (running) st = "running";
-    else
-      st = std::string("stopped: ") + engine::stop_reason_name(v->last_stop.reason) +
-           (v->last_stop.message.empty() ? "" : " (" + v->last_stop.message + ")");
-    char buf[512];
-    std::snprintf(buf, sizeof buf, "%s | icount %llu | task %s | module slot: %s | CPL %u | %s%s", st.c_str(),
-                  (unsigned long long)v->icount, n.task(v->task).c_str(), n.module(v->module).c_str(),
-                  unsigned(v->regs.cpl()), hex(v->regs.rip).c_str(),
-                  f.rip_symbol.empty() ? "" : (" " + f.rip_symbol).c_str());
-    text_coloured(running ? ImVec4(0.5f, 1.0f, 0.5f, 1) : ImVec4(1.0f, 0.85f, 0.4f, 1), buf);
-    ImGui::SameLine();
-    ImGui::TextDisabled("| %zu calls, %zu events, %llu snapshots", v->calls, v->events,
-                        (unsigned long long)v->snapshots);
+    const std::string st = status_text(*v, f, s_.history());
+    ImGui::PushStyleColor(ImGuiCol_Text, running ? ImVec4(0.5f, 1.0f, 0.5f, 1) : ImVec4(1.0f, 0.85f, 0.4f, 1));
+    ImGui::TextWrapped("%s", st.c_str());
+    ImGui::PopStyleColor();
   }
+  toolbar_h_ = ImGui::GetCursorPosY() + style.WindowPadding.y - style.ItemSpacing.y;
   ImGui::End();
+  return h0;
 }
 
 void App::draw_help() {

@@ -45,9 +45,19 @@ CallTimeline make_call_timeline(const Frame& f, const History& h) {
   uint32_t selected = engine::kNone;
   if (f.point != engine::kNoIndex && f.point < h.points.size()) selected = h.points[f.point].call;
 
-  std::map<uint32_t, unsigned> lane_of;
+  // One lane per task life: the guest reuses task ids ("flush" gets a
+  // finished client's id), and a call keeps the lane and the name of its task
+  // at the time of the call.
+  auto life = [&](uint32_t id, size_t at) {
+    uint64_t n = 0;
+    if (auto it = h.task_names.find(id); it != h.task_names.end())
+      for (const NameLife& l : it->second) n += l.from <= at;
+    return (uint64_t(id) << 32) | n;
+  };
+  std::map<uint64_t, unsigned> lane_of;
+  const size_t present = f.cursor ? f.cursor - 1 : 0;
   for (const auto& task : f.view->tasks) {
-    lane_of[task.id] = unsigned(t.lanes.size());
+    lane_of[life(task.id, present)] = unsigned(t.lanes.size());
     t.lanes.push_back({task.id, task.name.empty() ? names.task(task.id) : task.name, 1});
   }
   t.begin = ~0ull;
@@ -59,14 +69,15 @@ CallTimeline make_call_timeline(const Frame& f, const History& h) {
   for (const auto& c : h.calls) {
     if (c.enter_icount > now) continue;
     const Names then = names.as_of(h, c.enter_event);  // the call's own time
-    if (!lane_of.count(c.task)) {
-      lane_of[c.task] = unsigned(t.lanes.size());
+    const uint64_t key = life(c.task, c.enter_event);
+    if (!lane_of.count(key)) {
+      lane_of[key] = unsigned(t.lanes.size());
       t.lanes.push_back({c.task, then.task(c.task), 1});
     }
     CallBar b;
     b.call = c.index;
     b.task = c.task;
-    b.lane = lane_of[c.task];
+    b.lane = lane_of[key];
     b.depth = c.depth - min_depth;
     b.begin = c.enter_icount;
     b.open = !c.returned || c.return_icount > now;

@@ -27,6 +27,7 @@ std::vector<CodeRow> make_code(const Frame& f) {
     if (l.bytes.size() > 8) r.bytes += "..";
     r.text = l.text;
     r.current = l.addr == rip;
+    r.cause = f.view && !f.view->running && l.addr == f.view->last_stop.cause_rip;
     r.point = exec_point_at(f, l.addr);
     out.push_back(std::move(r));
   }

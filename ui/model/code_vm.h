@@ -14,6 +14,7 @@ struct CodeRow {
   std::string bytes;     // "48 8b 05"
   std::string text;
   bool current = false;  // RIP
+  bool cause = false;    // the instruction that caused the last stop (StopInfo::cause_rip)
   int point = -1;        // id of an Exec stop point at this address, or -1
 };
 

@@ -1,5 +1,7 @@
 #include "ui/model/events_vm.h"
 
+#include <algorithm>
+
 #include "mmu/arch.h"
 
 namespace slot::ui {
@@ -93,6 +95,28 @@ std::vector<size_t> filter_events(const History& h, const EventFilter& flt, size
     out.push_back(i);
   }
   return out;
+}
+
+EventColumns event_columns(const History& h, const engine::View* v, const Names& n) {
+  EventColumns w;
+  // Digits as '0' (every digit is as wide in a monospace font, and the
+  // width changes only with the number of digits).
+  auto digits = [](uint64_t x) { return std::string(std::to_string(x).size(), '0'); };
+  w.index = digits(std::max<size_t>(h.events.size(), 999));
+  uint64_t ic = v ? v->icount : 0;
+  if (!h.events.empty()) ic = std::max(ic, h.events.back().icount);
+  w.icount = digits(std::max<uint64_t>(ic, 9'999'999));
+  w.task = "task";
+  auto longer = [](std::string& a, const std::string& b) {
+    if (b.size() > a.size()) a = b;
+  };
+  for (const auto& [id, lives] : h.task_names)
+    for (const NameLife& l : lives) longer(w.task, l.name);
+  if (v)
+    for (const auto& t : v->tasks) longer(w.task, n.task(t.id));
+  w.kind = "kind";
+  for (unsigned k = 0; k < kEventKinds; ++k) longer(w.kind, engine::event_name(engine::EventKind(k)));
+  return w;
 }
 
 }  // namespace slot::ui

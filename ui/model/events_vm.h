@@ -35,6 +35,14 @@ struct EventRow {
   bool future = false;            // after the present (a reverse step left it ahead)
 };
 
+// The widest text each fixed column will hold (so the table is sized for the
+// rows, not for the empty table at start-up): the largest event number and
+// instruction count, the longest task name ever announced, the longest kind.
+struct EventColumns {
+  std::string index, icount, task, kind;
+};
+EventColumns event_columns(const History& h, const engine::View* v, const Names& n);
+
 EventRow event_row(const History& h, size_t i, size_t cursor, const Names& n);
 std::vector<size_t> filter_events(const History& h, const EventFilter& flt, size_t cursor, const Names& n);
 

@@ -11,6 +11,10 @@ Action key_action(Key k, bool shift, bool ctrl) {
     case Key::F10: return shift || ctrl ? Action::None : Action::StepOver;
     case Key::F11: return ctrl ? Action::ReverseStep : shift ? Action::StepOut : Action::StepInto;
     case Key::B: return ctrl ? Action::Breakpoints : Action::None;
+    case Key::P: return shift || ctrl ? Action::None : Action::Present;
+    case Key::PageDown: return shift || ctrl ? Action::None : Action::NextCall;
+    case Key::PageUp: return shift || ctrl ? Action::None : Action::BackToCall;
+    case Key::Escape: return Action::LeavePresent;
     case Key::Plus: return ctrl ? Action::FontBigger : Action::None;
     case Key::Minus: return ctrl ? Action::FontSmaller : Action::None;
     case Key::Zero: return ctrl ? Action::FontReset : Action::None;
@@ -61,7 +65,25 @@ const char* action_label(Action a) {
     case Action::FontBigger: return "Bigger text";
     case Action::FontSmaller: return "Smaller text";
     case Action::FontReset: return "Default text size";
+    case Action::Present: return "Presentation mode";
+    case Action::LeavePresent: return "Leave presentation mode";
     default: return "";
+  }
+}
+
+const char* action_button(Action a) {
+  // Short enough that the toolbar takes two lines at 1280x720 and font scale 2.
+  switch (a) {
+    case Action::StepInto: return "Step";
+    case Action::StepOver: return "Over";
+    case Action::StepOut: return "Out";
+    case Action::NextCall: return "Next call";
+    case Action::FinishCall: return "Finish call";
+    case Action::OverCall: return "Over call";
+    case Action::ReverseStep: return "Back step";
+    case Action::BackToCall: return "Back to call";
+    case Action::ReverseContinue: return "Back run";
+    default: return action_label(a);
   }
 }
 
@@ -81,6 +103,8 @@ const char* action_shortcut(Action a) {
     case Action::FontBigger: return "Ctrl+=";
     case Action::FontSmaller: return "Ctrl+-";
     case Action::FontReset: return "Ctrl+0";
+    case Action::Present: return "P";
+    case Action::LeavePresent: return "Esc";
     default: return "";
   }
 }

@@ -7,6 +7,7 @@
 #include "emu/engine/point_spec.h"
 #include "ui/model/names.h"
 #include "ui/model/session.h"
+#include "ui/model/status.h"
 
 namespace slot::ui {
 
@@ -62,7 +63,7 @@ std::string trim(const std::string& s) {
 const char* script_verbs() {
   return "step [N], step-over [N], step-out, next-call [N], over-call, finish, reverse-step [N], back-to-call, "
          "reverse-continue, continue [N], goto ICOUNT, until SPEC, break SPEC, clear, select task NAME, "
-         "open PANELS, walk ADDR, font SCALE, size WxH, present on|off, screenshot PATH [PANEL], sleep MS, quit";
+         "open PANELS, walk ADDR|stop, font SCALE, size WxH, present on|off, screenshot PATH [PANEL], sleep MS, quit";
 }
 
 bool moves_machine(ScriptVerb v) { return v <= ScriptVerb::Until; }
@@ -128,9 +129,8 @@ std::string load_script(const std::string& path, std::vector<ScriptCommand>& out
 std::string stop_line(const engine::Engine& e, const std::string& reason) {
   const engine::View v = e.make_view();
   const Names n(v);
-  std::string call = "-";
-  for (const engine::TaskInfo& t : v.tasks)
-    if (t.id == v.task && !t.stack.empty()) call = std::to_string(engine::call_number(t.stack.back()));
+  const uint32_t k = current_call(v);
+  const std::string call = k == engine::kNone ? "-" : std::to_string(engine::call_number(k));
   char buf[512];
   std::snprintf(buf, sizeof buf, "stop %s icount=%llu call=%s task=%s module=%s", reason.c_str(),
                 (unsigned long long)v.icount, call.c_str(), n.task(v.task).c_str(), n.module(v.module).c_str());

@@ -134,7 +134,12 @@ SlotTable make_slot_table(const Frame& f, const History& h, const std::set<uint1
         } else if (c.value) {
           c.detail = "PML4[" + std::to_string(col.first) + "] = " + hex(c.value, 16) + " (not present)";
         }
-        if (c.changed) join_to(c.detail, "\n", "was " + hex(old, 16));
+        if (c.changed) {
+          join_to(c.detail, "\n", "was " + hex(old, 16));
+          const uint32_t om = names.module_by_pdpt(old & x86::PTE_ADDR);
+          c.was = !(old & x86::PTE_P) ? "empty" : om != engine::kNone ? names.module(om)
+                                                  : col.first >= 256 ? "kernel" : "PDPT " + hex(old & x86::PTE_ADDR);
+        }
       } else {
         c.detail = "slots " + col.label + ": empty in every space shown";
       }
@@ -143,6 +148,23 @@ SlotTable make_slot_table(const Frame& f, const History& h, const std::set<uint1
     t.rows.push_back(std::move(row));
   }
   return t;
+}
+
+std::string slot_role(const SlotTable& t, size_t column) {
+  if (column >= t.columns.size()) return "";
+  const SlotColumn& col = t.columns[column];
+  // The tasks' spaces say what a slot is for; spaces no task announced (the
+  // boot identity map) only when there is no task yet.
+  bool tasks = false;
+  for (const SlotRow& r : t.rows) tasks |= r.task != engine::kNone;
+  unsigned kinds[5] = {};
+  for (const SlotRow& r : t.rows)
+    if (column < r.cells.size() && (r.task != engine::kNone || !tasks)) ++kinds[unsigned(r.cells[column].kind)];
+  if (kinds[unsigned(SlotKind::Module)]) return "module area";
+  if (kinds[unsigned(SlotKind::Kernel)]) return "kernel";
+  if (kinds[unsigned(SlotKind::Private)]) return "task-private";
+  if (kinds[unsigned(SlotKind::Shared)]) return "shared";
+  return col.first == 0 ? "null guard" : "unused";
 }
 
 uint64_t slot_base(unsigned slot) {

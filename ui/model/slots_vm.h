@@ -32,6 +32,7 @@ struct SlotCell {
   std::string detail;             // tooltip: the entry and its bits
   Rgb colour;
   bool changed = false;           // differs from the table just before (A/D ignored)
+  std::string was;                // changed: what it held before ("app", "private", "empty")
 };
 
 struct SlotRow {
@@ -52,6 +53,13 @@ struct SlotTable {
 // `extra_slots`: slots to show even when empty in this table (the panel passes
 // every slot it has ever seen, so columns do not jump while scrubbing).
 SlotTable make_slot_table(const Frame& f, const History& h, const std::set<uint16_t>& extra_slots = {});
+
+// What a column of the table is, from what its cells hold (never from the
+// guest's layout constants): "module area" (a module's PDPT in some row),
+// "task-private", "kernel" (upper half), "null guard" (slot 0, empty in
+// every task's space: a null pointer faults), "shared", "unused". Spaces no
+// task was announced for (the boot identity map) count only before any task.
+std::string slot_role(const SlotTable& t, size_t column);
 
 // The columns for a set of used slots (0..511), empty runs collapsed.
 std::vector<SlotColumn> slot_columns(const std::set<uint16_t>& used);

@@ -73,11 +73,16 @@ void bars(PanelCtx& c) {
   }
   const ImVec2 mouse = ImGui::GetIO().MousePos;
   const CallBar* hovered = nullptr;
+  st.drawn.clear();
   dl->PushClipRect(ImVec2(o.x + label_w, o.y), ImVec2(o.x + label_w + width, y), true);
   for (const CallBar& b : t.bars) {
     const float x0 = x_of(b.begin), x1 = std::max(x_of(b.end), x0 + 2.0f);
     if (x1 < o.x + label_w || x0 > o.x + label_w + width) continue;
     const float y0 = lane_y[b.lane] + row_h * float(b.depth) + 2, y1 = y0 + row_h - 2;
+    const ImVec2 clip0 = ImGui::GetWindowPos(), clip1(clip0.x + ImGui::GetWindowWidth(), clip0.y + ImGui::GetWindowHeight());
+    if (y1 > clip0.y && y0 < clip1.y)
+      st.drawn.push_back({b.call, std::max(x0, o.x + label_w), std::max(y0, clip0.y), std::min(x1, o.x + label_w + width),
+                          std::min(y1, clip1.y)});
     dl->AddRectFilled(ImVec2(x0, y0), ImVec2(x1, y1), col32(b.colour, b.open ? 255 : 200));
     if (b.selected) dl->AddRect(ImVec2(x0, y0), ImVec2(x1, y1), IM_COL32(255, 200, 40, 255), 0, 0, 2.5f);
     if (x1 - x0 > ImGui::CalcTextSize(b.label.c_str()).x + 4)

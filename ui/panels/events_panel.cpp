@@ -1,5 +1,8 @@
 // Panel 8: the event log, filtered by category, task and text; only the
 // visible rows are formatted (ImGuiListClipper). Click a row to go there.
+#include <algorithm>
+#include <cstdio>
+
 #include "ui/model/events_vm.h"
 #include "ui/panels/widgets.h"
 
@@ -31,14 +34,32 @@ void draw_events_panel(PanelCtx& c) {
 
   const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY |
                                 ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_Resizable;
-  if (!ImGui::BeginTable("events", 5, flags)) return;
+  // Columns as wide as what they will hold (not as the empty table at
+  // start-up): the largest event number and icount, the longest task name
+  // and kind. ImGui keeps a table's widths once sized, so the table's id
+  // changes when these do (a new font, a longer name, more digits).
+  const EventColumns w = event_columns(c.h, c.f.view.get(), c.names);
+  auto width = [](const std::string& s) { return ImGui::CalcTextSize(s.c_str()).x + ImGui::GetStyle().CellPadding.x * 2; };
+  const float w_index = width(w.index), w_icount = width(w.icount), w_task = width(w.task), w_kind = width(w.kind);
+  char id[64];
+  std::snprintf(id, sizeof id, "events##%d.%d.%d.%d", int(w_index), int(w_icount), int(w_task), int(w_kind));
+  if (!ImGui::BeginTable(id, 5, flags)) return;
   ImGui::TableSetupScrollFreeze(0, 1);
-  ImGui::TableSetupColumn("#");
-  ImGui::TableSetupColumn("icount");
-  ImGui::TableSetupColumn("task");
-  ImGui::TableSetupColumn("kind");
+  ImGui::TableSetupColumn("#", ImGuiTableColumnFlags_WidthFixed, w_index);
+  ImGui::TableSetupColumn("icount", ImGuiTableColumnFlags_WidthFixed, w_icount);
+  ImGui::TableSetupColumn("task", ImGuiTableColumnFlags_WidthFixed, w_task);
+  ImGui::TableSetupColumn("kind", ImGuiTableColumnFlags_WidthFixed, w_kind);
   ImGui::TableSetupColumn("what", ImGuiTableColumnFlags_WidthStretch);
   ImGui::TableHeadersRow();
+  // Follow: after a stop, the row of the present is scrolled into view once
+  // (the user may scroll away); while running, the newest rows.
+  if (st.follow && !c.s.running() && st.followed_cursor != c.f.cursor) {
+    st.followed_cursor = c.f.cursor;
+    const size_t row = size_t(std::lower_bound(idx.begin(), idx.end(), c.f.cursor ? c.f.cursor - 1 : 0) - idx.begin());
+    const float row_h = ImGui::GetTextLineHeight() + ImGui::GetStyle().CellPadding.y * 2;
+    const float visible = ImGui::GetWindowHeight() - row_h * 2;
+    ImGui::SetScrollY(std::max(0.0f, float(row) * row_h - visible * 0.5f));
+  }
   // The row of the present (the last event before the cursor) is marked.
   ImGuiListClipper clip;
   clip.Begin(int(idx.size()));

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "ui/model/events_vm.h"
 #include "ui/model/session.h"
@@ -25,12 +26,18 @@ struct SlotsState {
   int point = 0;                // history point shown when scrubbing
   std::set<uint16_t> seen;      // every slot ever shown (stable columns)
 };
+struct DrawnBar {
+  uint32_t call = 0;
+  float x0 = 0, y0 = 0, x1 = 0, y1 = 0;   // screen pixels, as drawn in the last frame
+};
 struct CallsState {
   float zoom = 1.0f;            // 1 = the whole run fits
   float scroll = 1.0f;          // 0 = start, 1 = end (follows now)
+  std::vector<DrawnBar> drawn;  // the call bars on screen (clicks hit these; tests aim at them)
 };
 struct CodeState {
   bool follow_rip = true;
+  uint64_t scrolled_to = ~0ull;   // the RIP the view last scrolled to (follow RIP keeps it in view once)
   uint64_t addr = 0;
   char input[64] = "";
 };
@@ -53,6 +60,7 @@ struct EventsState {
   EventFilter filter;
   char text[128] = "";
   bool follow = true;
+  size_t followed_cursor = ~size_t(0);   // the cursor the table last scrolled to
 };
 struct ConsoleState {
   bool show_vga = true, show_serial = true;
@@ -70,6 +78,7 @@ struct UiState {
   bool open[kPanels] = {true, true, true, true, true, true, true, true, true};
   bool breakpoint_dialog = false;
   uint32_t selected_task = 0xFFFFFFFFu;   // highlighted in the slot table and the call stacks (engine::kNone)
+  bool tiled = true;                      // panels tile the window (View -> Tile panels)
   bool present = false;                   // presentation mode: the slot table full-window, large type
   // Any panel may send an address to the page walk ("click one anywhere").
   void show_walk(uint64_t va);
@@ -95,6 +104,7 @@ void draw_tlb_panel(PanelCtx& c);
 void draw_events_panel(PanelCtx& c);
 void draw_console_panel(PanelCtx& c);
 void draw_panel(PanelId p, PanelCtx& c);
+void draw_present_panel(PanelCtx& c);   // presentation mode, full window
 
 // Requests every panel needs whatever it draws (called before drawing).
 void base_requests(const UiState& ui, const Frame& f, Requests& r);

@@ -37,16 +37,20 @@ void draw_regs_panel(PanelCtx& c) {
   if (!c.f.view) return;
   const cpu::CpuState* before = c.prev && c.prev->view ? &c.prev->view->regs : nullptr;
   const RegsView v = make_regs(c.f.view->regs, before);
-  section("general", v.general, 2);
+  // Two registers a row where two fit, else one: a narrow panel (a projector
+  // at 1280x720, large type) must not cut the second column's values.
+  const bool two = ImGui::GetContentRegionAvail().x >= 2.1f * ImGui::CalcTextSize("RFLAGS 0000000000000000").x;
+  const int cols = two ? 2 : 1;
+  section("general", v.general, cols);
   ImGui::Separator();
   std::vector<RegRow> flag_bits(v.flags.begin() + 1, v.flags.end());
   section("flags", std::vector<RegRow>(v.flags.begin(), v.flags.begin() + 1), 1);
-  section("##flagbits", flag_bits, 5);
+  section("##flagbits", flag_bits, two ? 5 : 3);
   ImGui::Separator();
-  section("control", v.control, 2);
+  section("control", v.control, cols);
   decoded(v.control);
   ImGui::Separator();
-  section("segments", v.segments, 2);
+  section("segments", v.segments, cols);
   if (ImGui::CollapsingHeader("descriptor caches")) decoded(v.segments);
 }
 

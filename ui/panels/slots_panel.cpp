@@ -14,18 +14,14 @@ void timeline(PanelCtx& c) {
   const int n = int(c.h.points.size());
   int pos = st.scrub ? std::min(st.point, n) : n;
   const std::string label = pos >= n ? "now" : point_label(c.h, size_t(pos), c.names);
-  ImGui::SetNextItemWidth(-FLT_MIN);
-  if (ImGui::SliderInt("##timeline", &pos, 0, n, label.c_str())) {
-    st.scrub = pos < n;
-    st.point = pos;
-  }
-  hover_tip("every cross-module call and return: drag to see each task's PML4 as it was then");
-  if (ImGui::Button("< prev") && n > 0) {
+  // One line (the table below gets the height): the buttons, then the slider.
+  if (ImGui::Button("<") && n > 0) {
     st.point = std::max(0, (st.scrub ? st.point : n) - 1);
     st.scrub = true;
   }
+  hover_tip("the previous call or return");
   ImGui::SameLine();
-  if (ImGui::Button("next >") && st.scrub) {
+  if (ImGui::Button(">") && st.scrub) {
     st.point += 1;
     st.scrub = st.point < n;
   }
@@ -41,7 +37,12 @@ void timeline(PanelCtx& c) {
   ImGui::EndDisabled();
   hover_tip("move the machine to this point (forward or back in time)");
   ImGui::SameLine();
-  ImGui::TextDisabled("%d calls and returns", n);
+  ImGui::SetNextItemWidth(-FLT_MIN);
+  if (ImGui::SliderInt("##timeline", &pos, 0, n, label.c_str())) {
+    st.scrub = pos < n;
+    st.point = pos;
+  }
+  hover_tip(std::to_string(n) + " calls and returns: drag to see each task's PML4 as it was then");
 }
 
 void legend(PanelCtx& c, const SlotTable& t) {

@@ -18,8 +18,12 @@ void draw_walk_panel(PanelCtx& c) {
   }
   const WalkView v = make_walk(c.f.walk);
   ImGui::Text("walk of %s in CR3 %s", hex(v.linear, 16).c_str(), hex(c.f.view->regs.cr3).c_str());
-  const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
-  if (ImGui::BeginTable("walk", 6, flags)) {
+  // The verdicts first and wrapped: a narrow panel must not cut "STALE".
+  text_wrapped_coloured(v.ok ? ImVec4(0.5f, 1.0f, 0.5f, 1) : ImVec4(1.0f, 0.45f, 0.4f, 1), v.result);
+  text_wrapped_coloured(v.stale ? ImVec4(1.0f, 0.4f, 0.3f, 1) : kDimText, v.cache);
+  const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit |
+                                ImGuiTableFlags_ScrollX;
+  if (ImGui::BeginTable("walk", 6, flags, ImVec2(0, ImGui::GetTextLineHeightWithSpacing() * 7))) {
     for (const char* h : {"level", "index", "entry at", "value", "bits", "note"}) ImGui::TableSetupColumn(h);
     ImGui::TableHeadersRow();
     for (const WalkRow& r : v.rows) {
@@ -41,8 +45,6 @@ void draw_walk_panel(PanelCtx& c) {
     }
     ImGui::EndTable();
   }
-  text_coloured(v.ok ? ImVec4(0.5f, 1.0f, 0.5f, 1) : ImVec4(1.0f, 0.45f, 0.4f, 1), v.result);
-  text_coloured(v.stale ? ImVec4(1.0f, 0.4f, 0.3f, 1) : kDimText, v.cache);
 }
 
 }  // namespace slot::ui

@@ -99,4 +99,12 @@ void text_coloured(const ImVec4& c, const std::string& s) {
   ImGui::PopStyleColor();
 }
 
+void text_wrapped_coloured(const ImVec4& c, const std::string& s) {
+  ImGui::PushStyleColor(ImGuiCol_Text, c);
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextUnformatted(s.c_str());
+  ImGui::PopTextWrapPos();
+  ImGui::PopStyleColor();
+}
+
 }  // namespace slot::ui

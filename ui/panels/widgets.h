@@ -25,5 +25,6 @@ bool address_input(const char* id, char* buf, size_t n, const cpu::CpuState& reg
 void hover_tip(const std::string& text);
 void text(const std::string& s);
 void text_coloured(const ImVec4& c, const std::string& s);
+void text_wrapped_coloured(const ImVec4& c, const std::string& s);   // wraps at the panel's edge
 
 }  // namespace slot::ui
