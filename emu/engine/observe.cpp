@@ -172,6 +172,17 @@ void Engine::Impl::on_write(uint64_t pa, unsigned len) {
         }
         if (!queued) pending.push_back({entry, m.mem().read(entry, 8), now, m.cpu().insn_rip, cur_cr3()});
       }
+      // The new value is known once the store has landed, i.e. at the next
+      // instruction boundary: a run that catches slot changes stops there
+      // (after_run() logs the change and checks it, and goes on if the value
+      // did not change), so the stop lands right after the storing
+      // instruction, where a click on the event lands (landing_icount).
+      if (points_on && !hit)
+        for (const auto& [id, p] : points)
+          if (p.kind == PointKind::Event && p.event == EventKind::SlotChange) {
+            m.request_stop();
+            break;
+          }
     }
     if ((r & R_WATCH) && points_on)
       for (const WatchRange& w : watches)

@@ -109,8 +109,8 @@ struct CallBuffer {
 // control uses (F8, a click on a call, on its bar, on an event row): after the
 // instruction that caused it, since a run stops at an instruction boundary --
 // except for an exception, whose faulting instruction does not retire. (A
-// PML4 write is noticed at the next observation, so a slot-change stop lands
-// one instruction later than this; a click shows the write's result at once.)
+// slot change stops right after the store that made it, too: the engine asks
+// for a stop when it sees a store to a PML4 while a slot-change catch is set.)
 constexpr uint64_t landing_icount(EventKind kind, uint64_t icount) {
   return kind == EventKind::Exception ? icount : icount + 1;
 }

@@ -29,6 +29,13 @@ struct Case {
   const char* cmdline;
   const char* spec;
 };
+// "event:exception:14" -> "event_exception_14" (a test name).
+std::string case_name(const ::testing::TestParamInfo<Case>& info) {
+  std::string n = info.param.spec;
+  for (char& c : n)
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  return n;
+}
 
 class EveryKind : public ::testing::TestWithParam<Case> {};
 
@@ -79,18 +86,7 @@ INSTANTIATE_TEST_SUITE_P(Kinds, EveryKind,
                                            Case{"workload=demo", "event:call"},
                                            Case{"workload=demo", "event:return"},
                                            Case{"workload=demo", "sym:annotate_call"}),
-                         [](const auto& info) {
-                           std::string n = info.param.spec;
-                           for (char& c : n)
-                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return n;
-                         });
-
-}  // namespace
-}  // namespace slot::engine::test
-
-namespace slot::engine::test {
-namespace {
+                         case_name);
 
 // One landing point per event (issue 15): a stop point for an event leaves the
 // machine exactly at landing_icount() of that event, so a click on a call, a
@@ -122,16 +118,12 @@ INSTANTIATE_TEST_SUITE_P(Kinds, Landing,
                          ::testing::Values(Case{"workload=demo", "event:call"}, Case{"workload=demo", "event:return"},
                                            Case{"workload=demo", "event:cr3_load"},
                                            Case{"workload=demo", "event:cpl_change"},
+                                           Case{"workload=demo", "event:slot_change"},
                                            Case{"workload=demo flush=invlpg", "event:invlpg"},
                                            Case{"workload=attacks", "event:exception:14"},
                                            Case{"workload=selftest", "event:interrupt"},
                                            Case{"workload=demo", "event:task_create"}),
-                         [](const auto& info) {
-                           std::string n = info.param.spec;
-                           for (char& c : n)
-                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return n;
-                         });
+                         case_name);
 
 }  // namespace
 }  // namespace slot::engine::test
