@@ -9,6 +9,7 @@
 #include "mmu/arch.h"
 #include "tests/ui/guest_fixture.h"
 #include "tests/ui/ref_walk.h"
+#include "ui/model/session.h"
 #include "ui/model/walk_vm.h"
 
 namespace slot::ui::test {
@@ -135,6 +136,72 @@ TEST(WalkView, FormatsA2MLeafAndTheCacheVerdict) {
   EXPECT_TRUE(v.stale);
   EXPECT_NE(v.cache.find("STALE"), std::string::npos);
   EXPECT_NE(v.cache.find("stlb"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace slot::ui::test
+
+namespace slot::ui::test {
+namespace {
+
+// The tree and the side-by-side comparison: the same module-area address
+// before and after the next call's slot swap. Which levels differ is decided
+// by the independent walk (ref_walk.h) of guest memory at both moments.
+TEST(WalkTree, ComparesTwoMomentsAcrossASlotSwap) {
+  if (!guest_image_exists()) GTEST_SKIP() << "no guest image";
+  GuestRun g;
+  g.until("call:1");
+  g.frame();
+  uint64_t base = 0;
+  for (const auto& m : g.e->modules())
+    if (m.id == g.hist.calls[0].callee) base = m.base;
+  ASSERT_NE(base, 0u);
+  auto at_now = [&](RefWalk& ref) {
+    Requests r;
+    r.walk = true;
+    r.walk_addr = base;
+    const Frame f = g.frame(r);
+    ref = ref_walk([&](uint64_t pa) { return g.read64(pa); }, f.view->regs.cr3, base);
+    return make_walk_tree(make_walk(f.walk), f.view->regs.cr3, "t");
+  };
+  RefWalk ra, rb;
+  WalkTree a = at_now(ra);
+  WalkTree same = at_now(rb);
+  compare_trees(a, same);
+  for (const TreeLevel& l : a.levels) EXPECT_FALSE(l.differs) << l.level << ": the same moment twice";
+  EXPECT_FALSE(a.end_differs);
+  ASSERT_EQ(a.levels.size(), ra.steps.size());
+  for (size_t i = 0; i < ra.steps.size(); ++i) {
+    EXPECT_EQ(a.levels[i].table, ra.steps[i].entry_pa & ~0xFFFull);
+    EXPECT_EQ(a.levels[i].raw & ~0x60ull, ra.steps[i].raw & ~0x60ull);
+  }
+  // Run to the first call whose callee is another module (slot 1 rewritten).
+  const WalkTree before = a;
+  for (int k = 0; k < 20; ++k) {
+    ASSERT_EQ(run_until(*g.e, "call:1"), "");
+    g.frame();
+    if (g.hist.calls.back().callee != g.hist.calls[0].callee) break;
+  }
+  ASSERT_NE(g.hist.calls.back().callee, g.hist.calls[0].callee);
+  WalkTree after = at_now(rb);
+  WalkTree left = before;
+  compare_trees(left, after);
+  const size_t n = std::max(ra.steps.size(), rb.steps.size());
+  bool any = false;
+  for (size_t i = 0; i < n; ++i) {
+    const bool both = i < ra.steps.size() && i < rb.steps.size();
+    const bool differs = !both || (ra.steps[i].entry_pa != rb.steps[i].entry_pa) ||
+                         ((ra.steps[i].raw ^ rb.steps[i].raw) & ~0x60ull) != 0;
+    any |= differs;
+    if (i < left.levels.size()) {
+      EXPECT_EQ(left.levels[i].differs, differs) << "before, level " << i;
+    }
+    if (i < after.levels.size()) {
+      EXPECT_EQ(after.levels[i].differs, differs) << "after, level " << i;
+    }
+  }
+  EXPECT_TRUE(any) << "another module in slot 1: the walk of the old callee's base changed";
+  EXPECT_TRUE(ra.steps[0].raw != rb.steps[0].raw) << "the PML4E (slot 1) was rewritten";
 }
 
 }  // namespace

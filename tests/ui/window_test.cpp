@@ -326,6 +326,36 @@ TEST_F(Window, NamesAreThoseOfTheirTime) {
   }
 }
 
+TEST_F(Window, CtrlSSavesThePanelUnderTheMouseAsPng) {
+  start("workload=demo", "call:2", 1280, 720, 1.0f);
+  const std::filesystem::path dir = config_ / "shots";
+  std::filesystem::create_directories(dir);
+  const auto cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir);
+  ImGuiWindow* w = ImGui::FindWindowByName(panel_title(PanelId::Slots));
+  ASSERT_NE(w, nullptr);
+  SDL_WarpMouseInWindow(app_->window(), int(w->Pos.x + w->Size.x / 2), int(w->Pos.y + w->Size.y - 10));
+  frames(3);
+  const ImVec2 size = w->Size;   // as drawn in the frame that is saved
+  press(SDLK_s, KMOD_LCTRL);
+  frames(2);
+  std::filesystem::current_path(cwd);
+  const auto file = dir / ("slotlab-slots-" + std::to_string(view()->icount) + ".png");
+  ASSERT_TRUE(std::filesystem::exists(file)) << file;
+  // The PNG's own header (IHDR: width and height, big-endian) is the panel's size.
+  FILE* f = std::fopen(file.c_str(), "rb");
+  ASSERT_NE(f, nullptr);
+  unsigned char h[24] = {};
+  ASSERT_EQ(std::fread(h, 1, 24, f), 24u);
+  std::fclose(f);
+  EXPECT_EQ(std::memcmp(h, "\x89PNG", 4), 0);
+  const int pw = (h[16] << 24) | (h[17] << 16) | (h[18] << 8) | h[19];
+  const int ph = (h[20] << 24) | (h[21] << 16) | (h[22] << 8) | h[23];
+  EXPECT_EQ(pw, int(size.x));
+  EXPECT_EQ(ph, int(size.y));
+  EXPECT_FALSE(std::filesystem::exists(file.string() + ".tmp"));
+}
+
 TEST_F(Window, PresentationModeOneKeyAndBack) {
   start("workload=demo", "call:2", 1280, 720, 1.5f);
   const float font = ImGui::GetFontSize();

@@ -152,6 +152,7 @@ void App::key(Key k, bool shift, bool ctrl) {
     case Action::FontReset: set_scale(base_scale_); return;
     case Action::Present: ui_.present = !ui_.present; return;
     case Action::LeavePresent: ui_.present = false; return;
+    case Action::SavePng: save_hovered_panel(); return;
     default: s_.act(a);
   }
 }
@@ -166,6 +167,7 @@ static Key map_key(SDL_Keycode k) {
     case SDLK_F11: return Key::F11;
     case SDLK_b: return Key::B;
     case SDLK_p: return Key::P;
+    case SDLK_s: return Key::S;
     case SDLK_PAGEUP: return Key::PageUp;
     case SDLK_PAGEDOWN: return Key::PageDown;
     case SDLK_ESCAPE: return Key::Escape;
@@ -227,6 +229,7 @@ void App::render(bool present) {
   SDL_SetRenderDrawColor(ren_, 22, 22, 28, 255);
   SDL_RenderClear(ren_);
   ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
+  if (!save_.title.empty()) write_saved_png();   // before present: the back buffer holds this frame
   if (present) SDL_RenderPresent(ren_);
 }
 

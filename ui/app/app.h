@@ -68,7 +68,12 @@ class App {
   void draw_help();
   void render(bool present);
   void set_scale(float s);
-  std::array<float, kPanels> min_heights() const;   // what each panel needs (the tiled layout)
+  std::array<float, kPanels> min_heights() const;
+  // "Save as PNG" (for slides): the panel under the mouse (Ctrl+S) or one
+  // named in the View menu, cropped from the next rendered frame.
+  void save_hovered_panel();
+  void save_panel(const std::string& window_title);
+  void write_saved_png();   // what each panel needs (the tiled layout)
   void draw_tab_groups(const std::array<PanelRect, kPanels>& tiles, float top, PanelCtx& ctx);
   void settle(int frames);   // fresh synchronous frames after a stop
   std::string script_ui_command(const ScriptCommand& c);
@@ -80,6 +85,11 @@ class App {
   SDL_Window* win_ = nullptr;
   SDL_Renderer* ren_ = nullptr;
   bool present_on_ = false;   // the font is enlarged for presentation mode
+  struct SaveRequest {
+    std::string title;       // ImGui window to crop to ("" = none pending)
+    std::string file;
+  } save_;
+  std::string saved_message_; // "wrote slotlab-slots-1519621.png" for the status line
   float toolbar_h_ = 0;       // the toolbar's height in the previous frame
   bool imgui_ = false, sdl_ = false, quit_ = false, help_ = false, reset_layout_ = false;
   float scale_ = 1.0f, base_scale_ = 1.0f;

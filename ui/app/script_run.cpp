@@ -13,6 +13,7 @@
 #include "ui/app/headless.h"
 #include "ui/debug_main.h"
 #include "ui/model/memory_vm.h"
+#include "ui/model/walk_vm.h"
 
 namespace slot::ui {
 
@@ -70,6 +71,15 @@ std::string App::script_ui_command(const ScriptCommand& c) {
       if (v && c.arg == "stop" && v->last_stop.addr) va = v->last_stop.addr;   // the stop's address (stale use, CR2)
       else if (!v || !parse_address(c.arg, v->regs, va)) return "walk: not an address: " + c.arg;
       ui_.show_walk(va);
+      return "";
+    }
+    case ScriptVerb::Pin: {
+      settle(2);   // the walk of the address just chosen
+      const Frame& f = s_.frame();
+      if (!f.view || !f.has_walk || !ui_.walk.active) return "pin: no page walk shown (walk ADDR first)";
+      ui_.walk.pinned = true;
+      ui_.walk.pin = make_walk_tree(make_walk(f.walk), f.view->regs.cr3,
+                                    "pinned: icount " + std::to_string(f.view->icount));
       return "";
     }
     case ScriptVerb::Font: {

@@ -24,6 +24,14 @@ void App::draw_menu() {
   if (ImGui::BeginMenu("View")) {
     for (unsigned i = 0; i < kPanels; ++i) ImGui::MenuItem(panel_title(PanelId(i)), nullptr, &ui_.open[i]);
     ImGui::Separator();
+    if (ImGui::BeginMenu("Save as PNG")) {
+      for (unsigned i = 0; i < kPanels; ++i)
+        if (ui_.open[i] && ImGui::MenuItem(panel_title(PanelId(i)))) save_panel(panel_title(PanelId(i)));
+      ImGui::Separator();
+      if (ImGui::MenuItem("The whole window")) save_panel("##everything"), save_.file = "slotlab-window.png";
+      ImGui::TextDisabled("or Ctrl+S over a panel");
+      ImGui::EndMenu();
+    }
     ImGui::MenuItem("Tile panels", nullptr, &ui_.tiled);
     if (ImGui::MenuItem("Reset layout")) {
       // The panel set this session started with (a lab's), tiled.
@@ -84,6 +92,7 @@ float App::draw_toolbar(float y) {
     ImGui::PushStyleColor(ImGuiCol_Text, running ? ImVec4(0.5f, 1.0f, 0.5f, 1) : ImVec4(1.0f, 0.85f, 0.4f, 1));
     ImGui::TextWrapped("%s", st.c_str());
     ImGui::PopStyleColor();
+    if (!saved_message_.empty()) ImGui::TextDisabled("%s", saved_message_.c_str());
   }
   toolbar_h_ = ImGui::GetCursorPosY() + style.WindowPadding.y - style.ItemSpacing.y;
   ImGui::End();

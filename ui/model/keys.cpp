@@ -11,6 +11,7 @@ Action key_action(Key k, bool shift, bool ctrl) {
     case Key::F10: return shift || ctrl ? Action::None : Action::StepOver;
     case Key::F11: return ctrl ? Action::ReverseStep : shift ? Action::StepOut : Action::StepInto;
     case Key::B: return ctrl ? Action::Breakpoints : Action::None;
+    case Key::S: return ctrl ? Action::SavePng : Action::None;
     case Key::P: return shift || ctrl ? Action::None : Action::Present;
     case Key::PageDown: return shift || ctrl ? Action::None : Action::NextCall;
     case Key::PageUp: return shift || ctrl ? Action::None : Action::BackToCall;
@@ -67,6 +68,7 @@ const char* action_label(Action a) {
     case Action::FontReset: return "Default text size";
     case Action::Present: return "Presentation mode";
     case Action::LeavePresent: return "Leave presentation mode";
+    case Action::SavePng: return "Save the panel under the mouse as PNG";
     default: return "";
   }
 }
@@ -105,6 +107,7 @@ const char* action_shortcut(Action a) {
     case Action::FontReset: return "Ctrl+0";
     case Action::Present: return "P";
     case Action::LeavePresent: return "Esc";
+    case Action::SavePng: return "Ctrl+S";
     default: return "";
   }
 }

@@ -38,6 +38,7 @@ constexpr VerbInfo kVerbs[] = {
     {"select", ScriptVerb::Select, VerbInfo::Text, ""},                  // select task NAME|ID
     {"open", ScriptVerb::Open, VerbInfo::Text, ""},                      // open PANEL[,PANEL...]
     {"walk", ScriptVerb::Walk, VerbInfo::Text, ""},                      // walk ADDR|REGISTER
+    {"pin", ScriptVerb::Pin, VerbInfo::None, ""},                        // pin the page walk (compare later)
     {"font", ScriptVerb::Font, VerbInfo::Text, ""},                      // font SCALE
     {"size", ScriptVerb::Size, VerbInfo::Text, ""},                      // size WxH
     {"present", ScriptVerb::Present, VerbInfo::Text, ""},                // present on|off
@@ -63,7 +64,7 @@ std::string trim(const std::string& s) {
 const char* script_verbs() {
   return "step [N], step-over [N], step-out, next-call [N], over-call, finish, reverse-step [N], back-to-call, "
          "reverse-continue, continue [N], goto ICOUNT, until SPEC, break SPEC, clear, select task NAME, "
-         "open PANELS, walk ADDR|stop, font SCALE, size WxH, present on|off, screenshot PATH [PANEL], sleep MS, quit";
+         "open PANELS, walk ADDR|stop, pin, font SCALE, size WxH, present on|off, screenshot PATH [PANEL], sleep MS, quit";
 }
 
 bool moves_machine(ScriptVerb v) { return v <= ScriptVerb::Until; }

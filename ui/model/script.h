@@ -24,7 +24,7 @@ enum class ScriptVerb : uint8_t {
   // set-up (no stop line)
   Break, Clear,
   // the window's half
-  Select, Open, Walk, Font, Size, Present, Screenshot, Sleep, Quit,
+  Select, Open, Walk, Pin, Font, Size, Present, Screenshot, Sleep, Quit,
 };
 
 struct ScriptCommand {

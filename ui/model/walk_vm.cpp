@@ -1,5 +1,7 @@
 #include "ui/model/walk_vm.h"
 
+#include <algorithm>
+
 #include "mmu/arch.h"
 #include "ui/model/names.h"
 #include "ui/model/slots_vm.h"
@@ -59,6 +61,48 @@ WalkView make_walk(const mmu::DebugWalk& w) {
   else v.cache += "; no paging-structure cache entry";
   v.stale = w.tlb_stale;
   return v;
+}
+
+WalkTree make_walk_tree(const WalkView& v, uint64_t cr3, const std::string& label) {
+  WalkTree t;
+  t.linear = v.linear;
+  t.cr3 = cr3;
+  t.label = label;
+  t.ok = v.ok;
+  for (const WalkRow& r : v.rows) {
+    TreeLevel l;
+    l.level = r.level;
+    l.table = r.entry_pa & ~uint64_t(0xFFF);
+    l.index = r.index;
+    l.raw = r.raw;
+    l.bits = r.bits;
+    l.psc = r.from_psc;
+    l.served = r.from_psc ? r.level + " cache" : "memory";
+    l.leaf = r.leaf;
+    l.failed = r.failed;
+    t.levels.push_back(std::move(l));
+  }
+  if (v.ok && !t.levels.empty()) {
+    const TreeLevel& leaf = t.levels.back();
+    const unsigned shift = leaf.level == "PDPTE" ? 30 : leaf.level == "PDE" ? 21 : 12;
+    const uint64_t mask = (uint64_t(1) << shift) - 1;
+    t.end = "frame " + hex((leaf.raw & x86::PTE_ADDR) & ~mask) + " + " + hex(v.linear & mask);
+  } else {
+    t.end = v.result;
+  }
+  return t;
+}
+
+void compare_trees(WalkTree& a, WalkTree& b) {
+  const size_t n = std::max(a.levels.size(), b.levels.size());
+  for (size_t i = 0; i < n; ++i) {
+    const bool both = i < a.levels.size() && i < b.levels.size();
+    const bool same = both && a.levels[i].table == b.levels[i].table && a.levels[i].index == b.levels[i].index &&
+                      ((a.levels[i].raw ^ b.levels[i].raw) & ~(x86::PTE_A | x86::PTE_D)) == 0;
+    if (i < a.levels.size()) a.levels[i].differs = !same;
+    if (i < b.levels.size()) b.levels[i].differs = !same;
+  }
+  a.end_differs = b.end_differs = a.end != b.end;
 }
 
 }  // namespace slot::ui

@@ -32,6 +32,34 @@ struct WalkView {
 
 WalkView make_walk(const mmu::DebugWalk& w);
 
+// The same walk as a tree, PML4 -> PDPT -> PD -> PT -> frame: at each level
+// the table (its physical base), the entry used (index, value, bits) and who
+// would supply it now (memory or a paging-structure cache).
+struct TreeLevel {
+  std::string level;       // "PML4E"
+  uint64_t table = 0;      // physical base of the table holding the entry
+  unsigned index = 0;
+  uint64_t raw = 0;
+  std::string bits;
+  std::string served;      // "memory", "PML4E cache" (SDM Vol. 3A §4.10.3)
+  bool psc = false, leaf = false, failed = false;
+  bool differs = false;    // compare(): not the same entry in the other tree
+};
+struct WalkTree {
+  uint64_t linear = 0, cr3 = 0;
+  std::string label;       // what it is ("now", "pinned at icount 123")
+  std::vector<TreeLevel> levels;
+  std::string end;         // "frame 0x234000 + 0x050" or "fault at PDPTE: not present"
+  bool ok = false;
+  bool end_differs = false;
+};
+WalkTree make_walk_tree(const WalkView& v, uint64_t cr3, const std::string& label);
+// Marks, in both trees, the levels whose entry differs from the other's (a
+// different table, index or value, or a level the other walk never reached;
+// A and D are set by walks and do not count), and the ends when they differ.
+// Side by side, two addresses or two moments (before and after a slot swap).
+void compare_trees(WalkTree& a, WalkTree& b);
+
 // The 9-bit index of `linear` at `level` (4 = PML4 .. 1 = PT): bits 47:39,
 // 38:30, 29:21, 20:12 (SDM Vol. 3A §4.5, Figure 4-8).
 inline unsigned walk_index(uint64_t linear, unsigned level) {

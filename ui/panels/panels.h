@@ -9,6 +9,7 @@
 
 #include "ui/model/events_vm.h"
 #include "ui/model/session.h"
+#include "ui/model/walk_vm.h"
 
 namespace slot::ui {
 
@@ -51,6 +52,9 @@ struct WalkState {
   bool active = false;
   uint64_t addr = 0;
   char input[64] = "";
+  bool tree = true;             // the walk as a tree (else the table of rows)
+  bool pinned = false;          // a walk kept for comparison (another address or moment)
+  WalkTree pin;
 };
 struct TlbState {
   bool only_valid_sets = true;

@@ -3,6 +3,7 @@
 // miss-rate plot per call/return interval.
 #include <algorithm>
 
+#include "ui/model/glossary.h"
 #include "ui/model/tlb_vm.h"
 #include "ui/panels/widgets.h"
 
@@ -44,12 +45,13 @@ void grid(PanelCtx& c, const TlbGrid& g) {
       text(cell.text);
       if (cell.e.global) ImGui::PopStyleColor();
       if (ImGui::IsItemHovered()) {
-        ImGui::SetTooltip("%s\nlinear %s -> physical %s\nrecency rank in its set: %llu%s%s%s%s", cell.text.c_str(),
+        ImGui::SetTooltip("%s\nlinear %s -> physical %s\nrecency rank in its set: %llu%s%s%s%s\n\n%s%s%s", cell.text.c_str(),
                           hex(cell.e.linear()).c_str(), hex(cell.e.phys()).c_str(), (unsigned long long)cell.age,
                           cell.serves_fetch ? "\nthe next instruction fetch (RIP) hits it" : "",
                           cell.serves_stack ? "\na read at RSP hits it" : "",
                           cell.filled ? "\nfilled since the last stop" : "",
-                          cell.replaced.empty() ? "" : ("\n" + cell.replaced).c_str());
+                          cell.replaced.empty() ? "" : ("\n" + cell.replaced).c_str(), glossary("PCID"),
+                          cell.e.global ? "\n" : "", cell.e.global ? glossary("G") : "");
         if (!g.info.psc && ImGui::IsMouseClicked(0)) c.ui.show_walk(cell.e.linear());
       }
     }
@@ -72,6 +74,7 @@ void draw_tlb_panel(PanelCtx& c) {
   ImGui::Checkbox("only sets with entries", &c.ui.tlb.only_valid_sets);
   ImGui::SameLine();
   ImGui::TextDisabled("blue: serves RIP / RSP now   green: filled since the last stop   grey text: global");
+  hover_tip(std::string("P3: PCID 3. ") + glossary("PCID") + "\n\n" + glossary("G") + "\n\n" + glossary("PSC"));
   if (v.grids.empty()) ImGui::TextDisabled("the TLB model is off (--tlb none)");
   for (const TlbGrid& g : v.grids) {
     char head[160];
@@ -79,7 +82,9 @@ void draw_tlb_panel(PanelCtx& c) {
                   g.info.name.c_str(), g.info.side_sizes.c_str(), g.info.sets, g.info.ways, g.valid,
                   (unsigned long long)g.hits, (unsigned long long)g.misses, (unsigned long long)g.fills,
                   (unsigned long long)g.evictions, g.info.name.c_str());
-    if (ImGui::CollapsingHeader(head, g.info.level == 1 && !g.info.psc ? ImGuiTreeNodeFlags_DefaultOpen : 0)) grid(c, g);
+    const bool open = ImGui::CollapsingHeader(head, g.info.level == 1 && !g.info.psc ? ImGuiTreeNodeFlags_DefaultOpen : 0);
+    if (g.info.psc) hover_tip(glossary("PSC"));
+    if (open) grid(c, g);
   }
 }
 
