@@ -85,7 +85,9 @@ StopInfo Engine::reverse_cont() { return impl_->reverse_cont(); }
 StopInfo Engine::back_to_call() { return impl_->back_to_call(); }
 StopInfo Engine::goto_icount(uint64_t icount) { return impl_->goto_icount(icount); }
 void Engine::pause() {
-  if (impl_->running) impl_->pause_flag = true;
+  // A reverse search runs many times (one replay per snapshot interval): a
+  // pause between two of them must end it too.
+  if (impl_->running || impl_->searching_back) impl_->pause_flag = true;
 }
 
 // ---- stop points ----------------------------------------------------------------

@@ -66,6 +66,10 @@ struct View {
   mmu::MmuStats stats;
   uint64_t snapshot_bytes = 0, snapshots = 0, oldest_icount = 0;
   std::string snapshot_message;  // set once the snapshot memory limit was reached
+  // While running: what the command is doing, for the status line ("to the
+  // next module call", "searching back for the previous stop: icount 2000000
+  // .. 4000000 of 5123456"); "" when stopped.
+  std::string activity;
 };
 
 enum class CommandKind : uint8_t {

@@ -163,6 +163,10 @@ class Engine::Impl final : public cpu::CpuObserver, public mmu::MmuObserver {
   uint64_t snap_bytes = 0;
   uint64_t next_snap_at = 0;
   std::string tt_message;
+  std::string activity;     // what the running command does (View::activity); set by the command
+  std::atomic<bool> searching_back{false};  // inside reverse_cont (pause() ends it; its goto_icount()
+                                            //   keeps the search's words)
+  const char* search_what = "the previous stop";   // back_to_call(): "the previous module call"
   uint64_t far_icount = 0;  // the furthest instruction count any run reached (history_budget)
 
   // thread (thread.cpp)

@@ -215,7 +215,7 @@ StopInfo Engine::Impl::run(uint64_t target, StopReason at_target, bool skip_firs
                                     : run_chunks(target, at_target, skip_first);
   m.cpu().clear_exec_breaks();
   running = false;
-  pause_flag = false;
+  if (!searching_back) pause_flag = false;   // a pause ends this run, not the next command
   goal = Goal{};
   flush_pending();
   last_stop = s;
@@ -231,6 +231,9 @@ StopInfo Engine::Impl::step(StepKind k) {
   const uint64_t now = c.icount();
   goal = Goal{};
   goal.kind = k;
+  static const char* const what[] = {"one instruction", "over a call instruction", "out of this function",
+                                     "to the next module call", "over a module call", "to the end of this module call"};
+  activity = std::string("running ") + what[unsigned(k)];
   switch (k) {
     case StepKind::Insn: return run(now + 1, StopReason::Step, true);
     case StepKind::OverInsn: {
@@ -274,6 +277,7 @@ StopInfo Engine::Impl::step(StepKind k) {
 
 StopInfo Engine::Impl::cont(uint64_t max_insns) {
   goal = Goal{};
+  activity = "running to the next stop point";
   const uint64_t now = m.cpu().icount();
   const uint64_t target = max_insns ? (max_insns > ~0ull - now ? ~0ull : now + max_insns) : ~0ull;
   return run(target, StopReason::Limit, true);

@@ -31,6 +31,7 @@ View Engine::Impl::make_view() const {
   v.snapshots = snaps.size();
   v.oldest_icount = snaps.empty() ? v.icount : snaps.front().icount;
   v.snapshot_message = tt_message;
+  v.activity = activity;
   return v;
 }
 
@@ -77,6 +78,7 @@ void Engine::Impl::thread_main() {
       queue.pop_front();
     }
     item.fn();
+    activity.clear();
     publish(false);
   }
 }

@@ -104,6 +104,7 @@ void Engine::Impl::restore(size_t i) {
 
 StopInfo Engine::Impl::goto_icount(uint64_t target) {
   const uint64_t now = m.cpu().icount();
+  if (!searching_back) activity = "going to icount " + std::to_string(target);
   const Goal keep_goal = goal;
   goal = Goal{};
   if (target < now) {
@@ -133,6 +134,15 @@ StopInfo Engine::Impl::reverse_step() {
 
 StopInfo Engine::Impl::reverse_cont() {
   uint64_t end = m.cpu().icount();
+  const uint64_t start = end;
+  struct Searching {
+    Impl& e;
+    explicit Searching(Impl& i) : e(i) { e.searching_back = true; }
+    ~Searching() {
+      e.searching_back = false;
+      e.pause_flag = false;
+    }
+  } searching(*this);
   for (;;) {
     // The latest snapshot strictly before `end`.
     size_t j = kNoIndex;
@@ -145,6 +155,10 @@ StopInfo Engine::Impl::reverse_cont() {
     }
     restore(j);
     const uint64_t from = snaps[j].icount;
+    // Progress (the thread publishes views while this replays): which stretch
+    // of history is searched, back from where the search began.
+    activity = std::string("searching back for ") + search_what + ": icount " + std::to_string(from) + " .. " +
+               std::to_string(end) + " (started at " + std::to_string(start) + ")";
     collecting = true;
     collected.clear();
     StopInfo s = run(end, StopReason::Step, false);
@@ -155,6 +169,7 @@ StopInfo Engine::Impl::reverse_cont() {
       const auto [pos, h] = collected.back();
       collected.clear();
       StopInfo g = goto_icount(pos);
+      if (g.reason == StopReason::Paused) return g;   // stopped on the way to the hit
       g.reason = StopReason::Point;
       g.point = h.point, g.event = h.event, g.message = h.message, g.addr = h.addr, g.cause_rip = h.cause_rip;
       last_stop = g;
@@ -162,6 +177,11 @@ StopInfo Engine::Impl::reverse_cont() {
       return g;
     }
     if (s.reason == StopReason::Paused) return s;
+    if (pause_flag.exchange(false)) {   // paused between two replays
+      StopInfo p = make_stop(StopReason::Paused);
+      last_stop = p;
+      return p;
+    }
     end = from;
   }
 }
@@ -174,7 +194,9 @@ StopInfo Engine::Impl::back_to_call() {
   watches.clear();
   points[0] = StopPoint::on(EventKind::Call);
   points[0].label = "call";
+  search_what = "the previous module call";
   StopInfo s = reverse_cont();
+  search_what = "the previous stop";
   points = std::move(keep);
   watches = std::move(keep_watches);
   update_mmu_observer();  // the user's points again (the restores saw only the Call catch)

@@ -356,6 +356,29 @@ TEST_F(Window, CtrlSSavesThePanelUnderTheMouseAsPng) {
   EXPECT_FALSE(std::filesystem::exists(file.string() + ".tmp"));
 }
 
+TEST_F(Window, AReverseSearchShowsProgressAndEscStopsIt) {
+  start("workload=bench", "end", 1280, 720, 1.0f);
+  // A catch that never fires (no stale use with flush=cr3) and makes replay
+  // slow (every TLB hit re-walked): reverse continue searches the whole run.
+  ASSERT_EQ(s_->add_point(engine::StopPoint::on(engine::EventKind::Stale)), "");
+  const uint64_t end = view()->icount;
+  press(SDLK_F5, KMOD_LSHIFT);
+  bool seen = false;
+  const auto until = std::chrono::steady_clock::now() + 20s;
+  while (!seen && std::chrono::steady_clock::now() < until) {
+    app_->frame();
+    const auto v = view();
+    seen = v && v->running && v->activity.rfind("searching back", 0) == 0;
+  }
+  ASSERT_TRUE(seen) << "no progress view during the reverse search";
+  press(SDLK_ESCAPE);
+  ASSERT_TRUE(wait([](const engine::View&) { return true; }));
+  EXPECT_EQ(view()->last_stop.reason, engine::StopReason::Paused);
+  EXPECT_GT(view()->icount, 0u) << "the search ran to the start instead of stopping";
+  EXPECT_LE(view()->icount, end);
+  EXPECT_TRUE(view()->activity.empty());
+}
+
 TEST_F(Window, PresentationModeOneKeyAndBack) {
   start("workload=demo", "call:2", 1280, 720, 1.5f);
   const float font = ImGui::GetFontSize();

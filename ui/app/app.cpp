@@ -151,7 +151,12 @@ void App::key(Key k, bool shift, bool ctrl) {
     case Action::FontSmaller: set_scale(scale_ / 1.15f); return;
     case Action::FontReset: set_scale(base_scale_); return;
     case Action::Present: ui_.present = !ui_.present; return;
-    case Action::LeavePresent: ui_.present = false; return;
+    case Action::Escape:
+      // A run or a reverse search stops (they can take long); else
+      // presentation mode ends.
+      if (s_.running()) s_.pause();
+      else ui_.present = false;
+      return;
     case Action::SavePng: save_hovered_panel(); return;
     default: s_.act(a);
   }

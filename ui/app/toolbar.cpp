@@ -103,7 +103,8 @@ void App::draw_help() {
   ImGui::SetNextWindowSize(ImVec2(420 * scale_, 0), ImGuiCond_Appearing);
   if (ImGui::Begin("Keys", &help_, ImGuiWindowFlags_AlwaysAutoResize)) {
     for (Action a : kToolbar) ImGui::BulletText("%-12s %s", action_shortcut(a), action_label(a));
-    for (Action a : {Action::FontBigger, Action::FontSmaller, Action::FontReset})
+    for (Action a : {Action::Present, Action::Escape, Action::SavePng, Action::FontBigger, Action::FontSmaller,
+                     Action::FontReset})
       ImGui::BulletText("%-12s %s", action_shortcut(a), action_label(a));
     ImGui::TextDisabled("Click an address anywhere to walk it; click a call bar or an event to go there.");
   }

@@ -15,7 +15,7 @@ Action key_action(Key k, bool shift, bool ctrl) {
     case Key::P: return shift || ctrl ? Action::None : Action::Present;
     case Key::PageDown: return shift || ctrl ? Action::None : Action::NextCall;
     case Key::PageUp: return shift || ctrl ? Action::None : Action::BackToCall;
-    case Key::Escape: return Action::LeavePresent;
+    case Key::Escape: return Action::Escape;
     case Key::Plus: return ctrl ? Action::FontBigger : Action::None;
     case Key::Minus: return ctrl ? Action::FontSmaller : Action::None;
     case Key::Zero: return ctrl ? Action::FontReset : Action::None;
@@ -67,7 +67,7 @@ const char* action_label(Action a) {
     case Action::FontSmaller: return "Smaller text";
     case Action::FontReset: return "Default text size";
     case Action::Present: return "Presentation mode";
-    case Action::LeavePresent: return "Leave presentation mode";
+    case Action::Escape: return "Stop a run or a search; leave presentation mode";
     case Action::SavePng: return "Save the panel under the mouse as PNG";
     default: return "";
   }
@@ -106,7 +106,7 @@ const char* action_shortcut(Action a) {
     case Action::FontSmaller: return "Ctrl+-";
     case Action::FontReset: return "Ctrl+0";
     case Action::Present: return "P";
-    case Action::LeavePresent: return "Esc";
+    case Action::Escape: return "Esc";
     case Action::SavePng: return "Ctrl+S";
     default: return "";
   }

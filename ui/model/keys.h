@@ -18,7 +18,7 @@ enum class Key : uint8_t { F5, F7, F8, F9, F10, F11, B, P, S, Plus, Minus, Zero,
 
 enum class Action : uint8_t {
   None, RunPause, ReverseContinue, StepInto, StepOver, StepOut, NextCall, FinishCall, OverCall,
-  ReverseStep, BackToCall, Breakpoints, FontBigger, FontSmaller, FontReset, Present, LeavePresent, SavePng,
+  ReverseStep, BackToCall, Breakpoints, FontBigger, FontSmaller, FontReset, Present, Escape, SavePng,
 };
 
 Action key_action(Key k, bool shift, bool ctrl);

@@ -17,7 +17,7 @@ std::string status_text(const engine::View& v, const Frame& f, const History& h)
   const Names n(v);
   std::string st;
   if (v.running) {
-    st = "running";
+    st = (v.activity.empty() ? std::string("running") : v.activity) + " (F5 or Esc: stop)";
   } else {
     st = "stopped: " + engine::stop_word(v.last_stop, f.points);
     if (!v.last_stop.message.empty()) st += " (" + v.last_stop.message + ")";
