@@ -21,8 +21,8 @@ template <>
 struct LabCommand::State {
   CLI::App* cmd = nullptr;
   int number = 0;
-  bool list = false, check = false, quiet = false;
-  std::string kernel, cmdline, tlb, until, panel, walk, screenshot, size = "1600x1000", open, config_dir;
+  bool list = false, check = false, quiet = false, window = false, present = false;
+  std::string kernel, cmdline, tlb, until, panel, walk, screenshot, size = "1600x1000", open, config_dir, script;
   std::vector<std::string> breaks;
   float font_scale = 0;
 };
@@ -47,6 +47,11 @@ LabCommand::Subcommand(CLI::App& app) : st_(std::make_unique<State>()) {
   c->add_option("--open", s.open, "panels open instead of the lab's");
   c->add_option("--screenshot", s.screenshot, "headless: draw the set-up debugger into this PNG and exit");
   c->add_option("--panel", s.panel, "with --screenshot: only this panel");
+  c->add_option("--script", s.script, "run debugger commands from FILE on the lab's set-up (as slotlab debug "
+                                      "--script; docs/teaching/scripts/), headless unless --window")
+      ->check(CLI::ExistingFile);
+  c->add_flag("--window", s.window, "with --script: in the window, then stay interactive");
+  c->add_flag("--present", s.present, "start in presentation mode (key P)");
   c->add_option("--walk", s.walk, "page-walk address instead of the lab's");
   c->add_option("--size", s.size, "window size WxH")->default_val("1600x1000");
   c->add_option("--font-scale", s.font_scale, "text size factor")->check(CLI::Range(0.5, 6.0));
@@ -107,6 +112,9 @@ int LabCommand::run() const {
   o.open = s.open.empty() ? l.open : s.open;
   o.walk = s.walk.empty() ? l.walk : s.walk;
   o.screenshot = s.screenshot;
+  o.script = s.script;
+  o.window = s.window;
+  o.present = s.present;
   o.panel = s.panel;
   o.size = s.size;
   o.font_scale = s.font_scale;
@@ -117,7 +125,7 @@ int LabCommand::run() const {
   for (const std::string& b : o.breakpoints) setup += " --break " + b;
   setup += " --open " + o.open;
   if (!o.walk.empty()) setup += " --walk " + o.walk;
-  if (!s.quiet && s.screenshot.empty()) print_lab(l, setup);
+  if (!s.quiet && s.screenshot.empty() && s.script.empty()) print_lab(l, setup);
 #ifdef SLOTLAB_HAVE_UI
   return ui::debug_main(o);
 #else
