@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """docs/teaching/ is complete: every lab `slotlab lab --list` names has its page
 with the six parts the issue asks for, every picture a page shows exists (made
-by scripts/teaching-screenshots.sh), and the cheat sheet is there.
+by a screenshot command of a lab script, docs/teaching/scripts/*.slab, which
+scripts/teaching-screenshots.sh runs), and the cheat sheet is there.
 Usage: check_docs.py SLOTLAB REPO"""
 import os, re, subprocess, sys
 
@@ -12,7 +13,16 @@ fails = []
 if len(pages) != 7:
     fails.append(f"expected 7 labs, --list shows {len(pages)}")
 parts = ["## Goal", "## Setup", "## Steps", "## What you should observe", "## Questions", "## Answer key"]
-shots = set(re.findall(r"^shot (\S+)", open(os.path.join(repo, "scripts/teaching-screenshots.sh")).read(), re.M))
+runner = open(os.path.join(repo, "scripts/teaching-screenshots.sh")).read()
+# The lab scripts the runner runs: named outright, or as lab$n.slab in a
+# `for n in 1 2 ...` loop.
+scripts = set(re.findall(r"docs/teaching/scripts/(lab\d\.slab)", runner))
+for nums in re.findall(r"for n in ([\d ]+);.*docs/teaching/scripts/lab\$n\.slab", runner):
+    scripts |= {f"lab{n}.slab" for n in nums.split()}
+shots = set()
+for name in scripts:
+    text = open(os.path.join(repo, "docs/teaching/scripts", name)).read()
+    shots |= {os.path.basename(x) for x in re.findall(r"^screenshot (\S+)", text, re.M)}
 for p in pages + ["docs/teaching/cheatsheet.md", "docs/teaching/README.md"]:
     path = os.path.join(repo, p)
     if not os.path.exists(path):
@@ -28,7 +38,7 @@ for p in pages + ["docs/teaching/cheatsheet.md", "docs/teaching/README.md"]:
         if not os.path.exists(os.path.join(repo, "docs/teaching", img)):
             fails.append(f"{p}: missing picture {img}")
         elif os.path.basename(img) not in shots:
-            fails.append(f"{p}: {img} is not made by scripts/teaching-screenshots.sh")
+            fails.append(f"{p}: {img} is not made by a lab script that scripts/teaching-screenshots.sh runs")
 for f in fails:
     print("FAIL", f)
 print(f"{len(pages)} labs checked, {len(fails)} problems")
