@@ -379,6 +379,36 @@ TEST_F(Window, AReverseSearchShowsProgressAndEscStopsIt) {
   EXPECT_TRUE(view()->activity.empty());
 }
 
+TEST_F(Window, ResetLayoutRestoresTheStartingPanelSet) {
+  if (!guest_image_exists()) GTEST_SKIP() << "no guest image";
+  if (!on_x11()) GTEST_SKIP() << "no X display";
+  // As `slotlab lab 2` starts: its panels (lab table), not all nine.
+  g_ = std::make_unique<GuestRun>("workload=attacks flush=none");
+  g_->e->start();
+  s_ = std::make_unique<Session>(*g_->e, g_->log, true);
+  AppOptions o;
+  config_ = std::filesystem::temp_directory_path() / ("slotlab-window-test-" + std::to_string(::getpid()));
+  o.config_dir = config_.string();
+  std::string bad;
+  ASSERT_TRUE(panels_from_list("slots,walk,tlb,events,registers,console", o.open_mask, bad));
+  app_ = std::make_unique<App>(*s_, o);
+  std::string err;
+  ASSERT_TRUE(app_->init(err)) << err;
+  frames(3);
+  app_->ui().open[unsigned(PanelId::Walk)] = false;     // the student closes one
+  app_->ui().open[unsigned(PanelId::Memory)] = true;    // and opens another
+  app_->ui().tiled = false;
+  frames(3);
+  app_->reset_layout();
+  frames(3);
+  for (unsigned i = 0; i < kPanels; ++i) {
+    EXPECT_EQ(app_->ui().open[i], ((o.open_mask >> i) & 1) != 0) << panel_key(PanelId(i));
+    ImGuiWindow* w = ImGui::FindWindowByName(panel_title(PanelId(i)));
+    EXPECT_EQ(w && w->Active, app_->ui().open[i]) << panel_key(PanelId(i)) << " drawn as opened";
+  }
+  EXPECT_TRUE(app_->ui().tiled);
+}
+
 TEST_F(Window, PresentationModeOneKeyAndBack) {
   start("workload=demo", "call:2", 1280, 720, 1.5f);
   const float font = ImGui::GetFontSize();

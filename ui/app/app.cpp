@@ -133,6 +133,13 @@ bool App::init(std::string& err) {
   return true;
 }
 
+void App::reset_layout() {
+  // The panel set this session started with (a lab's, or --open), tiled.
+  reset_layout_ = true;
+  ui_.tiled = true;
+  for (unsigned i = 0; i < kPanels; ++i) ui_.open[i] = o_.open_mask ? ((o_.open_mask >> i) & 1) != 0 : true;
+}
+
 void App::restore_font_scale(float s) {
   if (o_.font_scale <= 0 && !o_.headless && s >= 0.5f && s <= 6.0f) set_scale(s);
 }

@@ -55,6 +55,7 @@ class App {
   bool screenshot(const std::string& path, int panel, std::string& err);
 
   UiState& ui() { return ui_; }
+  void reset_layout();   // View -> Reset layout: the starting panel set, tiled
   SDL_Window* window() const { return win_; }   // tests move the real pointer over it
   float font_scale() const { return scale_; }
   void restore_font_scale(float s);   // from imgui.ini, unless --font-scale was given

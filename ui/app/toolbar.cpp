@@ -33,12 +33,7 @@ void App::draw_menu() {
       ImGui::EndMenu();
     }
     ImGui::MenuItem("Tile panels", nullptr, &ui_.tiled);
-    if (ImGui::MenuItem("Reset layout")) {
-      // The panel set this session started with (a lab's), tiled.
-      reset_layout_ = true;
-      ui_.tiled = true;
-      for (unsigned i = 0; i < kPanels; ++i) ui_.open[i] = o_.open_mask ? ((o_.open_mask >> i) & 1) != 0 : true;
-    }
+    if (ImGui::MenuItem("Reset layout")) reset_layout();
     if (ImGui::MenuItem(action_label(Action::Present), action_shortcut(Action::Present), ui_.present))
       ui_.present = !ui_.present;
     if (ImGui::MenuItem(action_label(Action::FontBigger), action_shortcut(Action::FontBigger))) set_scale(scale_ * 1.15f);

@@ -14,7 +14,8 @@ void stacks(PanelCtx& c) {
   const auto st = make_call_stacks(c.f, c.h);
   if (st.empty()) ImGui::TextDisabled("no tasks announced yet");
   for (const auto& t : st) {
-    ImGui::Text("%s:", t.name.c_str());
+    if (t.task == c.ui.selected_task) text_coloured(ImVec4(0.75f, 0.6f, 1.0f, 1), t.name + ":");
+    else ImGui::Text("%s:", t.name.c_str());
     ImGui::SameLine();
     if (t.lines.empty()) {
       ImGui::TextDisabled("(no open call)");

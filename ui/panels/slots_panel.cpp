@@ -90,9 +90,14 @@ void draw_slots_panel(PanelCtx& c) {
   for (size_t r = 0; r < t.rows.size(); ++r) {
     const SlotRow& row = t.rows[r];
     ImGui::TableNextRow();
+    // The selected task (a click on its name, or a script's `select task`).
+    if (row.task != engine::kNone && row.task == c.ui.selected_task)
+      ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, IM_COL32(90, 70, 150, 170));
     ImGui::TableSetColumnIndex(0);
     text_coloured(row.current ? ImVec4(1, 1, 1, 1) : ImVec4(0.8f, 0.8f, 0.85f, 1),
                   (row.current ? "> " : "  ") + row.label);
+    if (ImGui::IsItemClicked() && row.task != engine::kNone)
+      c.ui.selected_task = c.ui.selected_task == row.task ? engine::kNone : row.task;
     hover_tip("CR3 " + hex(row.cr3) + (row.current ? "  (running now)" : "") + (row.is_new ? "\nnew at this event" : ""));
     for (size_t k = 0; k < row.cells.size(); ++k) {
       const SlotCell& cell = row.cells[k];
