@@ -230,14 +230,14 @@ void anchors(std::ostringstream& o, const Ctx& x) {
   o << "### One isolated call next to published figures for real hardware\n\n"
     << "Our figure is a round trip (call and return) with nothing touched (64-byte buffer, depth 1, working set 1 "
        "page) in modelled cycles; the published figures are measurements on real machines, quoted from "
-       "DESIGN.md §7 — they are not ours, and one-way figures are doubled for the round trip.\n\n"
+       "docs/mmu.md §6.1 — they are not ours, and one-way figures are doubled for the round trip.\n\n"
     << "| what | cycles per round trip | source |\n|---|---:|---|\n";
   for (const std::string& v : x.variants)
     o << "| " << title(v) << " | " << num(at(x.r, "ws", v, 64, 1, 1)) << " | slotlab model, this run |\n";
   o << "| seL4 fastpath IPC, i7-6700 Skylake (Call 383 + Reply 389) | ≈772 | published (seL4/sel4bench issue #41) |\n"
-    << "| L4Re IPC (≈1128 one-way) | ≈2256 | published (DESIGN.md §7) |\n"
-    << "| MOV CR3 flush, direct cost | ≈100 + refill | published (DESIGN.md §7) |\n"
-    << "| null Linux syscall before page-table isolation | 100-200 ns (≈300-600 at 3 GHz) | published (DESIGN.md §7) |\n\n";
+    << "| L4Re IPC (≈1128 one-way) | ≈2256 | published (docs/mmu.md §6.1) |\n"
+    << "| MOV CR3 flush, direct cost | ≈100 + refill | published (docs/mmu.md §6.1) |\n"
+    << "| null Linux syscall before page-table isolation | 100-200 ns (≈300-600 at 3 GHz) | published (docs/mmu.md §6.1) |\n\n";
 }
 
 void ws_table(std::ostringstream& o, const Ctx& x, const std::string& sweep, const std::string& heading,
