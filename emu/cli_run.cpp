@@ -13,16 +13,30 @@
 #include <stdexcept>
 
 #include "emu/cli.h"
+#include "emu/io/output_file.h"
+#include "emu/io/stop_signal.h"
 #include "emu/trace/dump_report.h"
 #include "emu/trace/stats_report.h"
 #include "emu/trace/tracer.h"
 
 namespace slot::emu {
 
+bool is_count(const std::string& s) {
+  return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+}
+
+namespace {
+CLI::Validator count_validator() {
+  return CLI::Validator([](std::string& s) { return is_count(s) ? std::string() : "wants a count of 0 or more, not '" + s + "'"; },
+                        "COUNT");
+}
+}  // namespace
+
 void add_machine_options(CLI::App& app, RunOptions& o) {
   app.add_option("kernel", o.kernel, "multiboot-1 kernel image (ELF32, ELF64 or a.out kludge)")->required();
   app.add_option("--mem", o.machine.ram_mib, "guest RAM in MiB")->default_val(256)->check(CLI::Range(2, 65536));
-  app.add_option("--max-insns", o.max_insns, "stop after this many instructions (0 = no limit)")->default_val(0);
+  app.add_option("--max-insns", o.max_insns, "stop after this many instructions (0 = no limit)")
+      ->default_val(0)->check(count_validator());
   app.add_option("--cmdline", o.machine.cmdline, "multiboot command line passed to the kernel");
   app.add_option("--serial", o.serial, "write COM1 output to FILE instead of stdout");
   app.add_option("--tlb", o.machine.tlb, "TLB model: skylake, icelake, tiny, none, or a description file")
@@ -90,6 +104,7 @@ RunExit run_planned(Machine& m, uint64_t limit, Plan& p, trace::Tracer* t, trace
     const auto t0 = clock::now();
     const RunExit r = m.run(stop);
     seconds += std::chrono::duration<double>(clock::now() - t0).count();
+    if (r == RunExit::Stopped && StopOnSignal::interrupted()) return r;   // Ctrl-C: finish up
     if (r == RunExit::Stopped && t && t->capped()) {
       if (!keep_tracer) t->detach();  // the trace is full: run on at full speed
       continue;
@@ -115,13 +130,24 @@ int cmd_run(const RunOptions& o) {
   std::sort(plan.dumps.begin(), plan.dumps.end());
   plan.dumps.erase(std::unique(plan.dumps.begin(), plan.dumps.end()), plan.dumps.end());
   const bool want_stats = o.stats || !o.stats_json.empty();
+  // Every output path is checked before the run, not found unwritable after it.
+  for (const auto& [opt, path] : {std::pair<const char*, std::string>{"--trace-out", o.trace.out},
+                                  {"--stats-json", o.stats_json}, {"--tlb-dump", o.dump}, {"--serial", o.serial}})
+    if (const std::string err = check_output_path(path); !err.empty())
+      throw std::invalid_argument(std::string(opt) + ": " + err);
   // The stale summary of --stats needs an observer for the whole run.
   const bool keep_tracer = want_stats && stale == mmu::StaleMode::Detect;
 
   Machine m(o.machine);
   m.load_kernel(o.kernel);
-  if (!o.serial.empty()) m.board().set_serial_sink(std::make_unique<FileSink>(o.serial));
-  else m.board().set_serial_sink(std::make_unique<StdoutSink>());
+  FileSink* serial_file = nullptr;
+  if (!o.serial.empty()) {
+    auto sink = std::make_unique<FileSink>(o.serial);
+    serial_file = sink.get();
+    m.board().set_serial_sink(std::move(sink));
+  } else {
+    m.board().set_serial_sink(std::make_unique<StdoutSink>());
+  }
   m.mmu().set_stale_mode(stale);
 
   std::unique_ptr<trace::Tracer> tracer;
@@ -141,13 +167,25 @@ int cmd_run(const RunOptions& o) {
   const uint64_t limit = o.max_insns ? o.max_insns : ~0ull;
   double seconds = 0;
   bool observed = stale == mmu::StaleMode::Detect;
-  const RunExit r = run_planned(m, limit, plan, tracer.get(), dumps.get(), keep_tracer, seconds, observed);
+  RunExit r;
+  {
+    StopOnSignal on_ctrl_c([](void* mach) { static_cast<Machine*>(mach)->request_stop(); }, &m);
+    r = run_planned(m, limit, plan, tracer.get(), dumps.get(), keep_tracer, seconds, observed);
+  }
+  const bool interrupted = StopOnSignal::interrupted();
   m.board().flush();
   std::fflush(stdout);
+  std::vector<std::string> errors;   // outputs that could not be written: reported, exit status 1
+  if (serial_file)
+    if (std::string err = serial_file->commit(); !err.empty()) errors.push_back(err);
 
   if (tracer) {
     tracer->detach();
-    tracer->finish(m.icount());
+    try {
+      tracer->finish(m.icount(), interrupted);
+    } catch (const std::exception& ex) {
+      errors.push_back(ex.what());
+    }
   }
   // A point equal to the final count is reached (the run ended right there).
   for (; plan.next_dump < plan.dumps.size() && plan.dumps[plan.next_dump] == m.icount(); ++plan.next_dump)
@@ -157,7 +195,11 @@ int cmd_run(const RunOptions& o) {
                  (unsigned long long)plan.dumps[i], (unsigned long long)m.icount());
   if (dumps) {
     if (!o.dump.empty()) dumps->dump(m.mmu(), m.icount(), "exit");
-    dumps->finish();
+    try {
+      dumps->finish();
+    } catch (const std::exception& ex) {
+      errors.push_back(ex.what());
+    }
   }
 
   int status = 0;
@@ -172,7 +214,13 @@ int cmd_run(const RunOptions& o) {
                    (unsigned long long)limit, (unsigned long long)m.cpu().s.rip);
       status = kExitInsnLimit;
       break;
-    case RunExit::Stopped: break;
+    case RunExit::Stopped:
+      if (interrupted) {
+        std::fprintf(stderr, "slotlab: interrupted after %llu instructions%s\n", (unsigned long long)m.icount(),
+                     tracer ? "; the trace ends there" : "");
+        status = kExitInterrupted;
+      }
+      break;
   }
 
   if (want_stats) {
@@ -196,11 +244,13 @@ int cmd_run(const RunOptions& o) {
       std::fwrite(t.data(), 1, t.size(), stderr);
     }
     if (!o.stats_json.empty()) {
-      std::ofstream f(o.stats_json);
-      f << trace::format_stats_json(in);
-      if (!f) throw std::runtime_error("--stats-json: cannot write " + o.stats_json);
+      OutputFile f(o.stats_json, "--stats-json");
+      f.write(trace::format_stats_json(in));
+      if (std::string err = f.commit(); !err.empty()) errors.push_back(err);
     }
   }
+  for (const std::string& e : errors) std::fprintf(stderr, "slotlab: %s\n", e.c_str());
+  if (!errors.empty() && status == 0) status = 1;
   return status;
 }
 

@@ -1,5 +1,6 @@
 // `slotlab trace`: run to the end on the debugger engine, then export.
 #include "emu/cli_command.h"
+#include "emu/cli.h"
 
 #include <CLI/CLI.hpp>
 #include <unistd.h>
@@ -13,25 +14,27 @@
 
 #include "emu/engine/export.h"
 #include "emu/engine/point_spec.h"
+#include "emu/io/output_file.h"
+#include "emu/io/stop_signal.h"
 
 namespace slot::emu {
 
 namespace {
-constexpr int kExitBadInput = 2, kExitInsnLimit = 4;
+
 
 class NullSink final : public SerialSink {
  public:
   void put(uint8_t) override {}
 };
 
-std::FILE* open_out(const std::string& path) {
-  if (path == "-") return stdout;
-  std::FILE* f = std::fopen(path.c_str(), "w");
-  if (!f) throw std::runtime_error("cannot write " + path);
-  return f;
-}
-void close_out(std::FILE* f) {
-  if (f != stdout) std::fclose(f);
+// Writes one export all or nothing and says so; "" or why not.
+template <class Write>
+std::string export_to(const std::string& path, const char* opt, const std::string& what, Write write) {
+  OutputFile out(path, opt);
+  write(out.get());
+  if (std::string err = out.commit(); !err.empty()) return err;
+  if (path != "-") std::fprintf(stderr, "slotlab: wrote %s (%s)\n", path.c_str(), what.c_str());
+  return "";
 }
 }  // namespace
 
@@ -55,7 +58,10 @@ TraceCommand::Subcommand(CLI::App& app) : st_(std::make_unique<State>()) {
   s.cmd->add_option("--mem", s.cfg.machine.ram_mib, "guest RAM in MiB")->default_val(256)->check(CLI::Range(2, 65536));
   s.cmd->add_option("--tlb", s.cfg.machine.tlb, "TLB model: skylake, icelake, tiny, none, or a description file")
       ->default_val("skylake");
-  s.cmd->add_option("--max-insns", s.max_insns, "stop after this many instructions (0 = no limit)")->default_val(0);
+  s.cmd->add_option("--max-insns", s.max_insns, "stop after this many instructions (0 = no limit)")
+      ->default_val(0)->check(CLI::Validator([](std::string& v) {
+        return is_count(v) ? std::string() : "wants a count of 0 or more, not '" + v + "'";
+      }, "COUNT"));
   s.cmd->add_option("--serial", s.serial, "write COM1 output to FILE ('-' = stdout; default: discarded)");
   s.cmd->add_flag("--calls", s.calls, "print the call tree (per call: task, caller -> callee.op, costs)");
   s.cmd->add_option("--chrome-trace", s.chrome, "write Chrome trace-event JSON (Perfetto, chrome://tracing)");
@@ -73,13 +79,28 @@ bool TraceCommand::chosen() const { return bool(*st_->cmd); }
 template <>
 int TraceCommand::run() const {
   const State& s = *st_;
+  // Every output path is checked before the run, not found unwritable after it.
+  for (const auto& [opt, path] : {std::pair<const char*, std::string>{"--chrome-trace", s.chrome},
+                                  {"--events-jsonl", s.jsonl}, {"--serial", s.serial}})
+    if (const std::string err = check_output_path(path); !err.empty())
+      throw std::invalid_argument(std::string(opt) + ": " + err);
+  if (!s.calls && s.chrome.empty() && s.jsonl.empty() && s.breaks.empty())
+    std::fprintf(stderr, "slotlab: trace: no output asked for (--calls, --chrome-trace FILE, --events-jsonl FILE or "
+                         "--break SPEC); running to the end for the summary only\n");
   engine::EngineConfig cfg = s.cfg;
   cfg.time_travel = false;  // an export needs no reverse execution
   engine::Engine e(cfg);
   e.load_kernel(s.kernel);
-  if (s.serial.empty()) e.set_serial_sink(std::make_unique<NullSink>());
-  else if (s.serial == "-") e.set_serial_sink(std::make_unique<StdoutSink>());
-  else e.set_serial_sink(std::make_unique<FileSink>(s.serial));
+  FileSink* serial_file = nullptr;
+  if (s.serial.empty()) {
+    e.set_serial_sink(std::make_unique<NullSink>());
+  } else if (s.serial == "-") {
+    e.set_serial_sink(std::make_unique<StdoutSink>());
+  } else {
+    auto sink = std::make_unique<FileSink>(s.serial);
+    serial_file = sink.get();
+    e.set_serial_sink(std::move(sink));
+  }
 
   // Stop points: every hit is reported (the first kMaxReported per point)
   // and counted; the run goes on.
@@ -117,6 +138,9 @@ int TraceCommand::run() const {
   const auto t0 = std::chrono::steady_clock::now();
   const uint64_t limit = s.max_insns ? s.max_insns : ~0ull;
   engine::StopInfo stop;
+  // Ctrl-C: the run pauses at the next slice, the exports below are written
+  // from what was recorded, and the command exits 130.
+  StopOnSignal on_ctrl_c([](void* eng) { static_cast<engine::Engine*>(eng)->pause(); }, &e);
   for (;;) {
     const uint64_t left = limit - e.icount();
     stop = e.cont(tty ? std::min<uint64_t>(left, 20'000'000) : left);
@@ -136,8 +160,10 @@ int TraceCommand::run() const {
       std::fprintf(stderr, "\r  %.1f M instructions   %.1f MIPS   %zu calls   ", e.icount() / 1e6,
                    secs > 0 ? e.icount() / secs / 1e6 : 0.0, e.calls().size());
     }
+    if (StopOnSignal::interrupted()) break;
     if (stop.reason != engine::StopReason::Limit || e.icount() >= limit || !stop.message.empty()) break;
   }
+  const bool interrupted = StopOnSignal::interrupted();
   if (tty) std::fprintf(stderr, "\n");
   for (const auto& [id, b] : breaks)
     std::fprintf(stderr, "slotlab: --break %s: %llu hit%s\n", b.spec.c_str(), (unsigned long long)b.hits,
@@ -146,18 +172,28 @@ int TraceCommand::run() const {
     std::fprintf(stderr, "slotlab: --break %s: never set (the guest announced no such module symbol)\n", b.c_str());
   e.machine().board().flush();
 
+  std::vector<std::string> errors;
+  if (serial_file)
+    if (std::string err = serial_file->commit(); !err.empty()) errors.push_back(err);
   if (s.calls) engine::write_call_tree(e, stdout);
-  if (!s.chrome.empty()) {
-    std::FILE* f = open_out(s.chrome);
-    engine::write_chrome_trace(e, f);
-    close_out(f);
-  }
-  if (!s.jsonl.empty()) {
-    std::FILE* f = open_out(s.jsonl);
-    engine::write_events_jsonl(e, f);
-    close_out(f);
-  }
+  const std::string calls = std::to_string(e.calls().size()) + " calls";
+  if (!s.chrome.empty())
+    if (std::string err = export_to(s.chrome, "--chrome-trace", calls, [&](std::FILE* f) { engine::write_chrome_trace(e, f); });
+        !err.empty())
+      errors.push_back(err);
+  if (!s.jsonl.empty())
+    if (std::string err = export_to(s.jsonl, "--events-jsonl", std::to_string(e.events().size()) + " events",
+                                    [&](std::FILE* f) { engine::write_events_jsonl(e, f); });
+        !err.empty())
+      errors.push_back(err);
   std::fflush(stdout);
+  for (const std::string& err : errors) std::fprintf(stderr, "slotlab: %s\n", err.c_str());
+  if (interrupted) {
+    std::fprintf(stderr, "slotlab: interrupted after %llu instructions (%zu calls recorded)\n",
+                 (unsigned long long)e.icount(), e.calls().size());
+    return kExitInterrupted;
+  }
+  if (!errors.empty()) return 1;
   switch (stop.reason) {
     case engine::StopReason::GuestExit: return int(stop.exit_status & 0xFF);
     case engine::StopReason::Shutdown:

@@ -21,6 +21,18 @@ int main(int argc, char** argv) {
   DemoCommand demo(app);
   TraceCommand trace(app);
   LabCommand lab(app);
+  // An unknown command is named as such, not as "a subcommand is required".
+  auto known = [&](const std::string& name) {
+    for (const CLI::App* s : app.get_subcommands({}))
+      if (s->get_name() == name) return true;
+    return false;
+  };
+  if (argc > 1 && argv[1][0] != '-' && !known(argv[1])) {
+    std::string names;
+    for (const CLI::App* s : app.get_subcommands({})) names += (names.empty() ? "" : ", ") + s->get_name();
+    std::fprintf(stderr, "slotlab: unknown command '%s' (one of: %s; see slotlab --help)\n", argv[1], names.c_str());
+    return kExitBadInput;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -13,10 +13,8 @@ void StdoutSink::put(uint8_t byte) {
 
 void StdoutSink::flush() { std::fflush(stdout); }
 
-FileSink::FileSink(const std::string& path) : f_(std::fopen(path.c_str(), "wb")) {
-  if (!f_) throw std::runtime_error("cannot open serial output file " + path + ": " + std::strerror(errno));
-}
+FileSink::FileSink(const std::string& path) : file_(path, "--serial") {}
 
-FileSink::~FileSink() { std::fclose(f_); }
+FileSink::~FileSink() = default;   // not committed: discarded
 
 }  // namespace slot::emu

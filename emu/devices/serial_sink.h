@@ -1,6 +1,7 @@
 // Where the UART's transmitted bytes go: stdout, a file, an in-memory string
 // (what the debugger's console panel reads), or several of these at once.
 #pragma once
+#include "emu/io/output_file.h"
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -26,17 +27,20 @@ class StdoutSink final : public SerialSink {
 };
 
 // Throws std::runtime_error ("cannot open serial output file X: reason").
+// COM1 output into a file, all or nothing (emu/io/output_file.h): the
+// file appears at the path only when commit() succeeds.
 class FileSink final : public SerialSink {
  public:
-  explicit FileSink(const std::string& path);
+  explicit FileSink(const std::string& path);   // throws std::runtime_error
   ~FileSink() override;
-  void put(uint8_t byte) override { std::fputc(byte, f_); }
-  void flush() override { std::fflush(f_); }
+  void put(uint8_t byte) override { std::fputc(byte, file_.get()); }
+  void flush() override { std::fflush(file_.get()); }
+  std::string commit() { return file_.commit(); }   // "" or why the file could not be written
   FileSink(const FileSink&) = delete;
   FileSink& operator=(const FileSink&) = delete;
 
  private:
-  std::FILE* f_;
+  OutputFile file_;
 };
 
 class StringSink final : public SerialSink {

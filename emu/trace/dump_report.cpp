@@ -133,12 +133,14 @@ DumpWriter::DumpWriter(const std::string& path) {
     return;
   }
   json_ = path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0;
-  f_ = std::fopen(path.c_str(), "w");
-  if (!f_) throw std::runtime_error("--tlb-dump: cannot create " + path + ": " + std::strerror(errno));
-  own_ = true;
+  file_ = std::make_unique<emu::OutputFile>(path, "--tlb-dump");
+  f_ = file_->get();
 }
 
-DumpWriter::~DumpWriter() { finish(); }
+DumpWriter::~DumpWriter() {
+  // Not finished (an error or an exception on the way): a file is discarded.
+  if (!file_ && f_) std::fflush(f_);
+}
 
 void DumpWriter::dump(const mmu::Mmu& mmu, uint64_t icount, const char* when) {
   if (!f_) return;
@@ -162,9 +164,14 @@ void DumpWriter::finish() {
     o += "]}\n";
     std::fwrite(o.data(), 1, o.size(), f_);
   }
-  std::fflush(f_);
-  if (own_) std::fclose(f_);
   f_ = nullptr;
+  if (!file_) {
+    std::fflush(stderr);
+    return;
+  }
+  const std::string err = file_->commit();
+  file_.reset();
+  if (!err.empty()) throw std::runtime_error(err);
 }
 
 }  // namespace slot::trace

@@ -3,6 +3,9 @@
 // rights, age -- as text, or as one JSON document when FILE ends in .json
 // (docs/trace-format.md, "TLB dumps").
 #pragma once
+#include <memory>
+
+#include "emu/io/output_file.h"
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -37,7 +40,8 @@ class DumpWriter {
 
  private:
   std::FILE* f_ = nullptr;
-  bool own_ = false, json_ = false;
+  std::unique_ptr<emu::OutputFile> file_;   // --tlb-dump FILE (all or nothing)
+  bool json_ = false;
   std::string model_;
   std::vector<std::string> dumps_;
 };

@@ -141,6 +141,7 @@ class JsonlFormatter final : public Formatter {
     j.object().s("type", "end").u("icount", t.icount).u("records", t.records).u("bytes", t.bytes)
         .b("truncated", t.truncated);
     if (t.truncated) j.u("max_bytes", t.max_bytes);
+    if (t.interrupted) j.b("interrupted", true);
     j.end();
     out += '\n';
   }

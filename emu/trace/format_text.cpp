@@ -148,6 +148,7 @@ class TextFormatter final : public Formatter {
   void trailer(std::string& out, const Trailer& t) override {
     add(out, "# end icount=%" PRIu64 " records=%" PRIu64 " bytes=%" PRIu64, t.icount, t.records, t.bytes);
     if (t.truncated) add(out, " truncated: --trace-max-bytes %" PRIu64 " reached", t.max_bytes);
+    if (t.interrupted) add(out, " interrupted");
     out += '\n';
   }
 };

@@ -37,6 +37,7 @@ struct Trailer {
   uint64_t bytes = 0;    // bytes written before this line
   bool truncated = false;
   uint64_t max_bytes = 0;
+  bool interrupted = false;   // SIGINT/SIGTERM ended the run: the trace is complete up to here
 };
 
 class Formatter {

@@ -14,10 +14,8 @@ Tracer::Tracer(cpu::Cpu& cpu, mmu::Mmu& mmu, mmu::PhysMemory& mem, const TraceOp
 
 Tracer::~Tracer() {
   detach();
-  if (out_) {
-    std::fflush(out_);
-    if (own_out_) std::fclose(out_);
-  }
+  if (out_ && !file_) std::fflush(out_);
+  // An unfinished file trace is discarded (OutputFile's destructor).
 }
 
 void Tracer::open(const std::string& model, const std::string& stale_mode) {
@@ -27,9 +25,8 @@ void Tracer::open(const std::string& model, const std::string& stale_mode) {
   } else if (opts_.out == "-") {
     out_ = stdout;
   } else {
-    out_ = std::fopen(opts_.out.c_str(), "w");
-    if (!out_) throw std::runtime_error("--trace-out: cannot create " + opts_.out + ": " + std::strerror(errno));
-    own_out_ = true;
+    file_ = std::make_unique<emu::OutputFile>(opts_.out, "--trace-out");
+    out_ = file_->get();
     buf_.resize(1 << 20);
     std::setvbuf(out_, buf_.data(), _IOFBF, buf_.size());
   }
@@ -58,7 +55,7 @@ void Tracer::detach() {
   attached_ = false;
 }
 
-void Tracer::finish(uint64_t icount) {
+void Tracer::finish(uint64_t icount, bool interrupted) {
   if (!out_) return;
   Trailer t;
   t.icount = icount;
@@ -66,12 +63,15 @@ void Tracer::finish(uint64_t icount) {
   t.bytes = bytes_;
   t.truncated = capped_;
   t.max_bytes = opts_.max_bytes;
+  t.interrupted = interrupted;
   line_.clear();
   fmt_->trailer(line_, t);
   std::fwrite(line_.data(), 1, line_.size(), out_);
-  std::fflush(out_);
-  if (own_out_) std::fclose(out_);
   out_ = nullptr;
+  if (!file_) return;
+  const std::string err = file_->commit();
+  file_.reset();
+  if (!err.empty()) throw std::runtime_error(err);
 }
 
 bool Tracer::context(Context& c) {

@@ -6,6 +6,9 @@
 // with no tracer attached the MMU and CPU pay one untaken branch per event
 // site (and the MMU keeps its fast path).
 #pragma once
+#include <memory>
+
+#include "emu/io/output_file.h"
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -44,8 +47,10 @@ class Tracer final : public mmu::MmuObserver, public cpu::CpuObserver {
   void attach();              // becomes the MMU's and the CPU's observer
   void detach();
   bool attached() const { return attached_; }
-  // Writes the trailer line and closes the output.
-  void finish(uint64_t icount);
+  // Writes the trailer line ("interrupted" when a signal ended the run) and
+  // closes the output; a file is renamed into place only now (emu/io).
+  // Throws std::runtime_error (one line) when the output could not be written.
+  void finish(uint64_t icount, bool interrupted = false);
 
   // The byte cap was reached: nothing more is written. The tracer asks the
   // CPU to stop once, so the run loop can detach it (see cli_run.cpp).
@@ -84,7 +89,7 @@ class Tracer final : public mmu::MmuObserver, public cpu::CpuObserver {
   uint32_t cats_;
   std::unique_ptr<Formatter> fmt_;
   std::FILE* out_ = nullptr;
-  bool own_out_ = false;
+  std::unique_ptr<emu::OutputFile> file_;   // --trace-out FILE (all or nothing)
   std::vector<char> buf_;
   std::string line_;
   bool attached_ = false;

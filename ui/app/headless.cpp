@@ -7,6 +7,7 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "emu/io/output_file.h"
 #include "ui/app/app.h"
 #include "ui/model/memory_vm.h"
 
@@ -57,11 +58,21 @@ bool write_png(const Image& img, const std::string& path, std::string& err) {
   for (size_t i = 0, n = size_t(img.w) * size_t(img.h); i < n; ++i)
     std::memcpy(&rgb[i * 3], &img.rgba[i * 4], 3);
   stbi_write_png_compression_level = 9;
-  if (!stbi_write_png(path.c_str(), img.w, img.h, 3, rgb.data(), img.w * 3)) {
-    err = "cannot write " + path + ": " + std::strerror(errno);
-    return false;
+  // All or nothing (emu/io/output_file.h): a full disk leaves no PNG without
+  // its end chunk.
+  try {
+    emu::OutputFile out(path, "screenshot");
+    if (!stbi_write_png_to_func([](void* ctx, void* data, int n) {
+          static_cast<emu::OutputFile*>(ctx)->write(std::string(static_cast<const char*>(data), size_t(n)));
+        }, &out, img.w, img.h, 3, rgb.data(), img.w * 3)) {
+      err = "cannot encode the PNG for " + path;
+      return false;
+    }
+    err = out.commit();
+  } catch (const std::exception& ex) {
+    err = ex.what();
   }
-  return true;
+  return err.empty();
 }
 
 size_t non_background_pixels(const Image& img) {

@@ -1,7 +1,6 @@
 // Save a panel as PNG from the window (for slides): the panel's rectangle is
 // read back from the frame just drawn and written beside the working
-// directory as slotlab-<panel>-<icount>.png, all or nothing (a temporary
-// file renamed on success).
+// directory as slotlab-<panel>-<icount>.png, all or nothing (write_png).
 #include <SDL.h>
 #include <imgui.h>
 #include <imgui_internal.h>
@@ -61,21 +60,12 @@ void App::write_saved_png() {
   img.w = r.w, img.h = r.h;
   img.rgba.resize(size_t(r.w) * size_t(r.h) * 4);
   std::string err;
-  const std::string tmp = req.file + ".tmp";
   if (r.w <= 0 || r.h <= 0 || SDL_RenderReadPixels(ren_, &r, SDL_PIXELFORMAT_ABGR8888, img.rgba.data(), r.w * 4) != 0) {
     saved_message_ = std::string("cannot read the frame back: ") + SDL_GetError();
     return;
   }
-  std::error_code ec;
-  if (!write_png(img, tmp, err)) {
-    std::filesystem::remove(tmp, ec);
+  if (!write_png(img, req.file, err)) {   // all or nothing
     saved_message_ = err;
-    return;
-  }
-  std::filesystem::rename(tmp, req.file, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    saved_message_ = "cannot write " + req.file + ": " + ec.message();
     return;
   }
   saved_message_ = "wrote " + req.file + " (" + std::to_string(r.w) + "x" + std::to_string(r.h) + ")";
