@@ -1,4 +1,4 @@
-// `slotlab debug`: the entry point the CLI calls (emu/cli_debug.cpp). No ImGui
+// `slotlab debug`: the entry point the CLI calls (app/cli_debug.cpp). No ImGui
 // or SDL types here, so emu/ stays free of them (docs/ARCHITECTURE.md).
 #pragma once
 #include <string>

@@ -1,4 +1,4 @@
-// `slotlab lab N` sets the debugger up from the lab table (emu/lab/labs.cpp):
+// `slotlab lab N` sets the debugger up from the lab table (app/lab/labs.cpp):
 // every breakpoint spec must be one the debugger accepts, every panel name a
 // panel, and the catches the labs rely on must stop where the lab text says
 // (lab 2: a stale translation in slot 1; lab 4: a #PF in evil).
@@ -8,7 +8,7 @@
 
 #include "emu/engine/engine.h"
 #include "emu/engine/point_spec.h"
-#include "emu/lab/labs.h"
+#include "app/lab/labs.h"
 #include "ui/model/session.h"
 #include "ui/panels/panels.h"
 

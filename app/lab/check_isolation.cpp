@@ -3,7 +3,7 @@
 // turns it into E_FAULT for the caller, and the victim goes on working.
 #include <vector>
 
-#include "emu/lab/check.h"
+#include "app/lab/check.h"
 #include "mmu/arch.h"
 
 namespace slot::lab {

@@ -13,7 +13,7 @@
 
 #include "emu/devices/serial_sink.h"
 #include "emu/engine/engine.h"
-#include "emu/lab/labs.h"
+#include "app/lab/labs.h"
 
 namespace slot::lab {
 

@@ -1,6 +1,6 @@
 // `slotlab trace`: run to the end on the debugger engine, then export.
-#include "emu/cli_command.h"
-#include "emu/cli.h"
+#include "app/cli_command.h"
+#include "app/cli.h"
 
 #include <CLI/CLI.hpp>
 #include <unistd.h>

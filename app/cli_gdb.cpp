@@ -1,12 +1,12 @@
 // `slotlab gdbserver`: see cli_gdb.h and docs/gdb.md.
-#include "emu/cli_gdb.h"
-#include "emu/cli_command.h"
+#include "app/cli_gdb.h"
+#include "app/cli_command.h"
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <stdexcept>
 
-#include "emu/cli.h"
+#include "app/cli.h"
 #include "emu/engine/engine.h"
 #include "emu/gdb/engine_target.h"
 #include "emu/gdb/server.h"

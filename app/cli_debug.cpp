@@ -1,11 +1,11 @@
 // `slotlab debug`: parses its options and hands them to ui::debug_main()
 // (ui/debug_main.h has no ImGui or SDL types, so emu/ stays free of them).
-#include "emu/cli_command.h"
+#include "app/cli_command.h"
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
-#include "emu/cli.h"
+#include "app/cli.h"
 #include "ui/debug_main.h"
 
 namespace slot::emu {

@@ -1,6 +1,6 @@
 // `slotlab bench emulator|design|all`: see emu/bench/emulator_bench.h,
 // emu/bench/design.h and docs/performance.md, docs/results.md.
-#include "emu/cli_command.h"
+#include "app/cli_command.h"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>

@@ -3,7 +3,7 @@
 // TLB model, breakpoints, open panels); `--check` (alias `--headless`) makes
 // the lab's observations without a display instead, and `--screenshot` draws
 // the set-up debugger into a PNG (how docs/teaching/img/ is made).
-#include "emu/cli_command.h"
+#include "app/cli_command.h"
 
 #include <CLI/CLI.hpp>
 
@@ -11,8 +11,8 @@
 #include <exception>
 #include <string>
 
-#include "emu/cli.h"
-#include "emu/lab/labs.h"
+#include "app/cli.h"
+#include "app/lab/labs.h"
 #include "ui/debug_main.h"
 
 namespace slot::emu {

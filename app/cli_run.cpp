@@ -12,7 +12,7 @@
 #include <memory>
 #include <stdexcept>
 
-#include "emu/cli.h"
+#include "app/cli.h"
 #include "emu/io/output_file.h"
 #include "emu/io/stop_signal.h"
 #include "emu/trace/dump_report.h"

@@ -1,4 +1,4 @@
-#include "emu/lab/labs.h"
+#include "app/lab/labs.h"
 
 #include <unistd.h>
 

@@ -9,7 +9,7 @@ namespace CLI { class App; }
 
 namespace slot::emu {
 
-struct RunOptions;  // emu/cli.h (which may include this header for GdbOptions)
+struct RunOptions;  // app/cli.h (which may include this header for GdbOptions)
 
 struct GdbOptions {
   std::string endpoint;            // HOST:PORT; empty = no stub

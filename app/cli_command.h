@@ -9,7 +9,7 @@
 //   demo       the README's first command: every cross-module call explained
 //   trace      call tree, Chrome/Perfetto trace and event lines from the engine
 //   lab        the classroom labs: set up the debugger, or check them headless
-//              (emu/lab, docs/teaching/)
+//              (app/lab, docs/teaching/)
 #pragma once
 #include <memory>
 

@@ -2,7 +2,7 @@
 // caller's module had cached, so the callee can go on reading the caller
 // through the TLB (SDM Vol. 3A section 4.10.4: the processor may use a cached
 // translation until software invalidates it). Then the two fixes.
-#include "emu/lab/check.h"
+#include "app/lab/check.h"
 #include "mmu/arch.h"
 
 namespace slot::lab {

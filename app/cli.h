@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "emu/cli_gdb.h"
+#include "app/cli_gdb.h"
 #include "emu/machine/machine.h"
 #include "emu/trace/options.h"
 

@@ -4,15 +4,16 @@
 // stacks, and the TLB cost. Everything printed comes from the engine's
 // observation of the machine (CR3 loads, writes to PML4 pages, the annotation
 // port), not from the guest's own transcript.
-#include "emu/cli_command.h"
+#include "app/cli_command.h"
 
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include "emu/engine/engine.h"
-#include "emu/lab/labs.h"  // default_kernel()
+#include "app/lab/labs.h"  // default_kernel()
 #include "mmu/arch.h"
 
 namespace slot::emu {
@@ -226,8 +227,16 @@ int DemoCommand::run() const {
   else
     std::printf("stopped: %s %s\n", engine::stop_reason_name(stop.reason), stop.message.c_str());
   if (s.console) std::printf("\nWhat the guest printed on COM1:\n%s", text->text().c_str());
-  std::printf("Next: slotlab trace %s --calls | --chrome-trace calls.json (open in ui.perfetto.dev)\n",
-              kernel.c_str());
+  // Commands that run as printed: this binary's path as the shell reaches
+  // it from here (build/slotlab), not a bare `slotlab` that is not on PATH.
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  std::string exe = ec ? "slotlab" : std::filesystem::relative(self, ec).string();
+  if (ec || exe.empty()) exe = self.string();
+  if (exe.find('/') == std::string::npos) exe = "./" + exe;
+  std::printf("Next:\n  %s trace %s --calls                    # the call tree with its costs\n"
+              "  %s trace %s --chrome-trace calls.json  # then open calls.json in ui.perfetto.dev\n",
+              exe.c_str(), kernel.c_str(), exe.c_str(), kernel.c_str());
   // 0 when the guest reported success (isa-debug-exit status 1 = guest exit code 0).
   return stop.reason == engine::StopReason::GuestExit && stop.exit_status == 1 ? 0 : 1;
 }

@@ -5,7 +5,7 @@
 // space and copies the message.
 #include <cstdio>
 
-#include "emu/lab/check.h"
+#include "app/lab/check.h"
 
 namespace slot::lab {
 

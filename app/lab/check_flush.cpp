@@ -12,7 +12,7 @@
 #include <stdexcept>
 #include <unistd.h>
 
-#include "emu/lab/check.h"
+#include "app/lab/check.h"
 
 namespace slot::lab {
 

@@ -3,7 +3,7 @@
 // 4-level walk of that window done by hand (SDM Vol. 3A section 4.5).
 #include <algorithm>
 
-#include "emu/lab/check.h"
+#include "app/lab/check.h"
 #include "mmu/arch.h"
 
 namespace slot::lab {

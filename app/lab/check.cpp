@@ -1,4 +1,4 @@
-#include "emu/lab/check.h"
+#include "app/lab/check.h"
 
 #include <cstdio>
 

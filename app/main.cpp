@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <exception>
 
-#include "emu/cli.h"
-#include "emu/cli_command.h"
+#include "app/cli.h"
+#include "app/cli_command.h"
 
 int main(int argc, char** argv) {
   using namespace slot::emu;
