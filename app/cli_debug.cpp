@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "app/cli.h"
+#include "app/machine_options.h"
 #include "ui/debug_main.h"
 
 namespace slot::emu {
@@ -22,11 +23,7 @@ DebugCommand::Subcommand(CLI::App& app) : st_(std::make_unique<State>()) {
   CLI::App* c = app.add_subcommand("debug", "the GUI debugger: step from module call to module call and watch "
                                             "every task's PML4 slots (docs/debugger.md)");
   st_->cmd = c;
-  c->add_option("kernel", o.kernel, "multiboot-1 kernel image")->required();
-  c->add_option("--mem", o.machine.ram_mib, "guest RAM in MiB")->default_val(256)->check(CLI::Range(2, 65536));
-  c->add_option("--cmdline", o.machine.cmdline, "multiboot command line passed to the kernel");
-  c->add_option("--tlb", o.machine.tlb, "TLB model: skylake, icelake, tiny, none, or a description file")
-      ->default_val("skylake");
+  bind_machine_options(*c, o.kernel, o.machine);
   c->add_option("--screenshot", o.screenshot, "headless: render one frame to this PNG and exit");
   c->add_option("--until", o.until,
                 "run to this point first: call:N, return:N, slot:N, icount:N, sym:NAME, event:KIND, end");

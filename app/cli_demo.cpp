@@ -5,6 +5,7 @@
 // observation of the machine (CR3 loads, writes to PML4 pages, the annotation
 // port), not from the guest's own transcript.
 #include "app/cli_command.h"
+#include "app/machine_options.h"
 
 #include <CLI/CLI.hpp>
 
@@ -189,8 +190,7 @@ DemoCommand::Subcommand(CLI::App& app) : st_(std::make_unique<State>()) {
                                      "before and after, the call stack, the TLB cost");
   s.cmd->add_option("kernel", s.kernel, "guest kernel (default: guest/slotlab-guest.elf next to this program)");
   s.cmd->add_option("--cmdline", s.cmdline, "guest command line")->default_val("workload=demo");
-  s.cmd->add_option("--tlb", s.tlb, "TLB model: skylake, icelake, tiny, none, or a description file")
-      ->default_val("skylake");
+  bind_tlb_option(*s.cmd, s.tlb)->default_val(MachineConfig{}.tlb);
   s.cmd->add_flag("--console", s.console, "also print what the guest wrote on COM1");
 }
 

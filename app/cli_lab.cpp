@@ -4,6 +4,7 @@
 // the lab's observations without a display instead, and `--screenshot` draws
 // the set-up debugger into a PNG (how docs/teaching/img/ is made).
 #include "app/cli_command.h"
+#include "app/machine_options.h"
 
 #include <CLI/CLI.hpp>
 
@@ -40,7 +41,7 @@ LabCommand::Subcommand(CLI::App& app) : st_(std::make_unique<State>()) {
   c->add_flag("-q,--quiet", s.quiet, "do not print the goal and the steps");
   c->add_option("--kernel", s.kernel, "guest image (default: guest/slotlab-guest.elf next to slotlab)");
   c->add_option("--cmdline", s.cmdline, "appended to the lab's guest command line (e.g. flush=invlpg)");
-  c->add_option("--tlb", s.tlb, "TLB model instead of the lab's: a preset or a description file");
+  bind_tlb_option(*c, s.tlb, "TLB model instead of the lab's");
   c->add_option("--until", s.until, "instead of the lab's start: call:N, return:N, slot:N, event:KIND[:N], end");
   c->add_option("--break", s.breaks, "one more stop point: sym:NAME, addr:HEX, event:KIND[:FILTER]")
       ->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);

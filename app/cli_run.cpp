@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "app/cli.h"
+#include "app/machine_options.h"
 #include "emu/io/output_file.h"
 #include "emu/io/stop_signal.h"
 #include "emu/trace/dump_report.h"
@@ -33,14 +34,10 @@ CLI::Validator count_validator() {
 }  // namespace
 
 void add_machine_options(CLI::App& app, RunOptions& o) {
-  app.add_option("kernel", o.kernel, "multiboot-1 kernel image (ELF32, ELF64 or a.out kludge)")->required();
-  app.add_option("--mem", o.machine.ram_mib, "guest RAM in MiB")->default_val(256)->check(CLI::Range(2, 65536));
+  bind_machine_options(app, o.kernel, o.machine);
   app.add_option("--max-insns", o.max_insns, "stop after this many instructions (0 = no limit)")
       ->default_val(0)->check(count_validator());
-  app.add_option("--cmdline", o.machine.cmdline, "multiboot command line passed to the kernel");
   app.add_option("--serial", o.serial, "write COM1 output to FILE instead of stdout");
-  app.add_option("--tlb", o.machine.tlb, "TLB model: skylake, icelake, tiny, none, or a description file")
-      ->default_val("skylake");
   app.add_option("--tlb-stale", o.stale,
                  "stale translations: off (as hardware), detect (re-walk every hit, report mismatches), "
                  "flush-on-write (NON-ARCHITECTURAL comparison mode)");

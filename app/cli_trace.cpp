@@ -1,6 +1,7 @@
 // `slotlab trace`: run to the end on the debugger engine, then export.
 #include "app/cli_command.h"
 #include "app/cli.h"
+#include "app/machine_options.h"
 
 #include <CLI/CLI.hpp>
 #include <unistd.h>
@@ -53,11 +54,7 @@ TraceCommand::Subcommand(CLI::App& app) : st_(std::make_unique<State>()) {
   State& s = *st_;
   s.cmd = app.add_subcommand("trace", "run a kernel on the debugger engine and export its cross-module calls "
                                       "(call tree, Chrome/Perfetto trace, event lines)");
-  s.cmd->add_option("kernel", s.kernel, "multiboot-1 kernel image")->required();
-  s.cmd->add_option("--cmdline", s.cfg.machine.cmdline, "multiboot command line passed to the kernel");
-  s.cmd->add_option("--mem", s.cfg.machine.ram_mib, "guest RAM in MiB")->default_val(256)->check(CLI::Range(2, 65536));
-  s.cmd->add_option("--tlb", s.cfg.machine.tlb, "TLB model: skylake, icelake, tiny, none, or a description file")
-      ->default_val("skylake");
+  bind_machine_options(*s.cmd, s.kernel, s.cfg.machine);
   s.cmd->add_option("--max-insns", s.max_insns, "stop after this many instructions (0 = no limit)")
       ->default_val(0)->check(CLI::Validator([](std::string& v) {
         return is_count(v) ? std::string() : "wants a count of 0 or more, not '" + v + "'";

@@ -1,0 +1,30 @@
+#include "app/machine_options.h"
+
+#include <CLI/CLI.hpp>
+
+#include "mmu/config.h"
+
+namespace slot::emu {
+
+std::string tlb_presets_text() {
+  std::string s;
+  for (const std::string& p : mmu::preset_names()) s += (s.empty() ? "" : ", ") + p;
+  return s;
+}
+
+CLI::Option* bind_tlb_option(CLI::App& cmd, std::string& tlb, const char* what) {
+  return cmd.add_option("--tlb", tlb, std::string(what) + ": " + tlb_presets_text() + ", or a description file "
+                                      "(docs/mmu.md section 4)");
+}
+
+void bind_machine_options(CLI::App& cmd, std::string& kernel, MachineConfig& m, const MachineOptionsHelp& h) {
+  const MachineConfig defaults;
+  auto* k = cmd.add_option("kernel", kernel, h.kernel);
+  if (h.kernel_required) k->required();
+  if (h.mem)
+    cmd.add_option("--mem", m.ram_mib, "guest RAM in MiB")->default_val(defaults.ram_mib)->check(CLI::Range(2, 65536));
+  cmd.add_option("--cmdline", m.cmdline, h.cmdline);
+  bind_tlb_option(cmd, m.tlb)->default_val(defaults.tlb);
+}
+
+}  // namespace slot::emu
