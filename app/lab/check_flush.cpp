@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "app/lab/check.h"
+#include "app/lab/lab7_small_stlb.h"
+#include "mmu/config.h"
 
 namespace slot::lab {
 
@@ -158,11 +160,19 @@ int check_flush_or_tag(const Lab& lab, const CheckEnv& env) {
   // geometry (docs/mmu.md section 4): fits if 3 x ws + 32 <= entries (under
   // half the misses of cr3), overflows if 3 x ws > entries (at least half);
   // in between is the edge, shown but not judged.
-  struct Geometry { const char* name; double l1d, stlb; };
-  static const Geometry kPresets[] = {{"skylake", 64, 1536}, {"icelake", 64, 1024}, {"tiny", 4, 16}};
+  // The geometry is the model's own (mmu::load_config): the 4 KiB entries of
+  // the first-level data TLB and of the second level, for any preset or file.
+  struct Geometry { double l1d = 0, stlb = 0; } geo;
   const Geometry* g = nullptr;
-  for (const Geometry& x : kPresets)
-    if (tlb == x.name) g = &x;
+  try {
+    for (const mmu::ArrayConfig& a : mmu::load_config(tlb).arrays) {
+      if (!(a.sizes & mmu::size_bit(mmu::PageSize::K4)) || a.side == mmu::Side::Instr) continue;
+      (a.level == 1 ? geo.l1d : geo.stlb) += double(a.entries());
+    }
+    if (geo.l1d > 0 && geo.stlb > 0) g = &geo;
+  } catch (const std::exception&) {
+    // not a model with both levels: the points are shown, not judged
+  }
   for (uint64_t w : ws) {
     const Point& p = *at_ws(m["pcid"], w);
     const Point& c = *at_ws(m["cr3"], w);
@@ -190,17 +200,10 @@ int check_flush_or_tag(const Lab& lab, const CheckEnv& env) {
 
 namespace {
 
-// docs/teaching/lab7/small-stlb.tlb, used when --tlb is not given.
-const char* kSmallStlb =
-    "name    small-stlb\n"
-    "array   l1i_4k  level=1 side=I sizes=4K entries=128 ways=8 policy=plru\n"
-    "array   l1d_4k  level=1 side=D sizes=4K entries=64 ways=4 policy=plru\n"
-    "array   l1d_2m  level=1 side=D sizes=2M entries=32 ways=4 policy=plru\n"
-    "array   stlb    level=2 side=U sizes=4K,2M entries=128 ways=8 policy=lru\n"
-    "psc     pml4 entries=4\n"
-    "psc     pdpt entries=8\n"
-    "psc     pd   entries=32\n"
-    "cost    l2_hit=9 walk=20 mem_ref=4 base_cpi=1\n";
+// docs/teaching/lab7/small-stlb.tlb, used when --tlb is not given: the
+// build embeds the file itself (app/CMakeLists.txt), so the lab checks the
+// description the students copy.
+const char* kSmallStlb = kLab7SmallStlb;
 
 std::string temp_file(const std::string& text, const char* suffix) {
   std::string path = "/tmp/slotlab-lab7-XXXXXX";
