@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "emu/machine/machine.h"
+#include "ui/panel_keys.h"
 
 namespace slot::ui {
 
@@ -30,9 +31,5 @@ struct DebugOptions {
 // with a one-line message on standard error).
 int debug_main(const DebugOptions& o);
 
-// "slots calls registers disassembly memory walk tlb events console"
-// Inline so that a build without the UI (-DSLOTLAB_BUILD_UI=OFF) can still
-// describe the options of `slotlab debug` and `slotlab lab`.
-inline const char* panel_names() { return "slots calls registers disassembly memory walk tlb events console"; }
 
 }  // namespace slot::ui

@@ -1,5 +1,7 @@
 #include "ui/panels/widgets.h"
 
+#include "ui/panel_keys.h"
+
 #include "ui/model/memory_vm.h"
 
 namespace slot::ui {
@@ -10,11 +12,9 @@ const char* panel_title(PanelId p) {
   return unsigned(p) < kPanels ? t[unsigned(p)] : "?";
 }
 
-const char* panel_key(PanelId p) {
-  static const char* const k[] = {"slots", "calls", "registers", "disassembly", "memory",
-                                  "walk", "tlb", "events", "console"};
-  return unsigned(p) < kPanels ? k[unsigned(p)] : "?";
-}
+static_assert(sizeof kPanelKeys / sizeof *kPanelKeys == kPanels, "one key per panel, in PanelId order");
+
+const char* panel_key(PanelId p) { return unsigned(p) < kPanels ? kPanelKeys[unsigned(p)] : "?"; }
 
 bool panel_from_key(const std::string& key, PanelId& out) {
   for (unsigned i = 0; i < kPanels; ++i)
