@@ -222,8 +222,9 @@ int DemoCommand::run() const {
   std::printf("\n%zu cross-module calls, %s instructions in all. The guest ", e.calls().size(),
               commas(e.icount()).c_str());
   if (stop.reason == engine::StopReason::GuestExit)
-    std::printf("exited with status %u (%s).\n", stop.exit_status >> 1,
-                stop.exit_status == 1 ? "all checks passed" : "a check failed");
+    std::printf("exited with status %u (%s; `slotlab run` exits %u for it, as QEMU's isa-debug-exit does).\n",
+                stop.exit_status >> 1, stop.exit_status == 1 ? "all checks passed" : "a check failed",
+                stop.exit_status & 0xFF);
   else
     std::printf("stopped: %s %s\n", engine::stop_reason_name(stop.reason), stop.message.c_str());
   if (s.console) std::printf("\nWhat the guest printed on COM1:\n%s", text->text().c_str());

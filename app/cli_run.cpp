@@ -173,13 +173,20 @@ int cmd_run(const RunOptions& o) {
   m.board().flush();
   std::fflush(stdout);
   std::vector<std::string> errors;   // outputs that could not be written: reported, exit status 1
-  if (serial_file)
+  std::vector<std::string> wrote;    // and those that were: "wrote t.jsonl (24633 records)"
+  auto done = [&](const std::string& path, const std::string& what) {
+    if (path != "-" && !path.empty()) wrote.push_back(path + " (" + what + ")");
+  };
+  if (serial_file) {
     if (std::string err = serial_file->commit(); !err.empty()) errors.push_back(err);
+    else done(o.serial, "COM1 output");
+  }
 
   if (tracer) {
     tracer->detach();
     try {
       tracer->finish(m.icount(), interrupted);
+      if (topts.categories) done(o.trace.out, std::to_string(tracer->records()) + " records");
     } catch (const std::exception& ex) {
       errors.push_back(ex.what());
     }
@@ -194,6 +201,7 @@ int cmd_run(const RunOptions& o) {
     if (!o.dump.empty()) dumps->dump(m.mmu(), m.icount(), "exit");
     try {
       dumps->finish();
+      done(o.dump, std::to_string(plan.dumps.size() + 1) + " dumps");
     } catch (const std::exception& ex) {
       errors.push_back(ex.what());
     }
@@ -244,8 +252,10 @@ int cmd_run(const RunOptions& o) {
       OutputFile f(o.stats_json, "--stats-json");
       f.write(trace::format_stats_json(in));
       if (std::string err = f.commit(); !err.empty()) errors.push_back(err);
+      else done(o.stats_json, "statistics");
     }
   }
+  for (const std::string& w : wrote) std::fprintf(stderr, "slotlab: wrote %s\n", w.c_str());
   for (const std::string& e : errors) std::fprintf(stderr, "slotlab: %s\n", e.c_str());
   if (!errors.empty() && status == 0) status = 1;
   return status;

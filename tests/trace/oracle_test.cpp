@@ -92,8 +92,10 @@ TEST(TraceCap, TruncatesCleanlyAndTheRunContinues) {
   EXPECT_EQ(full.compare(0, trailer, cap, 0, trailer), 0) << "the capped trace is a prefix of the full trace";
   EXPECT_NE(cap.find("truncated: --trace-max-bytes 3000 reached", trailer), std::string::npos) << cap.substr(trailer);
   EXPECT_NE(cap.find("# end icount=62 "), std::string::npos) << "the run went on to the kernel's exit";
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  // One line about the cap, one saying what was written (issue 16), nothing else.
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 2) << r.err;
   EXPECT_NE(r.err.find("--trace-max-bytes"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("slotlab: wrote " + dir + "/cap.txt ("), std::string::npos) << r.err;
 }
 
 // --tlb-dump-at: the run stops at each N (after N instructions), a point
