@@ -1,6 +1,7 @@
 // The run loop, instruction fetch through the decoded-instruction cache, and
 // segmentation checks. Life of one instruction: docs/ARCHITECTURE.md.
 #include "cpu/cpu.h"
+#include "cpu/descriptor.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -23,8 +24,9 @@ Cpu::~Cpu() = default;
 void Cpu::reset() {
   s = CpuState{};
   lf = LazyFlags{};
-  for (auto& sg : s.seg) sg = Segment{0, 0, 0xFFFF, 0x93};
-  s.seg[CS].attr = 0x9B;
+  // SDM Vol. 3A §9.1.1, Table 9-1: after reset every segment is present, accessed, read/write (CS: execute/read).
+  for (auto& sg : s.seg) sg = Segment{0, 0, 0xFFFF, attr::kFlatData};
+  s.seg[CS].attr = attr::kFlatCode;
   s.ldtr = Segment{0, 0, 0xFFFF, 0x82};
   s.tr = Segment{0, 0, 0xFFFF, 0x8B};
   icount_ = 0;

@@ -127,7 +127,7 @@ class Cpu {
   CpuState s;
   LazyFlags lf;
   uint64_t rflags() const { return lf.op == FO_NONE ? s.rflags : (s.rflags & ~kStatusFlags) | lf.status(); }
-  void set_rflags(uint64_t v) { lf.op = FO_NONE; s.rflags = (v & 0x3F7FD5) | 2; }
+  void set_rflags(uint64_t v) { lf.op = FO_NONE; s.rflags = (v & x86::FL_DEFINED) | x86::FL_RESERVED_ONE; }
   void materialize() { if (lf.op != FO_NONE) { s.rflags = rflags(); lf.op = FO_NONE; } }
   void reset();                      // power-on state (flat, protected mode off)
   CpuSnapshot snapshot() const;

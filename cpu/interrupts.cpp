@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "cpu/cpu.h"
+#include "cpu/descriptor.h"
 
 namespace slot::cpu {
 
@@ -70,26 +71,25 @@ void Cpu::deliver_long(uint8_t vec, bool has_err, uint32_t err, int kind) {
   const uint32_t ext = kind == kSoftware ? 0 : 1;
   const uint32_t idt_err = (uint32_t(vec) << 3) | 2 | ext;
   if (uint64_t(vec) * 16 + 15 > s.idtr.limit) fault(x86::VEC_GP, idt_err);
-  const uint64_t lo = read_lin<8>(s.idtr.base + vec * 16ull, true);
-  const uint64_t hi = read_lin<8>(s.idtr.base + vec * 16ull + 8, true);
-  const unsigned type = (lo >> 40) & 0xF, gdpl = (lo >> 45) & 3;
-  if (type != 0xE && type != 0xF) fault(x86::VEC_GP, idt_err);
+  const Gate gate{read_lin<8>(s.idtr.base + vec * 16ull, true), read_lin<8>(s.idtr.base + vec * 16ull + 8, true)};
+  const unsigned type = gate.type();
+  if (type != systype::kIntGate && type != systype::kTrapGate) fault(x86::VEC_GP, idt_err);
   const unsigned cpl = s.cpl();
-  if (kind == kSoftware && gdpl < cpl) fault(x86::VEC_GP, idt_err);
-  if (!(lo & (1ull << 47))) fault(x86::VEC_NP, idt_err);
-  const uint16_t sel = uint16_t(lo >> 16);
-  const uint64_t target = (lo & 0xFFFF) | ((lo >> 32) & 0xFFFF0000) | (hi << 32);
-  const unsigned ist = (lo >> 32) & 7;
+  if (kind == kSoftware && gate.dpl() < cpl) fault(x86::VEC_GP, idt_err);
+  if (!gate.present()) fault(x86::VEC_NP, idt_err);
+  const uint16_t sel = gate.selector();
+  const uint64_t target = gate.offset64();
+  const unsigned ist = gate.ist();
   if ((sel & ~3u) == 0) fault(x86::VEC_GP, ext);
   bool ok;
-  const uint64_t d = read_descriptor(sel, ok);
+  const SegDesc d{read_descriptor(sel, ok)};
   if (!ok) fault(x86::VEC_GP, (sel & 0xFFFC) | ext);
-  const uint16_t attr = uint16_t(((d >> 40) & 0xFF) | ((d >> 44) & 0xF00));
-  const unsigned dpl = (attr >> 5) & 3;
-  if (!(attr & 0x10) || !(attr & 8) || !(attr & 0x200) || (attr & 0x400) || dpl > cpl)
+  const uint16_t at = d.attr();
+  const unsigned dpl = d.dpl();
+  if (!(at & attr::kS) || !(at & attr::kCode) || !(at & attr::kLong) || (at & attr::kDefaultBig) || dpl > cpl)
     fault(x86::VEC_GP, (sel & 0xFFFC) | ext);
-  if (!(attr & 0x80)) fault(x86::VEC_NP, (sel & 0xFFFC) | ext);
-  const bool conforming = attr & 4;
+  if (!(at & attr::kPresent)) fault(x86::VEC_NP, (sel & 0xFFFC) | ext);
+  const bool conforming = at & attr::kConforming;
   const unsigned new_cpl = conforming ? cpl : dpl;
   uint64_t rsp = s.gpr[RSP];
   auto tss_read = [&](unsigned off) -> uint64_t {
@@ -109,9 +109,10 @@ void Cpu::deliver_long(uint8_t vec, bool has_err, uint32_t err, int kind) {
   // Commit: nothing below may fault.
   materialize();
   s.rflags &= ~(x86::FL_TF | x86::FL_NT | x86::FL_RF | x86::FL_VM);
-  if (type == 0xE) s.rflags &= ~x86::FL_IF;
-  if (new_cpl != cpl) s.seg[SS] = Segment{uint16_t(new_cpl), 0, 0, uint16_t(0x93 | (new_cpl << 5))};
-  s.seg[CS] = Segment{uint16_t((sel & 0xFFFC) | new_cpl), 0, 0xFFFFFFFF, uint16_t(attr | 1)};
+  if (type == systype::kIntGate) s.rflags &= ~x86::FL_IF;
+  // SDM Vol. 3A §6.14.2: on a privilege change SS is loaded with a null selector whose RPL is the new CPL.
+  if (new_cpl != cpl) s.seg[SS] = Segment{uint16_t(new_cpl), 0, 0, uint16_t(attr::kFlatData | attr::dpl(new_cpl))};
+  s.seg[CS] = Segment{uint16_t((sel & 0xFFFC) | new_cpl), 0, 0xFFFFFFFF, uint16_t(at | attr::kAccessed)};
   s.gpr[RSP] = rsp;
   s.rip = target;
   if (new_cpl != cpl) emit(CpuEventKind::CplChange, cpl, new_cpl);
@@ -121,23 +122,23 @@ void Cpu::deliver_legacy(uint8_t vec, bool has_err, uint32_t err, int kind) {
   const uint32_t ext = kind == kSoftware ? 0 : 1;
   const uint32_t idt_err = (uint32_t(vec) << 3) | 2 | ext;
   if (uint64_t(vec) * 8 + 7 > s.idtr.limit) fault(x86::VEC_GP, idt_err);
-  const uint64_t g = read_lin<8>(uint32_t(s.idtr.base + vec * 8ull), true);
-  const unsigned type = (g >> 40) & 0x1F, gdpl = (g >> 45) & 3;
-  if (type != 0xE && type != 0xF) fault(x86::VEC_GP, idt_err);  // 16-bit and task gates: not emulated
+  const Gate gate{read_lin<8>(uint32_t(s.idtr.base + vec * 8ull), true), 0};
+  const unsigned type = gate.type5();   // with S: 16-bit gates and task gates are not emulated
+  if (type != systype::kIntGate && type != systype::kTrapGate) fault(x86::VEC_GP, idt_err);
   const unsigned cpl = s.cpl();
-  if (kind == kSoftware && gdpl < cpl) fault(x86::VEC_GP, idt_err);
-  if (!(g & (1ull << 47))) fault(x86::VEC_NP, idt_err);
-  const uint16_t sel = uint16_t(g >> 16);
-  const uint32_t target = uint32_t((g & 0xFFFF) | ((g >> 32) & 0xFFFF0000));
+  if (kind == kSoftware && gate.dpl() < cpl) fault(x86::VEC_GP, idt_err);
+  if (!gate.present()) fault(x86::VEC_NP, idt_err);
+  const uint16_t sel = gate.selector();
+  const uint32_t target = gate.offset32();
   if ((sel & ~3u) == 0) fault(x86::VEC_GP, ext);
   bool ok;
-  const uint64_t d = read_descriptor(sel, ok);
+  const SegDesc d{read_descriptor(sel, ok)};
   if (!ok) fault(x86::VEC_GP, (sel & 0xFFFC) | ext);
-  const uint16_t attr = uint16_t(((d >> 40) & 0xFF) | ((d >> 44) & 0xF00));
-  const unsigned dpl = (attr >> 5) & 3;
-  if (!(attr & 0x10) || !(attr & 8) || dpl > cpl) fault(x86::VEC_GP, (sel & 0xFFFC) | ext);
-  if (!(attr & 0x80)) fault(x86::VEC_NP, (sel & 0xFFFC) | ext);
-  const unsigned new_cpl = (attr & 4) ? cpl : dpl;
+  const uint16_t at = d.attr();
+  const unsigned dpl = d.dpl();
+  if (!(at & attr::kS) || !(at & attr::kCode) || dpl > cpl) fault(x86::VEC_GP, (sel & 0xFFFC) | ext);
+  if (!(at & attr::kPresent)) fault(x86::VEC_NP, (sel & 0xFFFC) | ext);
+  const unsigned new_cpl = (at & attr::kConforming) ? cpl : dpl;
   const Segment old_ss = s.seg[SS];
   const uint64_t old_rsp = s.gpr[RSP];
   const uint64_t fl = rflags();
@@ -170,13 +171,8 @@ void Cpu::deliver_legacy(uint8_t vec, bool has_err, uint32_t err, int kind) {
   }
   materialize();
   s.rflags &= ~(x86::FL_TF | x86::FL_NT | x86::FL_RF | x86::FL_VM);
-  if (type == 0xE) s.rflags &= ~x86::FL_IF;
-  bool ok2;
-  (void)ok2;
-  s.seg[CS] = Segment{uint16_t((sel & 0xFFFC) | new_cpl), uint32_t(((d >> 16) & 0xFFFFFF) | ((d >> 32) & 0xFF000000)),
-                      (d & (1ull << 55)) ? ((uint32_t((d & 0xFFFF) | ((d >> 32) & 0xF0000)) << 12) | 0xFFF)
-                                         : uint32_t((d & 0xFFFF) | ((d >> 32) & 0xF0000)),
-                      uint16_t(attr | 1)};
+  if (type == systype::kIntGate) s.rflags &= ~x86::FL_IF;
+  s.seg[CS] = Segment{uint16_t((sel & 0xFFFC) | new_cpl), d.base(), d.limit(), uint16_t(at | attr::kAccessed)};
   s.rip = target;
   if (new_cpl != cpl) emit(CpuEventKind::CplChange, cpl, new_cpl);
 }
@@ -208,18 +204,16 @@ void Cpu::iret(unsigned osz) {
     }
     if ((sel & ~3u) == 0 || rpl < cpl) fault(x86::VEC_GP, sel & 0xFFFC);
     bool ok;
-    const uint64_t d = read_descriptor(sel, ok);
+    const SegDesc d{read_descriptor(sel, ok)};
     if (!ok) fault(x86::VEC_GP, sel & 0xFFFC);
-    const uint16_t attr = uint16_t(((d >> 40) & 0xFF) | ((d >> 44) & 0xF00));
-    const unsigned type = attr & 0xF, dpl = (attr >> 5) & 3;
-    if (!(attr & 0x10) || !(type & 8)) fault(x86::VEC_GP, sel & 0xFFFC);
+    const uint16_t at = d.attr();
+    const unsigned type = at & 0xF, dpl = d.dpl();
+    if (!(at & attr::kS) || !(type & attr::kCode)) fault(x86::VEC_GP, sel & 0xFFFC);
     if ((type & 4) ? dpl > rpl : dpl != rpl) fault(x86::VEC_GP, sel & 0xFFFC);
-    if (!(attr & 0x80)) fault(x86::VEC_NP, sel & 0xFFFC);
-    const bool l = long_mode() && (attr & 0x200);
+    if (!(at & attr::kPresent)) fault(x86::VEC_NP, sel & 0xFFFC);
+    const bool l = long_mode() && (at & attr::kLong);
     if (!l) rip &= osz == 2 ? 0xFFFF : 0xFFFFFFFF;
-    const uint32_t base = uint32_t(((d >> 16) & 0xFFFFFF) | ((d >> 32) & 0xFF000000));
-    const uint32_t limit = (d & (1ull << 55)) ? ((uint32_t((d & 0xFFFF) | ((d >> 32) & 0xF0000)) << 12) | 0xFFF)
-                                              : uint32_t((d & 0xFFFF) | ((d >> 32) & 0xF0000));
+    const uint32_t base = d.base(), limit = d.limit();
     if (l ? !canonical(rip) : rip > limit) fault(x86::VEC_GP, 0);
     // RFLAGS: IOPL changes only at CPL 0, IF only when CPL <= IOPL (SDM Vol. 2A IRET).
     uint64_t modifiable = x86::FL_CF | x86::FL_PF | x86::FL_AF | x86::FL_ZF | x86::FL_SF | x86::FL_TF |
@@ -234,7 +228,8 @@ void Cpu::iret(unsigned osz) {
     if (m64 || outer) {
       s.seg[CS].sel = uint16_t((s.seg[CS].sel & ~3) | rpl);  // SS checks against the new CPL
       try {
-        if ((ss & ~3u) == 0 && l && rpl != 3) s.seg[SS] = Segment{ss, 0, 0, uint16_t(0x93 | (rpl << 5))};
+        if ((ss & ~3u) == 0 && l && rpl != 3)
+          s.seg[SS] = Segment{ss, 0, 0, uint16_t(attr::kFlatData | attr::dpl(rpl))};
         else load_seg(SS, ss);
       } catch (...) {
         s.seg[CS] = old_cs;
@@ -242,7 +237,7 @@ void Cpu::iret(unsigned osz) {
       }
     }
     set_rflags((cur & ~modifiable) | (fl & modifiable));
-    s.seg[CS] = Segment{sel, base, limit, uint16_t(attr | 1)};
+    s.seg[CS] = Segment{sel, base, limit, uint16_t(at | attr::kAccessed)};
     s.rip = rip;
     if (m64 || outer) s.gpr[RSP] = rsp;
     if (outer) {

@@ -2,16 +2,14 @@
 // (SDM Vol. 3A ch. 3 and §5.5-5.8). Call gates and task gates are not
 // emulated: a far transfer through one raises #GP(selector).
 #include "cpu/cpu.h"
+#include "cpu/descriptor.h"
 
 namespace slot::cpu {
 
 namespace {
-uint32_t desc_base(uint64_t d) { return uint32_t(((d >> 16) & 0xFFFFFF) | ((d >> 32) & 0xFF000000)); }
-uint32_t desc_limit(uint64_t d) {
-  uint32_t l = uint32_t((d & 0xFFFF) | ((d >> 32) & 0xF0000));
-  return (d & (1ull << 55)) ? (l << 12) | 0xFFF : l;
-}
-uint16_t desc_attr(uint64_t d) { return uint16_t(((d >> 40) & 0xFF) | ((d >> 44) & 0xF00)); }
+uint32_t desc_base(uint64_t d) { return SegDesc{d}.base(); }
+uint32_t desc_limit(uint64_t d) { return SegDesc{d}.limit(); }
+uint16_t desc_attr(uint64_t d) { return SegDesc{d}.attr(); }
 }  // namespace
 
 void Cpu::set_seg_raw(unsigned seg, uint16_t sel, uint64_t base, uint32_t limit, uint16_t attr) {
@@ -38,7 +36,7 @@ void Cpu::load_seg(unsigned seg, uint16_t sel) {
   const unsigned cpl = s.cpl();
   if ((sel & ~3u) == 0) {  // null selector
     if (seg == SS && !(mode64() && cpl != 3)) fault(x86::VEC_GP, 0);
-    s.seg[seg] = Segment{sel, 0, 0, uint16_t(seg == SS ? 0x93 | (cpl << 5) : 0)};
+    s.seg[seg] = Segment{sel, 0, 0, uint16_t(seg == SS ? attr::kFlatData | attr::dpl(cpl) : 0)};
     if (seg == FS || seg == GS) s.seg[seg].base = 0;
     return;
   }

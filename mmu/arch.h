@@ -96,7 +96,15 @@ inline constexpr uint64_t FL_NT = 1ull << 14;
 inline constexpr uint64_t FL_RF = 1ull << 16;
 inline constexpr uint64_t FL_VM = 1ull << 17;
 inline constexpr uint64_t FL_AC = 1ull << 18;
+inline constexpr uint64_t FL_VIF = 1ull << 19;
+inline constexpr uint64_t FL_VIP = 1ull << 20;
 inline constexpr uint64_t FL_ID = 1ull << 21;
+// Every RFLAGS bit the architecture defines (SDM Vol. 1 §3.4.3, Figure 3-8);
+// bit 1 always reads 1 and the others always read 0.
+inline constexpr uint64_t FL_DEFINED = FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_TF | FL_IF | FL_DF | FL_OF |
+                                       FL_IOPL | FL_NT | FL_RF | FL_VM | FL_AC | FL_VIF | FL_VIP | FL_ID;
+inline constexpr uint64_t FL_RESERVED_ONE = 1ull << 1;
+static_assert(FL_DEFINED == 0x3F7FD5);
 
 // Exception vectors (SDM Vol. 3A §6.3.1).
 inline constexpr uint8_t VEC_DE = 0, VEC_DB = 1, VEC_NMI = 2, VEC_BP = 3, VEC_OF = 4, VEC_BR = 5,

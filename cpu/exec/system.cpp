@@ -3,6 +3,7 @@
 // INVLPG/INVPCID, port I/O with the I/O permission bitmap.
 #include "cpu/exec/common.h"
 #include "cpu/cpuid.h"
+#include "cpu/descriptor.h"
 
 namespace slot::cpu {
 
@@ -176,22 +177,22 @@ template <unsigned W> void grp6(Cpu& c, const Insn& d) {
       }
       if (sel & 4) c.fault(x86::VEC_GP, sel & 0xFFFC);
       bool ok;
-      const uint64_t lo = c.read_descriptor(sel, ok);
+      const SegDesc desc{c.read_descriptor(sel, ok)};
       if (!ok) c.fault(x86::VEC_GP, sel & 0xFFFC);
-      const unsigned type = (lo >> 40) & 0x1F;
-      if (d.op == 2 ? type != 0x02 : (type != 0x09 && type != 0x01)) c.fault(x86::VEC_GP, sel & 0xFFFC);
-      if (!(lo & (1ull << 47))) c.fault(x86::VEC_NP, sel & 0xFFFC);
-      uint64_t base = ((lo >> 16) & 0xFFFFFF) | ((lo >> 32) & 0xFF000000);
+      const unsigned type = desc.type5();   // system descriptors: S = 0
+      if (d.op == 2 ? type != systype::kLdt : (type != systype::kTssAvail && type != systype::kTss16Avail))
+        c.fault(x86::VEC_GP, sel & 0xFFFC);
+      if (!desc.present()) c.fault(x86::VEC_NP, sel & 0xFFFC);
+      uint64_t base = desc.base();
       if (c.long_mode()) base |= c.read_lin<4>(c.s.gdtr.base + (sel & ~7u) + 8, true) << 32;
-      uint32_t limit = uint32_t((lo & 0xFFFF) | ((lo >> 32) & 0xF0000));
-      if (lo & (1ull << 55)) limit = (limit << 12) | 0xFFF;
-      uint16_t attr = uint16_t(((lo >> 40) & 0xFF) | ((lo >> 44) & 0xF00));
-      if (d.op == 3) {  // mark the TSS busy
-        c.write_lin<1>(c.s.gdtr.base + (sel & ~7u) + 5, ((lo >> 40) & 0xFF) | 2, true);
-        attr |= 2;
-        c.s.tr = Segment{sel, base, limit, attr};
+      const uint32_t limit = desc.limit();
+      uint16_t at = desc.attr();
+      if (d.op == 3) {  // mark the TSS busy: available (type 1/9) -> busy (3/B) is type bit 1
+        c.write_lin<1>(c.s.gdtr.base + (sel & ~7u) + 5, (at & 0xFF) | 2, true);
+        at |= 2;
+        c.s.tr = Segment{sel, base, limit, at};
       } else {
-        c.s.ldtr = Segment{sel, base, limit, attr};
+        c.s.ldtr = Segment{sel, base, limit, at};
       }
       return;
     }
