@@ -19,6 +19,8 @@
 #include "tests/ui/guest_fixture.h"
 #include "ui/app/app.h"
 #include "ui/model/calls_vm.h"
+#include "ui/model/code_vm.h"
+#include "ui/model/events_vm.h"
 #include "ui/model/slots_vm.h"
 
 namespace slot::ui::test {
@@ -96,6 +98,12 @@ class Window : public ::testing::Test {
       std::this_thread::sleep_for(5ms);
     }
     frames(4);
+  }
+  // Exactly these panels open, as a lab opens them.
+  void only(std::initializer_list<PanelId> ps) {
+    for (bool& o : app_->ui().open) o = false;
+    for (PanelId p : ps) app_->ui().open[unsigned(p)] = true;
+    frames(3);
   }
   // A click at window pixel (x, y): the real pointer is moved there, then a
   // press and a release go through SDL's queue.
@@ -407,6 +415,104 @@ TEST_F(Window, ResetLayoutRestoresTheStartingPanelSet) {
     EXPECT_EQ(w && w->Active, app_->ui().open[i]) << panel_key(PanelId(i)) << " drawn as opened";
   }
   EXPECT_TRUE(app_->ui().tiled);
+}
+
+// The active table drawn in the window titled `title` (ImGui's own records).
+ImGuiTable* table_in(const char* title) {
+  ImGuiContext& g = *ImGui::GetCurrentContext();
+  for (int i = 0; i < g.Tables.GetMapSize(); ++i)
+    if (ImGuiTable* t = g.Tables.TryGetMapData(i))
+      if (t->LastFrameActive >= g.FrameCount - 1 && t->OuterWindow &&
+          std::strncmp(t->OuterWindow->Name, title, std::strlen(title)) == 0)
+        return t;
+  return nullptr;
+}
+
+// Found: the events table was sized on the empty table at start-up (kind,
+// task, icount cut off), and `follow` did not scroll to the present after a
+// stop. Oracle: the widest text of each column, measured by ImGui's own font,
+// against the widths ImGui gave the columns; the present row's position
+// against the table's scroll.
+TEST_F(Window, EventsColumnsFitTheirRowsAndFollowShowsThePresent) {
+  // Lab 2 as it starts: the table empty at icount 0, then F5 to the stale use.
+  start("workload=attacks flush=none", "", 1280, 720, 1.5f);
+  only({PanelId::Slots, PanelId::Events, PanelId::Registers, PanelId::Walk, PanelId::Disassembly, PanelId::Tlb});
+  ASSERT_EQ(s_->add_point(engine::StopPoint::on(engine::EventKind::Stale)), "");
+  press(SDLK_F5);
+  ASSERT_TRUE(wait([](const engine::View& v) { return v.last_stop.reason == engine::StopReason::Point; }));
+  frames(4);
+  ImGuiTable* t = table_in(panel_title(PanelId::Events));
+  ASSERT_NE(t, nullptr);
+  ASSERT_EQ(t->ColumnsCount, 5);
+  const History& h = s_->history();
+  const Names names = Names(*s_->frame().view);
+  float widest[4] = {};
+  for (size_t i = 0; i < h.events.size(); ++i) {
+    const EventRow r = event_row(h, i, s_->frame().cursor, names.as_of(h, i));
+    const std::string cells[4] = {std::to_string(r.index), std::to_string(r.icount), r.task, r.kind};
+    for (int c = 0; c < 4; ++c) widest[c] = std::max(widest[c], ImGui::CalcTextSize(cells[c].c_str()).x);
+  }
+  const char* names_of[4] = {"#", "icount", "task", "kind"};
+  ImGuiWindow* in = t->InnerWindow;
+  for (int c = 0; c < 4; ++c) {
+    EXPECT_GE(t->Columns[c].WidthGiven + 0.5f, widest[c]) << "column " << names_of[c] << " cuts its text";
+    // and the column is on screen, or the table scrolls sideways far enough to show it
+    const float beyond = t->Columns[c].MaxX - (t->OuterRect.Max.x - in->ScrollbarSizes.x);
+    EXPECT_LE(beyond, in->ScrollMax.x - in->Scroll.x + 0.5f) << "column " << names_of[c] << " cannot be reached";
+  }
+  // The present row (the last event before the cursor) is inside the visible part of the table.
+  const size_t present = s_->frame().cursor - 1;   // the default filter: every category but interrupts
+  EventFilter all;
+  const std::vector<size_t> idx = filter_events(h, all, s_->frame().cursor, names);
+  // the latest row shown at or before the present (the present event itself may be filtered out)
+  ASSERT_FALSE(idx.empty());
+  const size_t row = size_t(std::upper_bound(idx.begin(), idx.end(), present) - idx.begin()) - 1;
+  // Row height as ImGui laid the table out: its content over its rows (+ the header).
+  const float row_h = in->ContentSize.y / float(idx.size() + 1);
+  const float y = float(row + 1) * row_h;
+  const float visible = in->Size.y - in->ScrollbarSizes.y;
+  EXPECT_GE(y, in->Scroll.y + row_h - 1.0f) << "the present row is above the view (or under the header)";
+  EXPECT_LE(y + row_h, in->Scroll.y + visible + 1.0f) << "the present row is below the view";
+}
+
+// Found: the disassembly cut operands and lost the current line; the page
+// walk cut its verdict at the panel's edge. Oracle: ImGui's scroll extents
+// (nothing wider than the walk panel outside its scrolling table) and the
+// current line's place in the code view.
+TEST_F(Window, WalkVerdictAndCurrentLineStayInView) {
+  start("workload=attacks flush=none", "", 1280, 720, 1.5f);
+  only({PanelId::Slots, PanelId::Walk, PanelId::Disassembly, PanelId::Registers, PanelId::Events});
+  ASSERT_EQ(s_->add_point(engine::StopPoint::on(engine::EventKind::Stale)), "");
+  app_->ui().show_walk(0x8040003000ull);
+  press(SDLK_F5);
+  ASSERT_TRUE(wait([](const engine::View& v) { return v.last_stop.reason == engine::StopReason::Point; }));
+  app_->ui().show_walk(view()->last_stop.addr);
+  frames(4);
+  ImGuiWindow* walk = ImGui::FindWindowByName(panel_title(PanelId::Walk));
+  ASSERT_NE(walk, nullptr);
+  ASSERT_TRUE(walk->Active);
+  EXPECT_EQ(walk->ScrollMax.x, 0.0f) << "the walk panel's text runs past its edge";
+  // Disassembly: the current line (and the one that caused the stop) is inside the code view.
+  const std::vector<CodeRow> rows = make_code(s_->frame());
+  float y = -1, line = ImGui::GetTextLineHeightWithSpacing();
+  size_t lines = 0;
+  bool cause = false;
+  for (const CodeRow& r : rows) {
+    if (!r.label.empty()) ++lines;
+    if (r.current) y = float(lines) * line;
+    cause |= r.cause;
+    ++lines;
+  }
+  ASSERT_GE(y, 0) << "RIP is not among the lines shown";
+  EXPECT_TRUE(cause) << "the instruction that caused the stop is not marked";
+  bool checked = false;
+  for (ImGuiWindow* w : windows_of(panel_title(PanelId::Disassembly))) {
+    if (!(w->Flags & ImGuiWindowFlags_ChildWindow) || std::strstr(w->Name, "code") == nullptr) continue;
+    EXPECT_GE(y + 1, w->Scroll.y) << "the current line is above the view";
+    EXPECT_LE(y + line, w->Scroll.y + w->Size.y + 1) << "the current line is below the view";
+    checked = true;
+  }
+  EXPECT_TRUE(checked);
 }
 
 TEST_F(Window, PresentationModeOneKeyAndBack) {

@@ -45,7 +45,9 @@ void draw_code_panel(PanelCtx& c) {
     const ImVec2 q1(q.x + ImGui::GetContentRegionAvail().x, q.y + ImGui::GetTextLineHeight());
     if (r.current) dl->AddRectFilled(q, q1, IM_COL32(60, 90, 160, 160));
     if (r.cause) dl->AddRect(q, q1, IM_COL32(255, 90, 60, 255), 0, 0, 2.0f);
-    ImGui::Text("%s %016llx", r.current ? "=>" : r.cause ? "!>" : "  ", (unsigned long long)r.addr);
+    // Narrow: the address without its leading zeros, so the operands fit.
+    ImGui::Text(show_bytes ? "%s %016llx" : "%s %llx", r.current ? "=>" : r.cause ? "!>" : "  ",
+                (unsigned long long)r.addr);
     if (r.cause) hover_tip("this instruction caused the stop (" + why + ")");
     // Follow RIP: bring the current line into view once per new RIP (the
     // user may scroll away afterwards).

@@ -43,7 +43,14 @@ void draw_events_panel(PanelCtx& c) {
   const float w_index = width(w.index), w_icount = width(w.icount), w_task = width(w.task), w_kind = width(w.kind);
   char id[64];
   std::snprintf(id, sizeof id, "events##%d.%d.%d.%d", int(w_index), int(w_icount), int(w_task), int(w_kind));
-  if (!ImGui::BeginTable(id, 5, flags)) return;
+  const std::string table_key = id;
+  // Too narrow for the columns and a readable "what": the table scrolls
+  // sideways instead of squeezing (and so cutting) its columns.
+  const float what_w = ImGui::CalcTextSize("slot 1: 0x1ef027 -> 0x1f6007 (fs -> blk)").x;
+  const float need = w_index + w_icount + w_task + w_kind + what_w + ImGui::GetStyle().CellPadding.x * 10;
+  const bool sideways = ImGui::GetContentRegionAvail().x < need;
+  if (!ImGui::BeginTable(id, 5, flags | (sideways ? ImGuiTableFlags_ScrollX : 0), ImVec2(0, 0), sideways ? need : 0.0f))
+    return;
   ImGui::TableSetupScrollFreeze(0, 1);
   ImGui::TableSetupColumn("#", ImGuiTableColumnFlags_WidthFixed, w_index);
   ImGui::TableSetupColumn("icount", ImGuiTableColumnFlags_WidthFixed, w_icount);
@@ -52,22 +59,26 @@ void draw_events_panel(PanelCtx& c) {
   ImGui::TableSetupColumn("what", ImGuiTableColumnFlags_WidthStretch);
   ImGui::TableHeadersRow();
   // Follow: after a stop, the row of the present is scrolled into view once
-  // (the user may scroll away); while running, the newest rows.
-  if (st.follow && !c.s.running() && st.followed_cursor != c.f.cursor) {
-    st.followed_cursor = c.f.cursor;
-    const size_t row = size_t(std::lower_bound(idx.begin(), idx.end(), c.f.cursor ? c.f.cursor - 1 : 0) - idx.begin());
-    const float row_h = ImGui::GetTextLineHeight() + ImGui::GetStyle().CellPadding.y * 2;
-    const float visible = ImGui::GetWindowHeight() - row_h * 2;
-    ImGui::SetScrollY(std::max(0.0f, float(row) * row_h - visible * 0.5f));
-  }
+  // (the user may scroll away); while running, the newest rows. The row is
+  // drawn even when clipped, and scrolled to where ImGui actually put it.
+  // (Again when the table was re-made for new column widths: a fresh table starts at the top.)
+  const bool scroll_to_present =
+      st.follow && !c.s.running() && (st.followed_cursor != c.f.cursor || st.followed_table != table_key);
+  // The present's row: the latest row shown at or before it (the present
+  // event itself may be filtered out).
+  const int present_row =
+      int(std::upper_bound(idx.begin(), idx.end(), c.f.cursor ? c.f.cursor - 1 : 0) - idx.begin()) - 1;
+  if (scroll_to_present) st.followed_cursor = c.f.cursor, st.followed_table = table_key;
   // The row of the present (the last event before the cursor) is marked.
   ImGuiListClipper clip;
   clip.Begin(int(idx.size()));
+  if (scroll_to_present && present_row >= 0) clip.ForceDisplayRangeByIndices(present_row, present_row + 1);
   while (clip.Step()) {
     for (int i = clip.DisplayStart; i < clip.DisplayEnd; ++i) {
       const EventRow r = event_row(c.h, idx[size_t(i)], c.f.cursor, c.names);
       ImGui::TableNextRow();
       if (r.index + 1 == c.f.cursor) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, IM_COL32(60, 90, 160, 160));
+      if (i == present_row && scroll_to_present) ImGui::SetScrollHereY(0.5f);
       if (r.future) ImGui::PushStyleColor(ImGuiCol_Text, kDimText);
       ImGui::TableNextColumn();
       ImGui::PushID(int(r.index));

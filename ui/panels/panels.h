@@ -65,6 +65,7 @@ struct EventsState {
   char text[128] = "";
   bool follow = true;
   size_t followed_cursor = ~size_t(0);   // the cursor the table last scrolled to
+  std::string followed_table;            // in which table (its id changes with the column widths)
 };
 struct ConsoleState {
   bool show_vga = true, show_serial = true;

@@ -81,6 +81,7 @@ void draw_walk_panel(PanelCtx& c) {
   if (address_input("##walkaddr", st.input, sizeof st.input, c.f.view->regs, a)) c.ui.show_walk(a);
   hover_tip("an address or register (rip, rsp, cr2); or click an address in any panel");
   ImGui::SameLine();
+  if (ImGui::GetContentRegionAvail().x < ImGui::GetFrameHeight() + ImGui::CalcTextSize("tree").x) ImGui::NewLine();
   ImGui::Checkbox("tree", &st.tree);
   if (!st.active || !c.f.has_walk) {
     ImGui::TextDisabled("enter an address, or click one in another panel");
@@ -88,6 +89,9 @@ void draw_walk_panel(PanelCtx& c) {
   }
   const WalkView v = make_walk(c.f.walk);
   ImGui::SameLine();
+  // On a narrow panel the button goes to the next line rather than past the edge.
+  if (ImGui::GetContentRegionAvail().x < ImGui::CalcTextSize("unpin").x + ImGui::GetStyle().FramePadding.x * 2)
+    ImGui::NewLine();
   const std::string now_label = "icount " + std::to_string(c.f.view->icount) + ", task " + c.names.task(c.f.view->task);
   if (ImGui::SmallButton(st.pinned ? "unpin" : "pin")) {
     st.pinned = !st.pinned;
