@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <regex>
+#include <sstream>
 
 #include "emu/engine/point_spec.h"
 #include "tests/ui/guest_fixture.h"
@@ -21,13 +21,23 @@ struct StopLine {
   std::string reason, task, module, call;
   uint64_t icount = 0;
 };
+// "stop <reason> icount=<n> call=<k> task=<name> module=<name>[  # message]"
 StopLine parse_line(const std::string& l) {
-  static const std::regex re(R"(^stop (\S+) icount=(\d+) call=(\S+) task=(\S+) module=(\S+)( .*)?$)");
-  std::smatch m;
+  std::istringstream in(l);
+  std::string word, icount, call, task, module;
   StopLine s;
-  EXPECT_TRUE(std::regex_match(l, m, re)) << l;
-  if (m.size() < 6) return s;
-  s.reason = m[1], s.icount = std::stoull(m[2]), s.call = m[3], s.task = m[4], s.module = m[5];
+  in >> word >> s.reason >> icount >> call >> task >> module;
+  auto field = [&](const std::string& f, const char* key, std::string& out) {
+    const std::string k = std::string(key) + "=";
+    if (f.rfind(k, 0) != 0) return false;
+    out = f.substr(k.size());
+    return !out.empty();
+  };
+  std::string n;
+  const bool ok = word == "stop" && field(icount, "icount", n) && n.find_first_not_of("0123456789") == std::string::npos &&
+                  field(call, "call", s.call) && field(task, "task", s.task) && field(module, "module", s.module);
+  EXPECT_TRUE(ok) << "not a stop line: " << l;
+  if (ok) s.icount = std::stoull(n);
   return s;
 }
 
