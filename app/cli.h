@@ -37,9 +37,6 @@ struct RunOptions {
   GdbOptions gdb;
 };
 
-// A count option (--max-insns): digits only, so "-5" is an error, not "no limit".
-bool is_count(const std::string& s);
-
 // Adds the options shared by run/trace/debug to a subcommand.
 void add_machine_options(CLI::App& app, RunOptions& o);
 int cmd_run(const RunOptions& o);

@@ -22,17 +22,6 @@
 
 namespace slot::emu {
 
-bool is_count(const std::string& s) {
-  return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
-}
-
-namespace {
-CLI::Validator count_validator() {
-  return CLI::Validator([](std::string& s) { return is_count(s) ? std::string() : "wants a count of 0 or more, not '" + s + "'"; },
-                        "COUNT");
-}
-}  // namespace
-
 void add_machine_options(CLI::App& app, RunOptions& o) {
   bind_machine_options(app, o.kernel, o.machine);
   app.add_option("--max-insns", o.max_insns, "stop after this many instructions (0 = no limit)")

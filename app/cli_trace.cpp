@@ -56,9 +56,7 @@ TraceCommand::Subcommand(CLI::App& app) : st_(std::make_unique<State>()) {
                                       "(call tree, Chrome/Perfetto trace, event lines)");
   bind_machine_options(*s.cmd, s.kernel, s.cfg.machine);
   s.cmd->add_option("--max-insns", s.max_insns, "stop after this many instructions (0 = no limit)")
-      ->default_val(0)->check(CLI::Validator([](std::string& v) {
-        return is_count(v) ? std::string() : "wants a count of 0 or more, not '" + v + "'";
-      }, "COUNT"));
+      ->default_val(0)->check(count_validator());
   s.cmd->add_option("--serial", s.serial, "write COM1 output to FILE ('-' = stdout; default: discarded)");
   s.cmd->add_flag("--calls", s.calls, "print the call tree (per call: task, caller -> callee.op, costs)");
   s.cmd->add_option("--chrome-trace", s.chrome, "write Chrome trace-event JSON (Perfetto, chrome://tracing)");

@@ -6,6 +6,15 @@
 
 namespace slot::emu {
 
+CLI::Validator count_validator() {
+  return CLI::Validator(
+      [](std::string& s) {
+        const bool digits = !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+        return digits ? std::string() : "wants a count of 0 or more, not '" + s + "'";
+      },
+      "COUNT");
+}
+
 std::string tlb_presets_text() {
   std::string s;
   for (const std::string& p : mmu::preset_names()) s += (s.empty() ? "" : ", ") + p;

@@ -7,7 +7,7 @@
 
 #include "emu/machine/machine.h"
 
-namespace CLI { class App; class Option; }
+namespace CLI { class App; class Option; class Validator; }
 
 namespace slot::emu {
 
@@ -22,6 +22,8 @@ struct MachineOptionsHelp {
 void bind_machine_options(CLI::App& cmd, std::string& kernel, MachineConfig& m, const MachineOptionsHelp& h = {});
 // Just --tlb (commands whose machine is otherwise fixed, e.g. a lab's).
 CLI::Option* bind_tlb_option(CLI::App& cmd, std::string& tlb, const char* what = "TLB model");
+// A count option (--max-insns): digits only, so "-5" is an error, not "no limit".
+CLI::Validator count_validator();
 // "skylake, icelake, tiny, none" from mmu.
 std::string tlb_presets_text();
 
