@@ -12,6 +12,7 @@
 #include "emu/trace/options.h"
 
 namespace CLI { class App; }
+namespace slot::ui { struct DebugOptions; }
 
 namespace slot::emu {
 
@@ -40,5 +41,12 @@ struct RunOptions {
 // Adds the options shared by run/trace/debug to a subcommand.
 void add_machine_options(CLI::App& app, RunOptions& o);
 int cmd_run(const RunOptions& o);
+
+// The debugger's own options (--until, --break, --open, --walk, --script,
+// --screenshot, window and font), shared by `debug` and `lab` (cli_debug.cpp).
+void bind_debugger_options(CLI::App& cmd, ui::DebugOptions& o);
+// Runs the GUI debugger; in a build without the UI, says so (and what to do
+// instead) and returns 2.
+int open_debugger(const ui::DebugOptions& o, const std::string& without_ui);
 
 }  // namespace slot::emu

@@ -1,6 +1,6 @@
 // `slotlab debug`: parses its options and hands them to ui::debug_main()
 // (ui/debug_main.h has no ImGui or SDL types, so emu/ stays free of them).
-#include "app/cli_command.h"
+#include "app/commands.h"
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -11,19 +11,20 @@
 
 namespace slot::emu {
 
-template <>
-struct DebugCommand::State {
-  CLI::App* cmd = nullptr;
-  ui::DebugOptions o;
-};
+int open_debugger(const ui::DebugOptions& o, const std::string& without_ui) {
+#ifdef SLOTLAB_HAVE_UI
+  (void)without_ui;
+  return ui::debug_main(o);
+#else
+  (void)o;
+  std::fprintf(stderr, "slotlab: this build has no debugger UI (configure with -DSLOTLAB_BUILD_UI=ON)%s%s\n",
+               without_ui.empty() ? "" : "; ", without_ui.c_str());
+  return kExitBadInput;
+#endif
+}
 
-template <>
-DebugCommand::Subcommand(CLI::App& app) : st_(std::make_unique<State>()) {
-  ui::DebugOptions& o = st_->o;
-  CLI::App* c = app.add_subcommand("debug", "the GUI debugger: step from module call to module call and watch "
-                                            "every task's PML4 slots (docs/debugger.md)");
-  st_->cmd = c;
-  bind_machine_options(*c, o.kernel, o.machine);
+void bind_debugger_options(CLI::App& cmd, ui::DebugOptions& o) {
+  CLI::App* c = &cmd;
   c->add_option("--screenshot", o.screenshot, "headless: render one frame to this PNG and exit");
   c->add_option("--until", o.until,
                 "run to this point first: call:N, return:N, slot:N, icount:N, sym:NAME, event:KIND, end");
@@ -47,20 +48,11 @@ DebugCommand::Subcommand(CLI::App& app) : st_(std::make_unique<State>()) {
                                       ui::panel_names() + ")");
 }
 
-template <>
-DebugCommand::~Subcommand() = default;
-
-template <>
-bool DebugCommand::chosen() const { return st_->cmd && *st_->cmd; }
-
-template <>
-int DebugCommand::run() const {
-#ifdef SLOTLAB_HAVE_UI
-  return ui::debug_main(st_->o);
-#else
-  std::fprintf(stderr, "slotlab: this build has no debugger UI (configure with -DSLOTLAB_BUILD_UI=ON)\n");
-  return kExitBadInput;
-#endif
+CommandAction bind_debug(CLI::App& cmd) {
+  auto o = std::make_shared<ui::DebugOptions>();
+  bind_machine_options(cmd, o->kernel, o->machine);
+  bind_debugger_options(cmd, *o);
+  return [o] { return open_debugger(*o, ""); };
 }
 
 }  // namespace slot::emu

@@ -4,7 +4,7 @@
 // stacks, and the TLB cost. Everything printed comes from the engine's
 // observation of the machine (CR3 loads, writes to PML4 pages, the annotation
 // port), not from the guest's own transcript.
-#include "app/cli_command.h"
+#include "app/commands.h"
 #include "app/machine_options.h"
 
 #include <CLI/CLI.hpp>
@@ -174,40 +174,29 @@ void print_call(const engine::Engine& e, const engine::CallRecord& c) {
   std::printf("\n");
 }
 
-}  // namespace
-
-template <>
-struct DemoCommand::State {
-  CLI::App* cmd = nullptr;
-  std::string kernel, cmdline = "workload=demo", tlb = "skylake";
+struct DemoState {
+  std::string kernel;
+  MachineConfig machine;
   bool console = false;
 };
 
-template <>
-DemoCommand::Subcommand(CLI::App& app) : st_(std::make_unique<State>()) {
-  State& s = *st_;
-  s.cmd = app.add_subcommand("demo", "boot the demo workload and explain every cross-module call: the task's PML4 "
-                                     "before and after, the call stack, the TLB cost");
-  s.cmd->add_option("kernel", s.kernel, "guest kernel (default: guest/slotlab-guest.elf next to this program)");
-  s.cmd->add_option("--cmdline", s.cmdline, "guest command line")->default_val("workload=demo");
-  bind_tlb_option(*s.cmd, s.tlb)->default_val(MachineConfig{}.tlb);
-  s.cmd->add_flag("--console", s.console, "also print what the guest wrote on COM1");
+void bind_demo_options(CLI::App& cmd, DemoState& s) {
+  s.machine.cmdline = "workload=demo";
+  MachineOptionsHelp h;
+  h.kernel = "guest kernel (default: guest/slotlab-guest.elf next to this program)";
+  h.kernel_required = false;
+  h.cmdline = "guest command line (default: workload=demo)";
+  h.mem = false;
+  bind_machine_options(cmd, s.kernel, s.machine, h);
+  cmd.add_flag("--console", s.console, "also print what the guest wrote on COM1");
 }
 
-template <>
-DemoCommand::~Subcommand() = default;
-template <>
-bool DemoCommand::chosen() const { return bool(*st_->cmd); }
-
-template <>
-int DemoCommand::run() const {
-  const State& s = *st_;
+int run_demo(const DemoState& s) {
   const std::string kernel = s.kernel.empty() ? lab::default_kernel() : s.kernel;
   if (access(kernel.c_str(), R_OK) != 0)
     throw std::runtime_error("cannot read the guest kernel " + kernel + " (build it: cmake --build build)");
   engine::EngineConfig cfg;
-  cfg.machine.cmdline = s.cmdline;
-  cfg.machine.tlb = s.tlb;
+  cfg.machine = s.machine;
   cfg.time_travel = false;
   engine::Engine e(cfg);
   e.load_kernel(kernel);
@@ -216,7 +205,7 @@ int DemoCommand::run() const {
   e.set_serial_sink(std::move(console));
   const engine::StopInfo stop = e.cont(4'000'000'000ull);
 
-  print_intro(kernel, s.cmdline, s.tlb);
+  print_intro(kernel, s.machine.cmdline, s.machine.tlb);
   for (const engine::CallRecord& c : e.calls()) print_call(e, c);
 
   std::printf("\n%zu cross-module calls, %s instructions in all. The guest ", e.calls().size(),
@@ -241,5 +230,9 @@ int DemoCommand::run() const {
   // 0 when the guest reported success (isa-debug-exit status 1 = guest exit code 0).
   return stop.reason == engine::StopReason::GuestExit && stop.exit_status == 1 ? 0 : 1;
 }
+
+}  // namespace
+
+CommandAction bind_demo(CLI::App& cmd) { return bind_state<DemoState>(cmd, bind_demo_options, run_demo); }
 
 }  // namespace slot::emu

@@ -1,6 +1,6 @@
 // `slotlab gdbserver`: see cli_gdb.h and docs/gdb.md.
 #include "app/cli_gdb.h"
-#include "app/cli_command.h"
+#include "app/commands.h"
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -77,25 +77,15 @@ int run_gdb_stub(const RunOptions& run, const GdbOptions& g) {
   return status;
 }
 
-template <>
-struct GdbCommand::State {
-  CLI::App* cmd = nullptr;
-  RunOptions run;
-  GdbOptions gdb;
-};
-
-template <>
-GdbCommand::Subcommand(CLI::App& app) : st_(std::make_unique<State>()) {
-  st_->cmd = app.add_subcommand("gdbserver", "boot a kernel on the debugger engine behind a gdb remote stub (docs/gdb.md)");
-  add_machine_options(*st_->cmd, st_->run);
-  add_gdb_options(*st_->cmd, st_->gdb, true);
+CommandAction bind_gdbserver(CLI::App& cmd) {
+  struct State {
+    RunOptions run;
+    GdbOptions gdb;
+  };
+  auto s = std::make_shared<State>();
+  add_machine_options(cmd, s->run);
+  add_gdb_options(cmd, s->gdb, true);
+  return [s] { return run_gdb_stub(s->run, s->gdb); };
 }
-
-template <>
-GdbCommand::~Subcommand() = default;
-template <>
-bool GdbCommand::chosen() const { return st_->cmd->parsed(); }
-template <>
-int GdbCommand::run() const { return run_gdb_stub(st_->run, st_->gdb); }
 
 }  // namespace slot::emu

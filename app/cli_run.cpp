@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "app/cli.h"
+#include "app/commands.h"
 #include "app/machine_options.h"
 #include "emu/io/output_file.h"
 #include "emu/io/stop_signal.h"
@@ -24,9 +25,7 @@ namespace slot::emu {
 
 void add_machine_options(CLI::App& app, RunOptions& o) {
   bind_machine_options(app, o.kernel, o.machine);
-  app.add_option("--max-insns", o.max_insns, "stop after this many instructions (0 = no limit)")
-      ->default_val(0)->check(count_validator());
-  app.add_option("--serial", o.serial, "write COM1 output to FILE instead of stdout");
+  bind_run_options(app, o.max_insns, o.serial, "write COM1 output to FILE instead of stdout");
   app.add_option("--tlb-stale", o.stale,
                  "stale translations: off (as hardware), detect (re-walk every hit, report mismatches), "
                  "flush-on-write (NON-ARCHITECTURAL comparison mode)");
@@ -248,6 +247,13 @@ int cmd_run(const RunOptions& o) {
   for (const std::string& e : errors) std::fprintf(stderr, "slotlab: %s\n", e.c_str());
   if (!errors.empty() && status == 0) status = 1;
   return status;
+}
+
+CommandAction bind_run(CLI::App& cmd) {
+  auto o = std::make_shared<RunOptions>();
+  add_machine_options(cmd, *o);
+  add_gdb_options(cmd, o->gdb, false);
+  return [o] { return cmd_run(*o); };
 }
 
 }  // namespace slot::emu

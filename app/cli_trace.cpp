@@ -1,5 +1,5 @@
 // `slotlab trace`: run to the end on the debugger engine, then export.
-#include "app/cli_command.h"
+#include "app/commands.h"
 #include "app/cli.h"
 #include "app/machine_options.h"
 
@@ -37,11 +37,7 @@ std::string export_to(const std::string& path, const char* opt, const std::strin
   if (path != "-") std::fprintf(stderr, "slotlab: wrote %s (%s)\n", path.c_str(), what.c_str());
   return "";
 }
-}  // namespace
-
-template <>
-struct TraceCommand::State {
-  CLI::App* cmd = nullptr;
+struct TraceState {
   std::string kernel, serial, chrome, jsonl;
   engine::EngineConfig cfg;
   std::vector<std::string> breaks;
@@ -49,31 +45,18 @@ struct TraceCommand::State {
   bool calls = false;
 };
 
-template <>
-TraceCommand::Subcommand(CLI::App& app) : st_(std::make_unique<State>()) {
-  State& s = *st_;
-  s.cmd = app.add_subcommand("trace", "run a kernel on the debugger engine and export its cross-module calls "
-                                      "(call tree, Chrome/Perfetto trace, event lines)");
-  bind_machine_options(*s.cmd, s.kernel, s.cfg.machine);
-  s.cmd->add_option("--max-insns", s.max_insns, "stop after this many instructions (0 = no limit)")
-      ->default_val(0)->check(count_validator());
-  s.cmd->add_option("--serial", s.serial, "write COM1 output to FILE ('-' = stdout; default: discarded)");
-  s.cmd->add_flag("--calls", s.calls, "print the call tree (per call: task, caller -> callee.op, costs)");
-  s.cmd->add_option("--chrome-trace", s.chrome, "write Chrome trace-event JSON (Perfetto, chrome://tracing)");
-  s.cmd->add_option("--events-jsonl", s.jsonl, "write every engine event, one JSON object per line");
-  s.cmd->add_option("--break", s.breaks,
+void bind_trace_options(CLI::App& cmd, TraceState& s) {
+  bind_machine_options(cmd, s.kernel, s.cfg.machine);
+  bind_run_options(cmd, s.max_insns, s.serial, "write COM1 output to FILE ('-' = stdout; default: discarded)");
+  cmd.add_flag("--calls", s.calls, "print the call tree (per call: task, caller -> callee.op, costs)");
+  cmd.add_option("--chrome-trace", s.chrome, "write Chrome trace-event JSON (Perfetto, chrome://tracing)");
+  cmd.add_option("--events-jsonl", s.jsonl, "write every engine event, one JSON object per line");
+  cmd.add_option("--break", s.breaks,
                     "report every arrival at this stop point on standard error and go on (repeatable): "
                     "sym:NAME, addr:HEX, event:KIND[:FILTER]; the hit counts are printed at the end");
 }
 
-template <>
-TraceCommand::~Subcommand() = default;
-template <>
-bool TraceCommand::chosen() const { return bool(*st_->cmd); }
-
-template <>
-int TraceCommand::run() const {
-  const State& s = *st_;
+int run_trace(const TraceState& s) {
   // Every output path is checked before the run, not found unwritable after it.
   for (const auto& [opt, path] : {std::pair<const char*, std::string>{"--chrome-trace", s.chrome},
                                   {"--events-jsonl", s.jsonl}, {"--serial", s.serial}})
@@ -203,5 +186,9 @@ int TraceCommand::run() const {
     default: return kExitBadInput;
   }
 }
+
+}  // namespace
+
+CommandAction bind_trace(CLI::App& cmd) { return bind_state<TraceState>(cmd, bind_trace_options, run_trace); }
 
 }  // namespace slot::emu

@@ -6,6 +6,8 @@
 
 namespace slot::emu {
 
+namespace {
+
 CLI::Validator count_validator() {
   return CLI::Validator(
       [](std::string& s) {
@@ -15,6 +17,7 @@ CLI::Validator count_validator() {
       "COUNT");
 }
 
+// "skylake, icelake, tiny, none" from mmu.
 std::string tlb_presets_text() {
   std::string s;
   for (const std::string& p : mmu::preset_names()) s += (s.empty() ? "" : ", ") + p;
@@ -26,14 +29,23 @@ CLI::Option* bind_tlb_option(CLI::App& cmd, std::string& tlb, const char* what) 
                                       "(docs/mmu.md section 4)");
 }
 
+}  // namespace
+
+void bind_run_options(CLI::App& cmd, uint64_t& max_insns, std::string& serial_file, const char* serial) {
+  cmd.add_option("--max-insns", max_insns, "stop after this many instructions (0 = no limit)")
+      ->default_val(0)->check(count_validator());
+  cmd.add_option("--serial", serial_file, serial);
+}
+
 void bind_machine_options(CLI::App& cmd, std::string& kernel, MachineConfig& m, const MachineOptionsHelp& h) {
   const MachineConfig defaults;
-  auto* k = cmd.add_option("kernel", kernel, h.kernel);
+  auto* k = cmd.add_option(h.kernel_name, kernel, h.kernel);
   if (h.kernel_required) k->required();
   if (h.mem)
     cmd.add_option("--mem", m.ram_mib, "guest RAM in MiB")->default_val(defaults.ram_mib)->check(CLI::Range(2, 65536));
   cmd.add_option("--cmdline", m.cmdline, h.cmdline);
-  bind_tlb_option(cmd, m.tlb)->default_val(defaults.tlb);
+  CLI::Option* tlb = bind_tlb_option(cmd, m.tlb, h.tlb);
+  if (h.tlb_default) tlb->default_val(defaults.tlb);
 }
 
 }  // namespace slot::emu

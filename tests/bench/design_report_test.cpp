@@ -2,8 +2,8 @@
 // and the splicing of the design-cost section.
 #include <gtest/gtest.h>
 
-#include "emu/bench/design.h"
-#include "emu/bench/design_report.h"
+#include "app/bench/design.h"
+#include "app/bench/design_report.h"
 
 namespace slot::bench {
 namespace {

@@ -4,8 +4,8 @@
 // is a recorded number.
 #include <gtest/gtest.h>
 
-#include "emu/bench/design.h"
-#include "emu/bench/design_report.h"
+#include "app/bench/design.h"
+#include "app/bench/design_report.h"
 
 namespace slot::bench {
 namespace {

@@ -9,7 +9,7 @@
 #include <cctype>
 #include <string>
 
-#include "emu/bench/design.h"
+#include "app/bench/design.h"
 
 namespace slot::bench {
 namespace {

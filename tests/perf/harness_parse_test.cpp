@@ -1,4 +1,4 @@
-// The bench harness's parsers and statistics (emu/bench): transcripts of the
+// The bench harness's parsers and statistics (app/bench): transcripts of the
 // perf kernels and the guest, medians, the recording format, profiles.
 // Expected values are written out by hand from the formats' definitions
 // (tests/perf/common/perf.h, guest/kernel/bench.cpp, perf and callgrind
@@ -9,12 +9,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "emu/bench/profile.h"
-#include "emu/bench/recording.h"
-#include "emu/bench/runner.h"
-#include "emu/bench/stats.h"
-#include "emu/bench/transcript.h"
-#include "emu/bench/workloads.h"
+#include "app/bench/profile.h"
+#include "app/bench/recording.h"
+#include "app/bench/runner.h"
+#include "app/bench/stats.h"
+#include "app/bench/transcript.h"
+#include "app/bench/workloads.h"
 
 namespace slot::bench {
 namespace {

@@ -12,10 +12,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "emu/bench/analysis.h"
-#include "emu/bench/plot.h"
-#include "emu/bench/recording.h"
-#include "emu/bench/report.h"
+#include "app/bench/analysis.h"
+#include "app/bench/plot.h"
+#include "app/bench/recording.h"
+#include "app/bench/report.h"
 
 namespace slot::bench {
 namespace {

@@ -11,8 +11,8 @@
 #include <iterator>
 #include <vector>
 
-#include "emu/bench/runner.h"
-#include "emu/bench/transcript.h"
+#include "app/bench/runner.h"
+#include "app/bench/transcript.h"
 #include "emu/loader/elf.h"
 
 namespace slot::bench {

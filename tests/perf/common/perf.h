@@ -3,7 +3,7 @@
 // instruction count per iteration is fixed (the loop is a function symbol
 // `perf_<name>_loop` with a size, so tests count it with Capstone), takes its
 // iteration count from the multiboot command line ("iters=N"), and prints one
-// line that the bench harness (emu/bench) parses:
+// line that the bench harness (app/bench) parses:
 //
 //   perf <name> iters=<N> k=<K> loop_insns=<N*K> checksum=<hex>
 //

@@ -1,4 +1,4 @@
-#include "emu/bench/workloads.h"
+#include "app/bench/workloads.h"
 
 #include <algorithm>
 

@@ -1,18 +1,21 @@
-// `slotlab bench emulator|design|all`: see emu/bench/emulator_bench.h,
-// emu/bench/design.h and docs/performance.md, docs/results.md.
-#include "app/cli_command.h"
-
+// slotlab-bench: the benchmark and report generator, its own program so the
+// product binary does not carry it (it starts QEMU, Bochs and gnuplot).
+// `slotlab bench ARGS` runs it (app/cli_bench_forward.cpp). Its commands:
+// `emulator`, `design`, `all`; see app/bench/emulator_bench.h,
+// app/bench/design.h and docs/performance.md, docs/results.md.
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cstdio>
+#include <exception>
 
-#include "emu/bench/design.h"
-#include "emu/bench/emulator_bench.h"
+#include "app/bench/design.h"
+#include "app/bench/emulator_bench.h"
+#include "app/parse_command_line.h"
 
 namespace slot::emu {
+namespace {
 
-template <>
-struct BenchCommand::State {
-  CLI::App* bench = nullptr;
+struct BenchState {
   CLI::App* emulator = nullptr;
   CLI::App* design = nullptr;
   CLI::App* all = nullptr;
@@ -23,8 +26,6 @@ struct BenchCommand::State {
   std::string all_write;
   unsigned all_jobs = 2;
 };
-
-namespace {
 
 void design_options(CLI::App& d, bench::DesignOptions& o) {
   d.add_flag("--quick", o.quick, "fewer points, fewer variants of each sweep (well under 2 minutes)");
@@ -51,14 +52,9 @@ std::string design_command(const bench::DesignOptions& o) {
   return c;
 }
 
-}  // namespace
-
-template <>
-BenchCommand::Subcommand(CLI::App& app) : st_(std::make_unique<State>()) {
-  State& s = *st_;
-  s.bench = app.add_subcommand("bench", "benchmarks (docs/performance.md, docs/results.md)");
-  s.bench->require_subcommand(1);
-  s.emulator = s.bench->add_subcommand(
+void bind_bench(CLI::App& bench, BenchState& s) {
+  bench.require_subcommand(1);
+  s.emulator = bench.add_subcommand(
       "emulator", "slotlab against qemu-system-x86_64 (TCG) on the perf kernels and the guest's module-call benchmark");
   CLI::App& e = *s.emulator;
   bench::EmulatorBenchOptions& o = s.opt;
@@ -74,7 +70,7 @@ BenchCommand::Subcommand(CLI::App& app) : st_(std::make_unique<State>()) {
   e.add_flag("--no-trace", s.no_trace, "skip the `slotlab run --trace all` engine");
   e.add_flag("--no-profile", s.no_profile, "do not profile slotlab where a target is missed");
 
-  s.design = s.bench->add_subcommand(
+  s.design = bench.add_subcommand(
       "design",
       "the module-area design against monolithic and IPC kernels: per-call instructions, TLB misses, walks, stale "
       "translations and modelled cycles from the guest's bench workload on slotlab's TLB model, swept over working "
@@ -82,21 +78,13 @@ BenchCommand::Subcommand(CLI::App& app) : st_(std::make_unique<State>()) {
       "sensitivity");
   design_options(*s.design, s.dopt);
 
-  s.all = s.bench->add_subcommand("all", "`bench emulator` then `bench design`, both sections into one file");
+  s.all = bench.add_subcommand("all", "`bench emulator` then `bench design`, both sections into one file");
   s.all->add_flag("--quick", s.all_quick, "the --quick run of both");
   s.all->add_option("--write", s.all_write, "results file to update (e.g. docs/results.md)");
   s.all->add_option("--jobs,-j", s.all_jobs, "design boots run in parallel (default 2)")->check(CLI::Range(1, 16));
 }
 
-template <>
-BenchCommand::~Subcommand() = default;
-
-template <>
-bool BenchCommand::chosen() const { return bool(*st_->bench); }
-
-template <>
-int BenchCommand::run() const {
-  State& s = *st_;
+int run_bench(const BenchState& s) {
   if (*s.design) {
     bench::DesignOptions d = s.dopt;
     d.command = design_command(d);
@@ -132,4 +120,21 @@ int BenchCommand::run() const {
   return std::max(e, g);
 }
 
+}  // namespace
 }  // namespace slot::emu
+
+int main(int argc, char** argv) {
+  using namespace slot::emu;
+  CLI::App app{"slotlab bench: slotlab against QEMU and Bochs, and the module-area design against monolithic and "
+               "IPC kernels; writes the sections of docs/results.md (docs/performance.md)",
+               "slotlab bench"};
+  BenchState s;
+  bind_bench(app, s);
+  if (const std::optional<int> status = parse_command_line(app, argc, argv, "slotlab bench")) return *status;
+  try {
+    return run_bench(s);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "slotlab bench: %s\n", e.what());
+    return 2;
+  }
+}

@@ -17,7 +17,7 @@
 #include <sstream>
 #include <thread>
 
-#include "emu/bench/runner.h"
+#include "app/bench/runner.h"
 
 namespace slot::bench {
 

@@ -1,4 +1,4 @@
-#include "emu/bench/design_report.h"
+#include "app/bench/design_report.h"
 
 #include <algorithm>
 #include <cmath>

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "emu/bench/analysis.h"
+#include "app/bench/analysis.h"
 
 namespace slot::bench {
 

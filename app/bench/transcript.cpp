@@ -1,4 +1,4 @@
-#include "emu/bench/transcript.h"
+#include "app/bench/transcript.h"
 
 #include <cstdlib>
 

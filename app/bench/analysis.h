@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "emu/bench/recording.h"
-#include "emu/bench/workloads.h"
+#include "app/bench/recording.h"
+#include "app/bench/workloads.h"
 
 namespace slot::bench {
 

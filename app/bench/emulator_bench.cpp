@@ -1,4 +1,4 @@
-#include "emu/bench/emulator_bench.h"
+#include "app/bench/emulator_bench.h"
 
 #include <unistd.h>
 
@@ -11,14 +11,14 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "emu/bench/analysis.h"
-#include "emu/bench/plot.h"
-#include "emu/bench/profile.h"
-#include "emu/bench/recording.h"
-#include "emu/bench/report.h"
-#include "emu/bench/host_info.h"
-#include "emu/bench/runner.h"
-#include "emu/bench/workloads.h"
+#include "app/bench/analysis.h"
+#include "app/bench/plot.h"
+#include "app/bench/profile.h"
+#include "app/bench/recording.h"
+#include "app/bench/report.h"
+#include "app/bench/host_info.h"
+#include "app/bench/runner.h"
+#include "app/bench/workloads.h"
 
 namespace slot::bench {
 

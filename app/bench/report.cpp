@@ -1,11 +1,11 @@
-#include "emu/bench/report.h"
+#include "app/bench/report.h"
 
 #include <cmath>
 #include <cstdio>
 #include <sstream>
 
-#include "emu/bench/analysis.h"
-#include "emu/bench/host_info.h"
+#include "app/bench/analysis.h"
+#include "app/bench/host_info.h"
 
 namespace slot::bench {
 

@@ -4,7 +4,7 @@
 // tagging against tagging -- with the difference split by where it comes from.
 #include <cmath>
 
-#include "emu/bench/design_report.h"
+#include "app/bench/design_report.h"
 
 namespace slot::bench {
 

@@ -8,10 +8,10 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "emu/bench/design.h"
-#include "emu/bench/design_report.h"
-#include "emu/bench/host_info.h"
-#include "emu/bench/runner.h"
+#include "app/bench/design.h"
+#include "app/bench/design_report.h"
+#include "app/bench/host_info.h"
+#include "app/bench/runner.h"
 
 namespace slot::bench {
 

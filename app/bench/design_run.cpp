@@ -12,7 +12,7 @@
 #include <sstream>
 #include <thread>
 
-#include "emu/bench/design.h"
+#include "app/bench/design.h"
 #include "emu/engine/annotation.h"
 #include "emu/machine/machine.h"
 

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "emu/bench/design.h"
+#include "app/bench/design.h"
 
 namespace slot::bench {
 

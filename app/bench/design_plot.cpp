@@ -9,8 +9,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "emu/bench/design_report.h"
-#include "emu/bench/runner.h"
+#include "app/bench/design_report.h"
+#include "app/bench/runner.h"
 
 namespace slot::bench {
 

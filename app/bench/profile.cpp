@@ -1,4 +1,4 @@
-#include "emu/bench/profile.h"
+#include "app/bench/profile.h"
 
 #include <unistd.h>
 
@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <sstream>
 
-#include "emu/bench/runner.h"
+#include "app/bench/runner.h"
 
 namespace slot::bench {
 

@@ -1,4 +1,4 @@
-#include "emu/bench/recording.h"
+#include "app/bench/recording.h"
 
 #include <cstdio>
 #include <cstdlib>

@@ -1,8 +1,8 @@
-#include "emu/bench/host_info.h"
+#include "app/bench/host_info.h"
 
 #include <fstream>
 
-#include "emu/bench/runner.h"
+#include "app/bench/runner.h"
 
 #ifndef SLOTLAB_SOURCE_DIR
 #define SLOTLAB_SOURCE_DIR "."

@@ -1,4 +1,4 @@
-#include "emu/bench/stats.h"
+#include "app/bench/stats.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,10 +1,10 @@
-#include "emu/bench/analysis.h"
+#include "app/bench/analysis.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
-#include "emu/bench/stats.h"
+#include "app/bench/stats.h"
 
 namespace slot::bench {
 

@@ -1,6 +1,6 @@
-#include "emu/bench/runner.h"
+#include "app/bench/runner.h"
 
-#include "emu/bench/host_info.h"
+#include "app/bench/host_info.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -17,7 +17,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "emu/bench/transcript.h"
+#include "app/bench/transcript.h"
 #include "emu/engine/engine.h"
 #include "emu/engine/point_spec.h"
 #include "emu/machine/machine.h"

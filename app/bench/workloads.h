@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "emu/bench/recording.h"
+#include "app/bench/recording.h"
 
 namespace slot::bench {
 

@@ -3,7 +3,7 @@
 #include <cctype>
 #include <stdexcept>
 
-#include "emu/bench/design.h"
+#include "app/bench/design.h"
 
 namespace slot::bench {
 

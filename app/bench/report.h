@@ -5,7 +5,7 @@
 #pragma once
 #include <string>
 
-#include "emu/bench/recording.h"
+#include "app/bench/recording.h"
 
 namespace slot::bench {
 

@@ -1,4 +1,4 @@
-#include "emu/bench/plot.h"
+#include "app/bench/plot.h"
 
 #include <unistd.h>
 
@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "emu/bench/runner.h"
+#include "app/bench/runner.h"
 
 namespace slot::bench {
 
