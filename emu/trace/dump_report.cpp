@@ -6,7 +6,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "emu/trace/json.h"
+#include "emu/io/json.h"
 #include "emu/trace/options.h"
 #include "emu/trace/stats_report.h"
 #include "mmu/mmu.h"
@@ -14,6 +14,8 @@
 #include "emu/trace/appendf.h"
 
 namespace slot::trace {
+
+using emu::Json;
 
 namespace {
 

@@ -1,10 +1,12 @@
 // JSON Lines: one JSON object per record, fields in docs/trace-format.md.
 // Addresses and raw entries are "0x..." strings; counts are numbers.
-#include "emu/trace/json.h"
+#include "emu/io/json.h"
 #include "emu/trace/record.h"
 #include "mmu/walker.h"
 
 namespace slot::trace {
+
+using emu::Json;
 
 namespace {
 

@@ -4,11 +4,13 @@
 #include <cstdarg>
 #include <cstdio>
 
-#include "emu/trace/json.h"
+#include "emu/io/json.h"
 
 #include "emu/trace/appendf.h"
 
 namespace slot::trace {
+
+using emu::Json;
 
 namespace {
 

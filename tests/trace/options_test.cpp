@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "emu/trace/json.h"
+#include "emu/io/json.h"
 #include "emu/trace/options.h"
 #include "tests/trace/run_util.h"
 
 namespace slot::trace {
+
+using emu::Json;
 namespace {
 
 TEST(TraceOptions, Categories) {

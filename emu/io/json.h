@@ -1,6 +1,7 @@
-// A minimal JSON writer for the trace, stats and dump formats: appends to a
-// string, handles commas and string escaping, prints 64-bit addresses as
-// "0x..." strings (JSON numbers above 2^53 lose precision in most readers).
+// The one JSON writer (trace records, statistics, TLB dumps, the engine's
+// event lines and Chrome trace): appends to a string, handles commas and
+// string escaping (RFC 8259), prints 64-bit addresses as "0x..." strings
+// (JSON numbers above 2^53 lose precision in most readers).
 #pragma once
 #include <cinttypes>
 #include <cmath>
@@ -10,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace slot::trace {
+namespace slot::emu {
 
 class Json {
  public:
@@ -100,4 +101,4 @@ class Json {
   std::vector<bool> first_;
 };
 
-}  // namespace slot::trace
+}  // namespace slot::emu
