@@ -45,20 +45,27 @@ Disassembler::~Disassembler() {
 
 std::string Disassembler::text(const uint8_t* bytes, unsigned n, unsigned bits, uint64_t address) {
   if (n == 0) return "(unmapped)";
+  std::string s;
+  if (decode(bytes, n, bits, address, s) == 0) return ok_[mode_index(bits)] ? "(bad)" : "(no capstone)";
+  return s;
+}
+
+size_t Disassembler::decode(const uint8_t* bytes, size_t n, unsigned bits, uint64_t address, std::string& text) {
   const unsigned m = mode_index(bits);
   if (!ok_[m]) {
     csh h = 0;
-    if (cs_open(CS_ARCH_X86, mode_of(bits), &h) != CS_ERR_OK) return "(no capstone)";
+    if (cs_open(CS_ARCH_X86, mode_of(bits), &h) != CS_ERR_OK) return 0;
     handle_[m] = h;
     ok_[m] = true;
   }
   cs_insn* insn = nullptr;
   const size_t count = cs_disasm(csh(handle_[m]), bytes, n, address, 1, &insn);
-  if (count == 0) return "(bad)";
-  std::string s = insn[0].mnemonic;
-  if (insn[0].op_str[0]) s += std::string(" ") + insn[0].op_str;
+  if (count == 0) return 0;
+  text = insn[0].mnemonic;
+  if (insn[0].op_str[0]) text += std::string(" ") + insn[0].op_str;
+  const size_t len = insn[0].size;
   cs_free(insn, count);
-  return s;
+  return len;
 }
 
 unsigned read_code(const mmu::Mmu& mmu, const mmu::PhysMemory& mem, uint64_t linear, unsigned cpl,

@@ -1,6 +1,7 @@
-// Disassembly for the text trace: Capstone (Intel syntax) over the bytes of
-// the instruction that caused a record, read without side effects -- no TLB
-// fill, no A/D bit, no statistic, no device access.
+// Disassembly, the one Capstone wrapper (the text trace, the debugger's
+// disassembly panel): Intel syntax over the bytes of an instruction read
+// without side effects -- no TLB fill, no A/D bit, no statistic, no device
+// access.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -21,6 +22,9 @@ class Disassembler {
   // as `bits`-bit code (16, 32 or 64) at `address`; "(bad)" if Capstone
   // cannot decode it, "(unmapped)" if n == 0.
   std::string text(const uint8_t* bytes, unsigned n, unsigned bits, uint64_t address);
+  // The same, with the instruction's length: 0 (and `text` untouched) if
+  // Capstone cannot decode it.
+  size_t decode(const uint8_t* bytes, size_t n, unsigned bits, uint64_t address, std::string& text);
 
  private:
   size_t handle_[3] = {0, 0, 0};  // csh per mode, opened lazily

@@ -1,7 +1,5 @@
 #include "ui/model/gather.h"
 
-#include <capstone/capstone.h>
-
 #include <algorithm>
 #include <cstdlib>
 
@@ -38,33 +36,7 @@ int64_t symbol_offset(const std::string& sym) {
   return int64_t(std::strtoull(sym.c_str() + plus + 3, nullptr, 16));
 }
 
-struct Gatherer::Capstone {
-  csh h[3] = {0, 0, 0};
-  bool ok[3] = {false, false, false};
-  ~Capstone() {
-    for (unsigned i = 0; i < 3; ++i)
-      if (ok[i]) cs_close(&h[i]);
-  }
-  // Length and text of the instruction at bytes[0..n); 0 if undecodable.
-  size_t one(unsigned bits, const uint8_t* bytes, size_t n, uint64_t addr, std::string& text) {
-    const unsigned m = bits == 16 ? 0 : bits == 32 ? 1 : 2;
-    if (!ok[m]) {
-      const cs_mode mode = bits == 16 ? CS_MODE_16 : bits == 32 ? CS_MODE_32 : CS_MODE_64;
-      if (cs_open(CS_ARCH_X86, mode, &h[m]) != CS_ERR_OK) return 0;
-      ok[m] = true;
-    }
-    cs_insn* insn = nullptr;
-    const size_t count = cs_disasm(h[m], bytes, n, addr, 1, &insn);
-    if (count == 0) return 0;
-    text = insn[0].mnemonic;
-    if (insn[0].op_str[0]) text += std::string(" ") + insn[0].op_str;
-    const size_t len = insn[0].size;
-    cs_free(insn, count);
-    return len;
-  }
-};
-
-Gatherer::Gatherer() : cs_(std::make_unique<Capstone>()) {}
+Gatherer::Gatherer() : dis_(std::make_unique<trace::Disassembler>()) {}
 Gatherer::~Gatherer() = default;
 
 namespace {
@@ -198,7 +170,7 @@ Frame Gatherer::gather(engine::Engine& e, const Requests& r) {
         l.addr = a;
         uint8_t buf[15];
         const unsigned n = trace::read_code(e.machine().mmu(), e.machine().mem(), a, s.cpl(), buf);
-        size_t len = n ? cs_->one(bits, buf, n, a, l.text) : 0;
+        size_t len = n ? dis_->decode(buf, n, bits, a, l.text) : 0;
         if (n == 0) l.text = "(unmapped)";
         else if (len == 0) l.text = "(bad)";
         len = std::max<size_t>(len, 1);

@@ -8,6 +8,8 @@
 
 #include "ui/model/frame.h"
 
+namespace slot::trace { class Disassembler; }
+
 namespace slot::ui {
 
 class Gatherer {
@@ -20,8 +22,7 @@ class Gatherer {
   Frame gather(engine::Engine& e, const Requests& r);
 
  private:
-  struct Capstone;
-  std::unique_ptr<Capstone> cs_;
+  std::unique_ptr<trace::Disassembler> dis_;
 };
 
 // Function start for a symbolized address: "fs:read_block+0x12" -> 0x12
