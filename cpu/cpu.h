@@ -79,6 +79,8 @@ struct CpuSnapshot {
 };
 
 struct CodePage;
+struct Gate;     // cpu/descriptor.h
+struct SegDesc;
 
 class Cpu {
  public:
@@ -221,6 +223,9 @@ class Cpu {
   void deliver_event(uint8_t vec, bool has_err, uint32_t err, int kind);
   void deliver_long(uint8_t vec, bool has_err, uint32_t err, int kind);
   void deliver_legacy(uint8_t vec, bool has_err, uint32_t err, int kind);
+  // The checks both IDT formats make on the gate and on the code segment it
+  // names (faulting if one fails); returns that segment's descriptor.
+  SegDesc check_gate(const Gate& gate, unsigned type, uint32_t idt_err, uint32_t ext, int kind);
   bool handle_attention();
   void run_page();
   void single_step_trap();

@@ -21,6 +21,7 @@ inline constexpr uint16_t kLong = 0x200;         // L: 64-bit code segment
 inline constexpr uint16_t kDefaultBig = 0x400;   // D/B
 inline constexpr uint16_t kGranular = 0x800;     // G: limit in 4 KiB units
 constexpr uint16_t dpl(unsigned d) { return uint16_t((d & 3) << 5); }
+constexpr unsigned dpl_of(uint16_t a) { return (a >> 5) & 3; }
 // A present, accessed, writable data segment (what reset and the flat SS
 // loads of SYSCALL/interrupt delivery give) and a present, accessed, readable
 // code segment.

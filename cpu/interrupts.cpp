@@ -67,30 +67,43 @@ void Cpu::deliver(uint8_t vec, bool has_err, uint32_t err, int kind) {
   else deliver_legacy(vec, has_err, err, kind);
 }
 
+// SDM Vol. 3A §6.12.1 (protection on gates) and §6.14.1 (64-bit gates): the
+// gate must be an interrupt or trap gate, present, and -- for INT n, INT3,
+// INTO -- of DPL >= CPL; the selector must name a present non-null code
+// segment of DPL <= CPL, in long mode a 64-bit one (L=1, D=0). Error codes:
+// the IDT entry for the gate, the selector for the segment. Returns the
+// code segment's descriptor.
+SegDesc Cpu::check_gate(const Gate& gate, unsigned type, uint32_t idt_err, uint32_t ext, int kind) {
+  if (type != systype::kIntGate && type != systype::kTrapGate) fault(x86::VEC_GP, idt_err);
+  const unsigned cpl = s.cpl();
+  if (kind == kSoftware && gate.dpl() < cpl) fault(x86::VEC_GP, idt_err);
+  if (!gate.present()) fault(x86::VEC_NP, idt_err);
+  const uint16_t sel = gate.selector();
+  if ((sel & ~3u) == 0) fault(x86::VEC_GP, ext);
+  bool ok;
+  const SegDesc d{read_descriptor(sel, ok)};
+  if (!ok) fault(x86::VEC_GP, (sel & 0xFFFC) | ext);
+  const uint16_t at = d.attr();
+  bool bad = !(at & attr::kS) || !(at & attr::kCode) || d.dpl() > cpl;
+  if (long_mode()) bad |= !(at & attr::kLong) || (at & attr::kDefaultBig);
+  if (bad) fault(x86::VEC_GP, (sel & 0xFFFC) | ext);
+  if (!(at & attr::kPresent)) fault(x86::VEC_NP, (sel & 0xFFFC) | ext);
+  return d;
+}
+
 void Cpu::deliver_long(uint8_t vec, bool has_err, uint32_t err, int kind) {
   const uint32_t ext = kind == kSoftware ? 0 : 1;
   const uint32_t idt_err = (uint32_t(vec) << 3) | 2 | ext;
   if (uint64_t(vec) * 16 + 15 > s.idtr.limit) fault(x86::VEC_GP, idt_err);
   const Gate gate{read_lin<8>(s.idtr.base + vec * 16ull, true), read_lin<8>(s.idtr.base + vec * 16ull + 8, true)};
   const unsigned type = gate.type();
-  if (type != systype::kIntGate && type != systype::kTrapGate) fault(x86::VEC_GP, idt_err);
+  const SegDesc d = check_gate(gate, type, idt_err, ext, kind);
+  const uint16_t at = d.attr();
   const unsigned cpl = s.cpl();
-  if (kind == kSoftware && gate.dpl() < cpl) fault(x86::VEC_GP, idt_err);
-  if (!gate.present()) fault(x86::VEC_NP, idt_err);
   const uint16_t sel = gate.selector();
   const uint64_t target = gate.offset64();
   const unsigned ist = gate.ist();
-  if ((sel & ~3u) == 0) fault(x86::VEC_GP, ext);
-  bool ok;
-  const SegDesc d{read_descriptor(sel, ok)};
-  if (!ok) fault(x86::VEC_GP, (sel & 0xFFFC) | ext);
-  const uint16_t at = d.attr();
-  const unsigned dpl = d.dpl();
-  if (!(at & attr::kS) || !(at & attr::kCode) || !(at & attr::kLong) || (at & attr::kDefaultBig) || dpl > cpl)
-    fault(x86::VEC_GP, (sel & 0xFFFC) | ext);
-  if (!(at & attr::kPresent)) fault(x86::VEC_NP, (sel & 0xFFFC) | ext);
-  const bool conforming = at & attr::kConforming;
-  const unsigned new_cpl = conforming ? cpl : dpl;
+  const unsigned new_cpl = (at & attr::kConforming) ? cpl : attr::dpl_of(at);
   uint64_t rsp = s.gpr[RSP];
   auto tss_read = [&](unsigned off) -> uint64_t {
     if (off + 7 > s.tr.limit) fault(x86::VEC_TS, s.tr.sel & 0xFFFC);
@@ -124,21 +137,12 @@ void Cpu::deliver_legacy(uint8_t vec, bool has_err, uint32_t err, int kind) {
   if (uint64_t(vec) * 8 + 7 > s.idtr.limit) fault(x86::VEC_GP, idt_err);
   const Gate gate{read_lin<8>(uint32_t(s.idtr.base + vec * 8ull), true), 0};
   const unsigned type = gate.type5();   // with S: 16-bit gates and task gates are not emulated
-  if (type != systype::kIntGate && type != systype::kTrapGate) fault(x86::VEC_GP, idt_err);
+  const SegDesc d = check_gate(gate, type, idt_err, ext, kind);
+  const uint16_t at = d.attr();
   const unsigned cpl = s.cpl();
-  if (kind == kSoftware && gate.dpl() < cpl) fault(x86::VEC_GP, idt_err);
-  if (!gate.present()) fault(x86::VEC_NP, idt_err);
   const uint16_t sel = gate.selector();
   const uint32_t target = gate.offset32();
-  if ((sel & ~3u) == 0) fault(x86::VEC_GP, ext);
-  bool ok;
-  const SegDesc d{read_descriptor(sel, ok)};
-  if (!ok) fault(x86::VEC_GP, (sel & 0xFFFC) | ext);
-  const uint16_t at = d.attr();
-  const unsigned dpl = d.dpl();
-  if (!(at & attr::kS) || !(at & attr::kCode) || dpl > cpl) fault(x86::VEC_GP, (sel & 0xFFFC) | ext);
-  if (!(at & attr::kPresent)) fault(x86::VEC_NP, (sel & 0xFFFC) | ext);
-  const unsigned new_cpl = (at & attr::kConforming) ? cpl : dpl;
+  const unsigned new_cpl = (at & attr::kConforming) ? cpl : attr::dpl_of(at);
   const Segment old_ss = s.seg[SS];
   const uint64_t old_rsp = s.gpr[RSP];
   const uint64_t fl = rflags();
