@@ -42,7 +42,8 @@ void bind_machine_options(CLI::App& cmd, std::string& kernel, MachineConfig& m, 
   auto* k = cmd.add_option(h.kernel_name, kernel, h.kernel);
   if (h.kernel_required) k->required();
   if (h.mem)
-    cmd.add_option("--mem", m.ram_mib, "guest RAM in MiB")->default_val(defaults.ram_mib)->check(CLI::Range(2, 65536));
+    cmd.add_option("--mem", m.ram_mib, "guest RAM in MiB (RAM lies below the 3.5 GiB PCI hole; docs/platform.md)")
+        ->default_val(defaults.ram_mib)->check(CLI::Range(uint64_t(2), MachineConfig::kMaxRamMib));
   cmd.add_option("--cmdline", m.cmdline, h.cmdline);
   CLI::Option* tlb = bind_tlb_option(cmd, m.tlb, h.tlb);
   if (h.tlb_default) tlb->default_val(defaults.tlb);

@@ -1,6 +1,8 @@
 // MOV to CR0/CR3/CR4/CR8 and the MSRs: validity checks, IA-32e activation,
 // and handing the new paging state to the MMU (which applies the SDM's
 // invalidation rules, Vol. 3A §4.10.4).
+#include <algorithm>
+
 #include "cpu/cpu.h"
 #include "cpu/cpuid.h"
 
@@ -71,7 +73,6 @@ void Cpu::write_cr(unsigned n, uint64_t v) {
 uint64_t Cpu::read_msr(uint32_t msr) {
   switch (msr) {
     case x86::MSR_TSC: return icount_ + uint64_t(s.tsc_offset);
-    case x86::MSR_APIC_BASE: return s.apic_base;
     case x86::MSR_PAT: return s.pat;
     case x86::MSR_EFER: return s.efer;
     case x86::MSR_STAR: return s.star;
@@ -82,7 +83,17 @@ uint64_t Cpu::read_msr(uint32_t msr) {
     case x86::MSR_GS_BASE: return s.seg[GS].base;
     case x86::MSR_KERNEL_GS_BASE: return s.kernel_gs_base;
     case x86::MSR_TSC_AUX: return s.tsc_aux;
-    default: gp0();
+    case x86::MSR_TSC_DEADLINE: {
+      // The platform's timer counts instructions; the MSR is in TSC units.
+      uint64_t at = 0;
+      if (!platform.msr_read(msr, at)) gp0();
+      return at ? at + uint64_t(s.tsc_offset) : 0;
+    }
+    default: {
+      uint64_t v = 0;
+      if (!platform.msr_read(msr, v)) gp0();
+      return v;
+    }
   }
 }
 
@@ -90,7 +101,6 @@ void Cpu::write_msr(uint32_t msr, uint64_t v) {
   auto need_canonical = [&] { if (!canonical(v)) gp0(); };
   switch (msr) {
     case x86::MSR_TSC: s.tsc_offset = int64_t(v - icount_); return;
-    case x86::MSR_APIC_BASE: s.apic_base = v; return;
     case x86::MSR_PAT: s.pat = v; return;
     case x86::MSR_EFER: {
       const uint64_t writable = x86::EFER_SCE | x86::EFER_LME | x86::EFER_NXE;
@@ -108,7 +118,13 @@ void Cpu::write_msr(uint32_t msr, uint64_t v) {
     case x86::MSR_GS_BASE: need_canonical(); s.seg[GS].base = v; return;
     case x86::MSR_KERNEL_GS_BASE: need_canonical(); s.kernel_gs_base = v; return;
     case x86::MSR_TSC_AUX: s.tsc_aux = uint32_t(v); return;
-    default: gp0();
+    case x86::MSR_TSC_DEADLINE:
+      // 0 disarms; a deadline already passed fires at once (SDM Vol. 3A §10.5.4.1).
+      if (!platform.msr_write(msr, v == 0 ? 0 : std::max<uint64_t>(v - uint64_t(s.tsc_offset), 1))) gp0();
+      return;
+    default:
+      if (!platform.msr_write(msr, v)) gp0();
+      return;
   }
 }
 

@@ -29,6 +29,15 @@ class Platform {
   virtual uint32_t io_in(uint16_t port, unsigned size) = 0;
   virtual void io_out(uint16_t port, unsigned size, uint32_t value) = 0;
   virtual uint8_t intr_ack() = 0;  // vector of the pending maskable interrupt
+  // Physical addresses outside RAM (memory-mapped devices; size 1, 2, 4 or
+  // 8). A platform without devices there answers as unassigned memory on
+  // QEMU's pc machine does: reads 0, writes ignored.
+  virtual uint64_t mmio_read(uint64_t /*pa*/, unsigned /*size*/) { return 0; }
+  virtual void mmio_write(uint64_t /*pa*/, unsigned /*size*/, uint64_t /*value*/) {}
+  // MSRs the CPU does not hold itself (the local APIC's: IA32_APIC_BASE, the
+  // x2APIC registers, IA32_TSC_DEADLINE in instruction counts): false = #GP.
+  virtual bool msr_read(uint32_t /*msr*/, uint64_t& /*value*/) { return false; }
+  virtual bool msr_write(uint32_t /*msr*/, uint64_t /*value*/) { return false; }
 };
 
 // Architectural events the debugger engine may observe. Emitted only when an
@@ -156,6 +165,8 @@ class Cpu {
   uint64_t linear(unsigned seg, uint64_t off, unsigned len, mmu::Access acc);  // segmentation checks
   template <unsigned W> uint64_t read(unsigned seg, uint64_t off);
   template <unsigned W> void write(unsigned seg, uint64_t off, uint64_t v);
+  uint64_t phys_read(uint64_t pa, unsigned size);             // RAM, else the platform (MMIO)
+  void phys_write(uint64_t pa, unsigned size, uint64_t v);
   template <unsigned W> uint64_t read_lin(uint64_t la, bool implicit_sup = false);
   template <unsigned W> void write_lin(uint64_t la, uint64_t v, bool implicit_sup = false);
   void check_writable(unsigned seg, uint64_t off, unsigned len);  // before multi-part writes

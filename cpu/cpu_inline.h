@@ -46,6 +46,16 @@ inline uint64_t Cpu::translate(uint64_t la, mmu::Access acc, bool implicit_sup) 
   fault(x86::VEC_PF, f.error_code);
 }
 
+// Physical accesses outside RAM go to the platform's memory-mapped devices.
+inline uint64_t Cpu::phys_read(uint64_t pa, unsigned size) {
+  if (pa < mem.size() && size <= mem.size() - pa) return mem.read(pa, size);
+  return platform.mmio_read(pa, size);
+}
+inline void Cpu::phys_write(uint64_t pa, unsigned size, uint64_t v) {
+  if (pa < mem.size() && size <= mem.size() - pa) return mem.write(pa, size, v);
+  platform.mmio_write(pa, size, v);
+}
+
 template <unsigned W> inline uint64_t Cpu::read_lin(uint64_t la, bool sup) {
   if ((la & 0xFFF) + W <= 4096) [[likely]] {
     uint64_t pa = translate(la, mmu::Access::Read, sup);
@@ -54,13 +64,13 @@ template <unsigned W> inline uint64_t Cpu::read_lin(uint64_t la, bool sup) {
       std::memcpy(&v, p, W);
       return v;
     }
-    return mem.read(pa, W);
+    return phys_read(pa, W);
   }
   uint64_t split = 4096 - (la & 0xFFF);
   uint64_t pa0 = translate(la, mmu::Access::Read, sup);
   uint64_t pa1 = translate(la + split, mmu::Access::Read, sup);
   uint64_t v = 0;
-  for (unsigned k = 0; k < W; ++k) v |= mem.read(k < split ? pa0 + k : pa1 + (k - split), 1) << (8 * k);
+  for (unsigned k = 0; k < W; ++k) v |= phys_read(k < split ? pa0 + k : pa1 + (k - split), 1) << (8 * k);
   return v;
 }
 
@@ -72,14 +82,14 @@ template <unsigned W> inline void Cpu::write_lin(uint64_t la, uint64_t v, bool s
       std::memcpy(p, &v, W);
       return;
     }
-    mem.write(pa, W, v);
+    phys_write(pa, W, v);
     return;
   }
   // Both pages must be writable before any byte lands (SDM Vol. 3A §4.7 note on split accesses).
   uint64_t split = 4096 - (la & 0xFFF);
   uint64_t pa0 = translate(la, mmu::Access::Write, sup);
   uint64_t pa1 = translate(la + split, mmu::Access::Write, sup);
-  for (unsigned k = 0; k < W; ++k) mem.write(k < split ? pa0 + k : pa1 + (k - split), 1, (v >> (8 * k)) & 0xFF);
+  for (unsigned k = 0; k < W; ++k) phys_write(k < split ? pa0 + k : pa1 + (k - split), 1, (v >> (8 * k)) & 0xFF);
 }
 
 template <unsigned W> inline uint64_t Cpu::read(unsigned seg, uint64_t off) {
@@ -119,13 +129,13 @@ template <unsigned W, class F> [[gnu::noinline]] void Cpu::rmw_mem(const Insn& d
     uint8_t* p = mem.ptr(pa, W);
     uint64_t v = 0;
     if (p) std::memcpy(&v, p, W);
-    else v = mem.read(pa, W);
+    else v = phys_read(pa, W);
     const uint64_t r = f(v);
     if (p) {
       if (mem.page_flags(pa)) [[unlikely]] mem.notify_write(pa, W);
       std::memcpy(p, &r, W);
     } else {
-      mem.write(pa, W, r);
+      phys_write(pa, W, r);
     }
     return;
   }
@@ -133,9 +143,9 @@ template <unsigned W, class F> [[gnu::noinline]] void Cpu::rmw_mem(const Insn& d
   const uint64_t pa0 = translate(la, mmu::Access::Write, false);
   const uint64_t pa1 = translate(la + split, mmu::Access::Write, false);
   uint64_t v = 0;
-  for (unsigned k = 0; k < W; ++k) v |= mem.read(k < split ? pa0 + k : pa1 + (k - split), 1) << (8 * k);
+  for (unsigned k = 0; k < W; ++k) v |= phys_read(k < split ? pa0 + k : pa1 + (k - split), 1) << (8 * k);
   const uint64_t r = f(v);
-  for (unsigned k = 0; k < W; ++k) mem.write(k < split ? pa0 + k : pa1 + (k - split), 1, (r >> (8 * k)) & 0xFF);
+  for (unsigned k = 0; k < W; ++k) phys_write(k < split ? pa0 + k : pa1 + (k - split), 1, (r >> (8 * k)) & 0xFF);
 }
 
 inline uint64_t Cpu::sp_mask() const {

@@ -24,6 +24,8 @@ inline constexpr CpuidFeature kFeatures[] = {
     {"POPCNT", 1, CpuidReg::Ecx, 23},      {"PSE", 1, CpuidReg::Edx, 3},
     {"TSC", 1, CpuidReg::Edx, 4},          {"MSR", 1, CpuidReg::Edx, 5},
     {"PAE", 1, CpuidReg::Edx, 6},          {"CX8", 1, CpuidReg::Edx, 8},
+    {"APIC", 1, CpuidReg::Edx, 9},         {"x2APIC", 1, CpuidReg::Ecx, 21},
+    {"TSC-Deadline", 1, CpuidReg::Ecx, 24},
     {"PGE", 1, CpuidReg::Edx, 13},         {"CMOV", 1, CpuidReg::Edx, 15},
     {"PAT", 1, CpuidReg::Edx, 16},         {"CLFSH", 1, CpuidReg::Edx, 19},
     {"SMEP", 7, CpuidReg::Ebx, 7},         {"INVPCID", 7, CpuidReg::Ebx, 10},

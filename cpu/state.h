@@ -38,7 +38,6 @@ struct CpuState {
   uint64_t efer = 0;
   uint64_t star = 0, lstar = 0, cstar = 0, fmask = 0, kernel_gs_base = 0, tsc_aux = 0;
   uint64_t pat = 0x0007040600070406ull;
-  uint64_t apic_base = 0xFEE00900ull;
   int64_t tsc_offset = 0;  // RDTSC = instruction count + offset
   uint8_t cpl() const { return seg[CS].sel & 3; }
 };

@@ -70,6 +70,14 @@ inline constexpr uint64_t EFER_NXE = 1ull << 11;
 
 inline constexpr uint32_t MSR_TSC = 0x10;
 inline constexpr uint32_t MSR_APIC_BASE = 0x1B;
+inline constexpr uint32_t MSR_TSC_DEADLINE = 0x6E0;
+inline constexpr uint32_t MSR_X2APIC_FIRST = 0x800;  // x2APIC registers: 0x800 + xAPIC offset / 16
+inline constexpr uint32_t MSR_X2APIC_LAST = 0x8FF;
+// IA32_APIC_BASE (SDM Vol. 3A §10.4.4, §10.12.1).
+inline constexpr uint64_t APIC_BASE_BSP = 1ull << 8;
+inline constexpr uint64_t APIC_BASE_EXTD = 1ull << 10;  // x2APIC mode
+inline constexpr uint64_t APIC_BASE_EN = 1ull << 11;    // globally enabled
+inline constexpr uint64_t APIC_DEFAULT_BASE = 0xFEE00000;
 inline constexpr uint32_t MSR_PAT = 0x277;
 inline constexpr uint32_t MSR_EFER = 0xC0000080;
 inline constexpr uint32_t MSR_STAR = 0xC0000081;

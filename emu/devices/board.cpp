@@ -1,5 +1,8 @@
 #include "emu/devices/board.h"
 
+#include <iterator>
+#include <string_view>
+
 #include "mmu/arch.h"
 
 namespace slot::emu {
@@ -12,10 +15,13 @@ constexpr unsigned kPit = 0, kCom1 = 4, kRtc = 8;
 Board::Board(const BoardConfig& cfg)
     : cfg_(cfg),
       clock_(cfg.insns_per_second),
+      lapic_(clock_),
       pit_(clock_, pic_.line(irq::kPit)),
       port61_(pit_),
       com1_(x86::PORT_COM1, pic_.line(irq::kCom1)),
-      rtc_(clock_, pic_.line(irq::kRtc), cfg.ram_bytes, cfg.rtc_start) {
+      rtc_(clock_, pic_.line(irq::kRtc), cfg.ram_bytes, cfg.rtc_start),
+      fw_cfg_(cfg.ram_bytes),
+      reset_ports_([this](const char* how) { request_reset(how); }) {
   // The port map: every decoded port of the board, in one table. Everything
   // else reads all-ones and ignores writes (PortBus).
   const struct {
@@ -24,14 +30,29 @@ Board::Board(const BoardConfig& cfg)
   } port_map[] = {
       {0x0020, 0x0021, pic_},                   // 8259A master
       {0x0040, 0x0043, pit_},                   // 8254 channels 0-2, control
+      {0x0060, 0x0060, reset_ports_},           // 8042 data
       {0x0061, 0x0061, port61_},                // system control port B (PIT ch2 gate/out)
+      {0x0064, 0x0064, reset_ports_},           // 8042 status / command
       {0x0070, 0x0071, rtc_},                   // CMOS index (+NMI mask), data
       {0x0080, 0x0080, post_},                  // POST codes
+      {0x0092, 0x0092, reset_ports_},           // system control port A (fast reset, A20)
       {0x00A0, 0x00A1, pic_},                   // 8259A slave
       {x86::PORT_DEBUG_EXIT, 0x00F7, debug_exit_},  // isa-debug-exit, iosize 4
       {x86::PORT_COM1, x86::PORT_COM1 + 7, com1_},  // 16550A COM1
+      {0x0510, 0x0511, fw_cfg_},                // fw_cfg selector, data
+      {0x0514, 0x051B, fw_cfg_},                // fw_cfg DMA address
+      {0x0CF9, 0x0CF9, reset_ports_},           // PIIX3 reset control
   };
+  // QEMU's own memory map (not the BIOS's): RAM from 0. {u64 base, u64 length, u32 type}.
+  std::vector<uint8_t> e820;
+  for (uint64_t v : {uint64_t(0), cfg.ram_bytes})
+    for (unsigned i = 0; i < 8; ++i) e820.push_back(uint8_t(v >> (8 * i)));
+  for (unsigned i = 0; i < 4; ++i) e820.push_back(uint8_t(1u >> (8 * i)));
+  fw_cfg_.add_file("etc/e820", std::move(e820));
   for (const auto& e : port_map) bus_.map(e.first, e.last, &e.dev);
+  const auto update = [this] { if (on_intr_) on_intr_(intr_pending()); };
+  pic_.set_intr_listener([update](bool) { update(); });
+  lapic_.set_listener(update);
   reset();
 }
 
@@ -44,10 +65,50 @@ void Board::reset(ResetKind kind) {
   rtc_.reset();
   debug_exit_.reset();
   post_.reset();
+  lapic_.reset();
+  fw_cfg_.reset();
+  reset_ports_.reset();
+  reset_how_ = 0;
   if (kind == ResetKind::AfterFirmware) {
     pic_.firmware_setup();
     pit_.firmware_setup();
+    lapic_.firmware_setup();
   }
+}
+
+namespace {
+constexpr const char* kResetPaths[] = {"", "port 0x92 bit 0", "port 0xCF9", "8042 command 0xFE",
+                                       "8042 output port bit 0"};
+}
+
+void Board::request_reset(const char* how) {
+  for (uint8_t i = 1; i < std::size(kResetPaths); ++i)
+    if (std::string_view(kResetPaths[i]) == how) reset_how_ = i;
+}
+
+const char* Board::reset_reason() const { return kResetPaths[reset_how_]; }
+
+uint8_t Board::intr_ack() {
+  if (lapic_.pending()) return lapic_.ack();
+  if (pic_.intr_pending() && lapic_.pic_routed()) return pic_.intr_ack();
+  return lapic_.ack();  // the line dropped meanwhile: the spurious vector
+}
+
+// The physical memory map outside RAM (QEMU's pc machine): the local APIC's
+// page wherever IA32_APIC_BASE puts it.
+uint64_t Board::mmio_read(uint64_t pa, unsigned size) {
+  const uint64_t now = clock_.now();
+  if (clock_.next_deadline() <= now) clock_.advance(now);
+  const uint64_t apic = lapic_.mmio_base();
+  if (apic != LocalApic::kNotMapped && pa - apic < 4096) return lapic_.mmio_read(pa - apic, size);
+  return 0;
+}
+
+void Board::mmio_write(uint64_t pa, unsigned size, uint64_t value) {
+  const uint64_t now = clock_.now();
+  if (clock_.next_deadline() <= now) clock_.advance(now);
+  const uint64_t apic = lapic_.mmio_base();
+  if (apic != LocalApic::kNotMapped && pa - apic < 4096) lapic_.mmio_write(pa - apic, size, value);
 }
 
 uint32_t Board::io_in(uint16_t port, unsigned size) {
@@ -71,17 +132,21 @@ void Board::serialize(Serializer& s) {
   s.tag("board");
   clock_.serialize(s);
   pic_.serialize(s);
+  lapic_.serialize(s);
   pit_.serialize(s);
   port61_.serialize(s);
   com1_.serialize(s);
   rtc_.serialize(s);
   debug_exit_.serialize(s);
   post_.serialize(s);
+  fw_cfg_.serialize(s);
+  reset_ports_.serialize(s);
+  s.io(reset_how_);
 }
 
 std::string Board::dump() const {
-  return clock_.dump() + pic_.dump() + pit_.dump() + port61_.dump() + com1_.dump() + rtc_.dump() +
-         debug_exit_.dump() + post_.dump();
+  return clock_.dump() + pic_.dump() + lapic_.dump() + pit_.dump() + port61_.dump() + com1_.dump() + rtc_.dump() +
+         debug_exit_.dump() + post_.dump() + fw_cfg_.dump() + reset_ports_.dump();
 }
 
 }  // namespace slot::emu

@@ -12,7 +12,8 @@
 //     if (board.intr_pending() && IF && no shadow) vector = board.intr_ack();
 //   }
 // A halted CPU may jump icount straight to next_deadline(). The INTR listener
-// is called whenever the PIC's output changes, so the CPU can set its
+// is called whenever the interrupt line to the CPU may have changed (the
+// PIC's output, the local APIC's IRR or priority), so the CPU can set its
 // "attention" flag instead of polling.
 #pragma once
 #include <cstdint>
@@ -22,6 +23,8 @@
 
 #include "emu/devices/clock.h"
 #include "emu/devices/cmos_rtc.h"
+#include "emu/devices/fw_cfg.h"
+#include "emu/devices/local_apic.h"
 #include "emu/devices/misc_ports.h"
 #include "emu/devices/pic8259.h"
 #include "emu/devices/pit8254.h"
@@ -59,14 +62,28 @@ class Board {
   uint64_t next_deadline(uint64_t now_icount) const;
   void advance(uint64_t now_icount) { clock_.advance(now_icount); }
 
-  // Interrupts to the CPU.
-  bool intr_pending() const { return pic_.intr_pending(); }
-  uint8_t intr_ack() { return pic_.intr_ack(); }
-  void set_intr_listener(std::function<void(bool)> f) { pic_.set_intr_listener(std::move(f)); }
+  // Memory-mapped devices: physical addresses outside RAM (the memory map is
+  // in board.cpp). Unassigned addresses read 0 and ignore writes, as on
+  // QEMU's pc machine. Reads may have side effects: the debugger never calls these.
+  uint64_t mmio_read(uint64_t pa, unsigned size);
+  void mmio_write(uint64_t pa, unsigned size, uint64_t value);
+  // The local APIC's MSRs (local_apic.h); false = #GP.
+  bool msr_read(uint32_t msr, uint64_t& v) const { return lapic_.msr_read(msr, v); }
+  bool msr_write(uint32_t msr, uint64_t v) { return lapic_.msr_write(msr, v); }
+
+  // Interrupts to the CPU: the local APIC's accepted vectors, and the 8259's
+  // INTR through LINT0 (ExtINT) or directly while the APIC is disabled.
+  bool intr_pending() const { return lapic_.pending() || (pic_.intr_pending() && lapic_.pic_routed()); }
+  uint8_t intr_ack();
+  void set_intr_listener(std::function<void(bool)> f) { on_intr_ = std::move(f); }
   bool nmi_masked() const { return rtc_.nmi_masked(); }
 
   // isa-debug-exit: the run loop stops and exits with exit_status().
   bool exit_requested() const { return debug_exit_.requested(); }
+  // A reset through port 0x92, 0xCF9 or the 8042: the run loop stops, as
+  // QEMU does with -no-reboot; reset_reason() names the path ("" if none).
+  bool reset_requested() const { return reset_how_ != 0; }
+  const char* reset_reason() const;
   uint32_t exit_status() const { return debug_exit_.status(); }
 
   // COM1 output.
@@ -79,6 +96,8 @@ class Board {
   Clock& clock() { return clock_; }
   PortBus& ports() { return bus_; }
   Pic8259& pic() { return pic_; }
+  LocalApic& lapic() { return lapic_; }
+  FwCfg& fw_cfg() { return fw_cfg_; }
   Pit8254& pit() { return pit_; }
   Uart16550& com1() { return com1_; }
   CmosRtc& rtc() { return rtc_; }
@@ -89,12 +108,18 @@ class Board {
   BoardConfig cfg_;
   Clock clock_;
   Pic8259 pic_;
+  LocalApic lapic_;
+  std::function<void(bool)> on_intr_;
   Pit8254 pit_;
   SystemPortB port61_;
   Uart16550 com1_;
   CmosRtc rtc_;
   DebugExit debug_exit_;
   PostPort post_;
+  FwCfg fw_cfg_;
+  ResetPorts reset_ports_;
+  uint8_t reset_how_ = 0;  // index into the reset paths' names (board.cpp), 0 = none
+  void request_reset(const char* how);
   PortBus bus_;
 };
 

@@ -1,6 +1,8 @@
-// Small port devices: QEMU's isa-debug-exit and the POST code port.
+// Small port devices: QEMU's isa-debug-exit, the POST code port, and the
+// three ways a PC kernel resets the machine.
 #pragma once
 #include <cstdint>
+#include <functional>
 
 #include "emu/devices/device.h"
 
@@ -55,6 +57,37 @@ class PostPort final : public Device {
     uint8_t last;
     uint64_t writes;
   };
+  State st_{};
+};
+
+// The reset lines of a PC, each as QEMU's pc machine decodes it: port 0x92
+// (System Control Port A: bit 0 rising = fast reset, bit 1 = A20, reads
+// back; QEMU's reads give 2 at entry), port 0xCF9 (PIIX3 Reset Control:
+// a write with bit 2 set resets; reads 0) and the 8042 keyboard controller at
+// 0x60/0x64 (command 0xFE pulses the reset line, as does an output-port
+// write with bit 0 clear after command 0xD1; status reads 0x1C as QEMU's at
+// entry). The controller has no keyboard or mouse behind it. `reset` is
+// called with the path's name; the machine stops as QEMU does with -no-reboot.
+class ResetPorts final : public Device {
+ public:
+  using ResetFn = std::function<void(const char* how)>;
+  explicit ResetPorts(ResetFn reset) : reset_(std::move(reset)) {}
+  const char* name() const override { return "reset"; }
+  void reset() override { st_ = State{}; }
+  void serialize(Serializer& s) override { s.tag("reset-ports"); s.io(st_); }
+  std::string dump() const override;
+
+ protected:
+  uint8_t read8(uint16_t port) override;
+  void write8(uint16_t port, uint8_t value) override;
+
+ private:
+  struct State {
+    uint8_t port92 = 0x02;      // A20 on
+    uint8_t cf9 = 0;
+    uint8_t kbc_command = 0;    // the command whose data byte is awaited (0xD1), or 0
+  };
+  ResetFn reset_;
   State st_{};
 };
 

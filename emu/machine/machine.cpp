@@ -22,10 +22,32 @@ Machine::Machine(const MachineConfig& cfg)
     mmu_->on_phys_write(pa, len);
     for (auto& f : listeners_) f(pa, len);
   });
+  // fw_cfg's DMA: guest RAM only, and writes notify like any other write
+  // (cached code, page-table watch, debugger listeners).
+  board_.fw_cfg().set_dma(
+      [this](uint64_t pa, uint8_t* data, uint64_t n) {
+        if (pa >= mem_.size() || n > mem_.size() - pa) return false;
+        for (uint64_t i = 0; i < n; ++i) data[i] = uint8_t(mem_.read(pa + i, 1));
+        return true;
+      },
+      [this](uint64_t pa, const uint8_t* data, uint64_t n) {
+        if (pa >= mem_.size() || n > mem_.size() - pa) return false;
+        for (uint64_t i = 0; i < n; ++i) mem_.write(pa + i, 1, data[i]);
+        return true;
+      });
   board_.reset();
 }
 
 Machine::~Machine() = default;
+
+const std::string& Machine::shutdown_report() const {
+  if (board_.reset_requested()) {
+    reset_report_ = std::string("reset requested through ") + board_.reset_reason() +
+                    " (the machine stops, as QEMU with -no-reboot)";
+    return reset_report_;
+  }
+  return cpu_->shutdown_report();
+}
 
 void Machine::load_kernel(const std::string& path) {
   // The command line is "<kernel path> <cmdline>", as QEMU's -kernel/-append.
@@ -47,18 +69,40 @@ void Machine::load_kernel(const std::string& path) {
   c.sync_mmu();
 }
 
-// A port access may reprogram a device (the PIT, the RTC): let the CPU stop
-// at the new deadline instead of the one its run() started with.
+// A device access may reprogram a timer (the PIT, the RTC, the APIC timer's
+// initial count, TSC_DEADLINE) or stop the machine (isa-debug-exit, a reset):
+// the CPU stops at the new deadline instead of the one its run() started with.
+void Machine::after_device_access() {
+  if (board_.exit_requested() || board_.reset_requested()) cpu_->request_stop();
+  cpu_->shorten_run(board_.next_deadline(cpu_->icount()));
+}
+
 uint32_t Machine::io_in(uint16_t port, unsigned size) {
   const uint32_t v = board_.io_in(port, size);
-  cpu_->shorten_run(board_.next_deadline(cpu_->icount()));
+  after_device_access();
   return v;
 }
 
 void Machine::io_out(uint16_t port, unsigned size, uint32_t value) {
   board_.io_out(port, size, value);
-  if (board_.exit_requested()) cpu_->request_stop();
-  cpu_->shorten_run(board_.next_deadline(cpu_->icount()));
+  after_device_access();
+}
+
+uint64_t Machine::mmio_read(uint64_t pa, unsigned size) {
+  const uint64_t v = board_.mmio_read(pa, size);
+  after_device_access();
+  return v;
+}
+
+void Machine::mmio_write(uint64_t pa, unsigned size, uint64_t value) {
+  board_.mmio_write(pa, size, value);
+  after_device_access();
+}
+
+bool Machine::msr_write(uint32_t msr, uint64_t value) {
+  const bool ok = board_.msr_write(msr, value);
+  after_device_access();
+  return ok;
 }
 
 RunExit Machine::run(uint64_t max_icount) {
@@ -73,7 +117,7 @@ RunExit Machine::run(uint64_t max_icount) {
     const uint64_t until = std::min(max_icount, std::max(now + 1, board_.next_deadline(now)));
     const cpu::StopReason r = cpu_->run(until);
     board_.advance(cpu_->icount());
-    if (r == cpu::StopReason::TripleFault) {
+    if (r == cpu::StopReason::TripleFault || board_.reset_requested()) {
       board_.flush();
       return RunExit::Shutdown;
     }

@@ -16,6 +16,9 @@ namespace slot::emu {
 
 struct MachineConfig {
   uint64_t ram_mib = 256;
+  // RAM is one range from 0 and must end below the memory-mapped devices at
+  // 0xE0000000 (QEMU's pc machine would move the rest above 4 GiB).
+  static constexpr uint64_t kMaxRamMib = 3584;
   std::string tlb = "skylake";  // preset name or description file
   std::string cmdline;          // multiboot command line
 };
@@ -23,7 +26,7 @@ struct MachineConfig {
 enum class RunExit : uint8_t {
   DebugExit,    // the guest wrote isa-debug-exit: exit_status() is the process status
   InsnLimit,    // the instruction budget ran out
-  Shutdown,     // triple fault or an unsupported feature: shutdown_report()
+  Shutdown,     // triple fault, a reset request or an unsupported feature: shutdown_report()
   Stopped,      // request_stop() from the debugger
 };
 
@@ -43,7 +46,7 @@ class Machine final : public cpu::Platform {
   void request_stop() { cpu_->request_stop(); }
 
   uint32_t exit_status() const { return board_.exit_status(); }
-  const std::string& shutdown_report() const { return cpu_->shutdown_report(); }
+  const std::string& shutdown_report() const;
   uint64_t icount() const { return cpu_->icount(); }
 
   cpu::Cpu& cpu() { return *cpu_; }
@@ -59,6 +62,10 @@ class Machine final : public cpu::Platform {
   uint32_t io_in(uint16_t port, unsigned size) override;
   void io_out(uint16_t port, unsigned size, uint32_t value) override;
   uint8_t intr_ack() override { return board_.intr_ack(); }
+  uint64_t mmio_read(uint64_t pa, unsigned size) override;
+  void mmio_write(uint64_t pa, unsigned size, uint64_t value) override;
+  bool msr_read(uint32_t msr, uint64_t& value) override { return board_.msr_read(msr, value); }
+  bool msr_write(uint32_t msr, uint64_t value) override;
 
  private:
   MachineConfig cfg_;
@@ -67,6 +74,8 @@ class Machine final : public cpu::Platform {
   Board board_;
   std::unique_ptr<cpu::Cpu> cpu_;
   std::vector<std::function<void(mmu::PhysAddr, unsigned)>> listeners_;
+  mutable std::string reset_report_;
+  void after_device_access();
 };
 
 }  // namespace slot::emu

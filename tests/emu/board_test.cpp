@@ -7,28 +7,13 @@
 #include <cstring>
 
 #include "emu/devices/board.h"
+#include "tests/emu/board_fixture.h"
 #include "emu/devices/vga_text.h"
 
 using namespace slot::emu;
 
 namespace {
 
-struct BoardTest : ::testing::Test {
-  uint64_t icount = 0;
-  Board board;
-  void SetUp() override {
-    board.bind_icount(&icount);
-    board.reset();
-  }
-  void run_to(uint64_t limit) {
-    while (board.next_deadline(icount) <= limit) {
-      icount = board.next_deadline(icount);
-      board.advance(icount);
-    }
-    icount = limit;
-    board.advance(icount);
-  }
-};
 
 TEST_F(BoardTest, UnassignedPortsReadAllOnes) {
   // QEMU 7.2: inb/inw/inl 0x200 = 0xff / 0xffff / 0xffffffff; 0xe9, 0x2f8, 0x3f0 (nothing there) = 0xff.

@@ -94,7 +94,7 @@ MachineState capture(emu::Machine& m) {
   ser.io(st.efer), ser.io(st.star), ser.io(st.lstar), ser.io(st.cstar), ser.io(st.fmask), ser.io(st.kernel_gs_base);
   ser.io(st.gdtr.base), ser.io(st.gdtr.limit), ser.io(st.idtr.base), ser.io(st.idtr.limit);
   for (auto* sg : {&st.tr, &st.ldtr}) ser.io(sg->sel), ser.io(sg->base), ser.io(sg->limit), ser.io(sg->attr);
-  ser.io(st.tsc_aux), ser.io(st.pat), ser.io(st.apic_base), ser.io(st.tsc_offset);
+  ser.io(st.tsc_aux), ser.io(st.pat), ser.io(st.tsc_offset);
   cpu::LazyFlags lf = c.lf;  // the interpreter's own state: replay must reproduce it too
   ser.io(lf.res), ser.io(lf.a), ser.io(lf.b), ser.io(lf.op), ser.io(lf.w), ser.io(lf.cin);
   uint64_t rflags = m.cpu().rflags();
