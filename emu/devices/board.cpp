@@ -16,10 +16,13 @@ Board::Board(const BoardConfig& cfg)
     : cfg_(cfg),
       clock_(cfg.insns_per_second),
       lapic_(clock_),
-      pit_(clock_, pic_.line(irq::kPit)),
+      ioapic_([this](uint8_t vector, bool level, uint8_t dest, bool logical) {
+        if (lapic_.addressed(dest, logical)) lapic_.accept(vector, level);
+      }),
+      pit_(clock_, isa_line(irq::kPit)),
       port61_(pit_),
-      com1_(x86::PORT_COM1, pic_.line(irq::kCom1)),
-      rtc_(clock_, pic_.line(irq::kRtc), cfg.ram_bytes, cfg.rtc_start),
+      com1_(x86::PORT_COM1, isa_line(irq::kCom1)),
+      rtc_(clock_, isa_line(irq::kRtc), cfg.ram_bytes, cfg.rtc_start),
       fw_cfg_(cfg.ram_bytes),
       reset_ports_([this](const char* how) { request_reset(how); }) {
   // The port map: every decoded port of the board, in one table. Everything
@@ -53,6 +56,7 @@ Board::Board(const BoardConfig& cfg)
   const auto update = [this] { if (on_intr_) on_intr_(intr_pending()); };
   pic_.set_intr_listener([update](bool) { update(); });
   lapic_.set_listener(update);
+  lapic_.set_eoi_listener([this](uint8_t vector) { ioapic_.eoi(vector); });
   reset();
 }
 
@@ -66,6 +70,7 @@ void Board::reset(ResetKind kind) {
   debug_exit_.reset();
   post_.reset();
   lapic_.reset();
+  ioapic_.reset();
   fw_cfg_.reset();
   reset_ports_.reset();
   reset_how_ = 0;
@@ -88,6 +93,17 @@ void Board::request_reset(const char* how) {
 
 const char* Board::reset_reason() const { return kResetPaths[reset_how_]; }
 
+// ISA IRQ n goes to the 8259 pair's input n and to IOAPIC pin n, but IRQ 0
+// to pin 2 (QEMU's pc; the MADT's interrupt source override).
+IrqLine Board::isa_line(unsigned irq) {
+  const unsigned pin = irq == 0 ? 2 : irq;
+  IrqLine to_pic = pic_.line(irq);
+  return [this, to_pic, pin](bool level) {
+    to_pic(level);
+    ioapic_.set_irq(pin, level);
+  };
+}
+
 uint8_t Board::intr_ack() {
   if (lapic_.pending()) return lapic_.ack();
   if (pic_.intr_pending() && lapic_.pic_routed()) return pic_.intr_ack();
@@ -95,20 +111,32 @@ uint8_t Board::intr_ack() {
 }
 
 // The physical memory map outside RAM (QEMU's pc machine): the local APIC's
-// page wherever IA32_APIC_BASE puts it.
-uint64_t Board::mmio_read(uint64_t pa, unsigned size) {
+// page wherever IA32_APIC_BASE puts it, then the fixed devices.
+Device* Board::mmio_device(uint64_t pa, uint64_t& offset) {
   const uint64_t now = clock_.now();
   if (clock_.next_deadline() <= now) clock_.advance(now);
   const uint64_t apic = lapic_.mmio_base();
-  if (apic != LocalApic::kNotMapped && pa - apic < 4096) return lapic_.mmio_read(pa - apic, size);
-  return 0;
+  if (apic != LocalApic::kNotMapped && pa - apic < 4096) return offset = pa - apic, &lapic_;
+  const struct {
+    uint64_t base, size;
+    Device& dev;
+  } mmio_map[] = {
+      {IoApic::kBase, 0x1000, ioapic_},
+  };
+  for (const auto& m : mmio_map)
+    if (pa - m.base < m.size) return offset = pa - m.base, &m.dev;
+  return nullptr;
+}
+
+uint64_t Board::mmio_read(uint64_t pa, unsigned size) {
+  uint64_t off = 0;
+  Device* d = mmio_device(pa, off);
+  return d ? d->mmio_read(off, size) : 0;
 }
 
 void Board::mmio_write(uint64_t pa, unsigned size, uint64_t value) {
-  const uint64_t now = clock_.now();
-  if (clock_.next_deadline() <= now) clock_.advance(now);
-  const uint64_t apic = lapic_.mmio_base();
-  if (apic != LocalApic::kNotMapped && pa - apic < 4096) lapic_.mmio_write(pa - apic, size, value);
+  uint64_t off = 0;
+  if (Device* d = mmio_device(pa, off)) d->mmio_write(off, size, value);
 }
 
 uint32_t Board::io_in(uint16_t port, unsigned size) {
@@ -133,6 +161,7 @@ void Board::serialize(Serializer& s) {
   clock_.serialize(s);
   pic_.serialize(s);
   lapic_.serialize(s);
+  ioapic_.serialize(s);
   pit_.serialize(s);
   port61_.serialize(s);
   com1_.serialize(s);
@@ -145,7 +174,7 @@ void Board::serialize(Serializer& s) {
 }
 
 std::string Board::dump() const {
-  return clock_.dump() + pic_.dump() + lapic_.dump() + pit_.dump() + port61_.dump() + com1_.dump() + rtc_.dump() +
+  return clock_.dump() + pic_.dump() + lapic_.dump() + ioapic_.dump() + pit_.dump() + port61_.dump() + com1_.dump() + rtc_.dump() +
          debug_exit_.dump() + post_.dump() + fw_cfg_.dump() + reset_ports_.dump();
 }
 

@@ -24,6 +24,7 @@
 #include "emu/devices/clock.h"
 #include "emu/devices/cmos_rtc.h"
 #include "emu/devices/fw_cfg.h"
+#include "emu/devices/io_apic.h"
 #include "emu/devices/local_apic.h"
 #include "emu/devices/misc_ports.h"
 #include "emu/devices/pic8259.h"
@@ -97,6 +98,7 @@ class Board {
   PortBus& ports() { return bus_; }
   Pic8259& pic() { return pic_; }
   LocalApic& lapic() { return lapic_; }
+  IoApic& ioapic() { return ioapic_; }
   FwCfg& fw_cfg() { return fw_cfg_; }
   Pit8254& pit() { return pit_; }
   Uart16550& com1() { return com1_; }
@@ -109,6 +111,7 @@ class Board {
   Clock clock_;
   Pic8259 pic_;
   LocalApic lapic_;
+  IoApic ioapic_;
   std::function<void(bool)> on_intr_;
   Pit8254 pit_;
   SystemPortB port61_;
@@ -120,6 +123,8 @@ class Board {
   ResetPorts reset_ports_;
   uint8_t reset_how_ = 0;  // index into the reset paths' names (board.cpp), 0 = none
   void request_reset(const char* how);
+  IrqLine isa_line(unsigned irq);  // to the 8259 pair and to the IOAPIC
+  Device* mmio_device(uint64_t pa, uint64_t& offset);  // fires due events first
   PortBus bus_;
 };
 

@@ -248,6 +248,12 @@ void LocalApic::accept(uint8_t vector, bool level) {
   changed();
 }
 
+bool LocalApic::addressed(uint8_t dest, bool logical) const {
+  if (!(st_.base & x86::APIC_BASE_EN)) return false;
+  if (logical) return (dest & (st_.ldr >> 24)) != 0;
+  return dest == 0xFF || dest == (st_.id & 0xFF);
+}
+
 bool LocalApic::pic_routed() const {
   if (!(st_.base & x86::APIC_BASE_EN)) return true;
   const uint32_t l = st_.lvt[kLint0];

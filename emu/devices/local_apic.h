@@ -58,6 +58,9 @@ class LocalApic final : public Device {
   void set_eoi_listener(std::function<void(uint8_t vector)> f) { on_eoi_ = std::move(f); }
   // A fixed interrupt from the IOAPIC or an MSI: accepted into IRR.
   void accept(uint8_t vector, bool level);
+  // Whether an 8-bit xAPIC destination (physical ID or broadcast, or a flat
+  // logical mask against LDR) names this APIC.
+  bool addressed(uint8_t dest, bool logical) const;
 
   void serialize(Serializer& s) override;
   std::string dump() const override;
