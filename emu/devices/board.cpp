@@ -19,12 +19,19 @@ Board::Board(const BoardConfig& cfg)
       ioapic_([this](uint8_t vector, bool level, uint8_t dest, bool logical) {
         if (lapic_.addressed(dest, logical)) lapic_.accept(vector, level);
       }),
+      hpet_(clock_,
+            [this](bool legacy, unsigned n, bool level) {
+              if (!legacy) return gsi(n, level);
+              pic_.set_irq(n, level);  // IRQ 0 or 8
+              ioapic_.set_irq(n == 0 ? 2 : n, level);
+            }),
       pit_(clock_, isa_line(irq::kPit)),
       port61_(pit_),
       com1_(x86::PORT_COM1, isa_line(irq::kCom1)),
       rtc_(clock_, isa_line(irq::kRtc), cfg.ram_bytes, cfg.rtc_start),
       fw_cfg_(cfg.ram_bytes),
-      reset_ports_([this](const char* how) { request_reset(how); }) {
+      reset_ports_([this](const char* how) { request_reset(how); }),
+      acpi_pm_(clock_, [this] { request_reset("ACPI S5 (power off)"); }) {
   // The port map: every decoded port of the board, in one table. Everything
   // else reads all-ones and ignores writes (PortBus).
   const struct {
@@ -39,12 +46,15 @@ Board::Board(const BoardConfig& cfg)
       {0x0070, 0x0071, rtc_},                   // CMOS index (+NMI mask), data
       {0x0080, 0x0080, post_},                  // POST codes
       {0x0092, 0x0092, reset_ports_},           // system control port A (fast reset, A20)
+      {AcpiPm::kSmiCmd, AcpiPm::kSmiCmd + 1, acpi_pm_},  // APM control/status (SMI_CMD)
       {0x00A0, 0x00A1, pic_},                   // 8259A slave
       {x86::PORT_DEBUG_EXIT, 0x00F7, debug_exit_},  // isa-debug-exit, iosize 4
       {x86::PORT_COM1, x86::PORT_COM1 + 7, com1_},  // 16550A COM1
       {0x0510, 0x0511, fw_cfg_},                // fw_cfg selector, data
       {0x0514, 0x051B, fw_cfg_},                // fw_cfg DMA address
       {0x0CF9, 0x0CF9, reset_ports_},           // PIIX3 reset control
+      {AcpiPm::kBase, AcpiPm::kBase + 11, acpi_pm_},  // PM1a_EVT, PM1a_CNT, PM timer
+      {AcpiPm::kGpe0, AcpiPm::kGpe0 + 3, acpi_pm_},   // GPE0 status, enable
   };
   // QEMU's own memory map (not the BIOS's): RAM from 0. {u64 base, u64 length, u32 type}.
   std::vector<uint8_t> e820;
@@ -71,8 +81,10 @@ void Board::reset(ResetKind kind) {
   post_.reset();
   lapic_.reset();
   ioapic_.reset();
+  hpet_.reset();
   fw_cfg_.reset();
   reset_ports_.reset();
+  acpi_pm_.reset();
   reset_how_ = 0;
   if (kind == ResetKind::AfterFirmware) {
     pic_.firmware_setup();
@@ -83,7 +95,7 @@ void Board::reset(ResetKind kind) {
 
 namespace {
 constexpr const char* kResetPaths[] = {"", "port 0x92 bit 0", "port 0xCF9", "8042 command 0xFE",
-                                       "8042 output port bit 0"};
+                                       "8042 output port bit 0", "ACPI S5 (power off)"};
 }
 
 void Board::request_reset(const char* how) {
@@ -94,14 +106,21 @@ void Board::request_reset(const char* how) {
 const char* Board::reset_reason() const { return kResetPaths[reset_how_]; }
 
 // ISA IRQ n goes to the 8259 pair's input n and to IOAPIC pin n, but IRQ 0
-// to pin 2 (QEMU's pc; the MADT's interrupt source override).
+// to pin 2 (QEMU's pc; the MADT's interrupt source override). While the HPET
+// routes its timers 0 and 1 in legacy mode, the PIT's IRQ 0 and the RTC's
+// IRQ 8 are cut off (HPET spec 2.3.9.2.2).
 IrqLine Board::isa_line(unsigned irq) {
   const unsigned pin = irq == 0 ? 2 : irq;
-  IrqLine to_pic = pic_.line(irq);
-  return [this, to_pic, pin](bool level) {
-    to_pic(level);
+  return [this, irq, pin](bool level) {
+    if ((irq == 0 || irq == 8) && hpet_.legacy()) return;
+    pic_.set_irq(irq, level);
     ioapic_.set_irq(pin, level);
   };
+}
+
+void Board::gsi(unsigned n, bool level) {
+  if (n < 16 && n != 2) pic_.set_irq(n, level);
+  ioapic_.set_irq(n, level);
 }
 
 uint8_t Board::intr_ack() {
@@ -122,6 +141,7 @@ Device* Board::mmio_device(uint64_t pa, uint64_t& offset) {
     Device& dev;
   } mmio_map[] = {
       {IoApic::kBase, 0x1000, ioapic_},
+      {Hpet::kBase, 0x400, hpet_},
   };
   for (const auto& m : mmio_map)
     if (pa - m.base < m.size) return offset = pa - m.base, &m.dev;
@@ -162,6 +182,7 @@ void Board::serialize(Serializer& s) {
   pic_.serialize(s);
   lapic_.serialize(s);
   ioapic_.serialize(s);
+  hpet_.serialize(s);
   pit_.serialize(s);
   port61_.serialize(s);
   com1_.serialize(s);
@@ -170,12 +191,13 @@ void Board::serialize(Serializer& s) {
   post_.serialize(s);
   fw_cfg_.serialize(s);
   reset_ports_.serialize(s);
+  acpi_pm_.serialize(s);
   s.io(reset_how_);
 }
 
 std::string Board::dump() const {
-  return clock_.dump() + pic_.dump() + lapic_.dump() + ioapic_.dump() + pit_.dump() + port61_.dump() + com1_.dump() + rtc_.dump() +
-         debug_exit_.dump() + post_.dump() + fw_cfg_.dump() + reset_ports_.dump();
+  return clock_.dump() + pic_.dump() + lapic_.dump() + ioapic_.dump() + hpet_.dump() + pit_.dump() + port61_.dump() + com1_.dump() + rtc_.dump() +
+         debug_exit_.dump() + post_.dump() + fw_cfg_.dump() + reset_ports_.dump() + acpi_pm_.dump();
 }
 
 }  // namespace slot::emu

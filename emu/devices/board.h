@@ -21,9 +21,11 @@
 #include <memory>
 #include <string>
 
+#include "emu/devices/acpi_pm.h"
 #include "emu/devices/clock.h"
 #include "emu/devices/cmos_rtc.h"
 #include "emu/devices/fw_cfg.h"
+#include "emu/devices/hpet.h"
 #include "emu/devices/io_apic.h"
 #include "emu/devices/local_apic.h"
 #include "emu/devices/misc_ports.h"
@@ -81,8 +83,9 @@ class Board {
 
   // isa-debug-exit: the run loop stops and exits with exit_status().
   bool exit_requested() const { return debug_exit_.requested(); }
-  // A reset through port 0x92, 0xCF9 or the 8042: the run loop stops, as
-  // QEMU does with -no-reboot; reset_reason() names the path ("" if none).
+  // A reset through port 0x92, 0xCF9 or the 8042, or an ACPI power-off: the
+  // run loop stops, as QEMU does with -no-reboot; reset_reason() names the
+  // path ("" if none).
   bool reset_requested() const { return reset_how_ != 0; }
   const char* reset_reason() const;
   uint32_t exit_status() const { return debug_exit_.status(); }
@@ -99,6 +102,7 @@ class Board {
   Pic8259& pic() { return pic_; }
   LocalApic& lapic() { return lapic_; }
   IoApic& ioapic() { return ioapic_; }
+  Hpet& hpet() { return hpet_; }
   FwCfg& fw_cfg() { return fw_cfg_; }
   Pit8254& pit() { return pit_; }
   Uart16550& com1() { return com1_; }
@@ -112,6 +116,7 @@ class Board {
   Pic8259 pic_;
   LocalApic lapic_;
   IoApic ioapic_;
+  Hpet hpet_;  // before the PIT and the RTC: their lines ask it whether it has taken them
   std::function<void(bool)> on_intr_;
   Pit8254 pit_;
   SystemPortB port61_;
@@ -121,9 +126,11 @@ class Board {
   PostPort post_;
   FwCfg fw_cfg_;
   ResetPorts reset_ports_;
+  AcpiPm acpi_pm_;
   uint8_t reset_how_ = 0;  // index into the reset paths' names (board.cpp), 0 = none
   void request_reset(const char* how);
   IrqLine isa_line(unsigned irq);  // to the 8259 pair and to the IOAPIC
+  void gsi(unsigned n, bool level);  // a global system interrupt: IOAPIC pin n, and 8259 input n below 16
   Device* mmio_device(uint64_t pa, uint64_t& offset);  // fires due events first
   PortBus bus_;
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "emu/loader/acpi_tables.h"
 #include "emu/loader/multiboot.h"
 
 namespace slot::emu {
@@ -42,8 +43,10 @@ Machine::~Machine() = default;
 
 const std::string& Machine::shutdown_report() const {
   if (board_.reset_requested()) {
-    reset_report_ = std::string("reset requested through ") + board_.reset_reason() +
-                    " (the machine stops, as QEMU with -no-reboot)";
+    const std::string how = board_.reset_reason();
+    reset_report_ = how.rfind("ACPI", 0) == 0 ? "powered off through " + how
+                                              : "reset requested through " + how +
+                                                    " (the machine stops, as QEMU with -no-reboot)";
     return reset_report_;
   }
   return cpu_->shutdown_report();
@@ -52,6 +55,7 @@ const std::string& Machine::shutdown_report() const {
 void Machine::load_kernel(const std::string& path) {
   // The command line is "<kernel path> <cmdline>", as QEMU's -kernel/-append.
   const multiboot::BootInfo e = multiboot::load_file(mem_, path, multiboot::qemu_cmdline(path, cfg_.cmdline));
+  acpi::install(mem_);  // the firmware's tables, as SeaBIOS leaves them
   cpu::Cpu& c = *cpu_;
   c.reset();
   // Multiboot-1 machine state (spec §3.2): protected mode, paging off, flat

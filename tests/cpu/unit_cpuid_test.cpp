@@ -61,9 +61,9 @@ const std::map<std::string, std::string>& covered_elsewhere() {
   static const std::map<std::string, std::string> c = {
       {"Page1GB", "tests/mmu/test_fastpath.cpp and the walker tests map and translate 1 GiB pages"},
       // The local APIC is the platform's (emu/devices/local_apic.h), not in this CPU-only fixture.
-      {"APIC", "tests/boot/kernels/apic (line by line against QEMU) and tests/emu/lapic_test.cpp"},
-      {"x2APIC", "tests/emu/lapic_test.cpp (LapicTest.X2Apic*)"},
-      {"TSC-Deadline", "tests/emu/lapic_test.cpp (LapicMachine.TscDeadlineTimerInTscUnits)"},
+      {"APIC", "tests/boot/kernels/apic (line by line against QEMU) and tests/emu/platform_test.cpp"},
+      {"x2APIC", "tests/emu/platform_test.cpp (LapicTest.X2Apic*)"},
+      {"TSC-Deadline", "tests/emu/platform_test.cpp (LapicMachine.TscDeadlineTimerInTscUnits)"},
   };
   return c;
 }

@@ -147,7 +147,7 @@ static void timer() {
   wr(kInitial, 0);
   rt_check("initial count 0 stops it", rd(kCurrent), 0);
 
-  // (TSC-deadline mode is tested in tests/emu/lapic_test.cpp: QEMU 7.2's
+  // (TSC-deadline mode is tested in tests/emu/platform_test.cpp: QEMU 7.2's
   // TCG does not offer it, so there is nothing to compare with here.)
 }
 

@@ -2,7 +2,8 @@
 // x2APIC nor the TSC-deadline timer) or departs from the SDM (software
 // disable): each expectation cites the SDM rule it checks. The xAPIC
 // behaviour QEMU shares is compared line by line by tests/boot/kernels/apic.
-// Also fw_cfg's items and the reset paths, as the board decodes them.
+// Also the HPET's spec rules QEMU departs from, fw_cfg's items, the ACPI
+// power-management block, and the reset paths, as the board decodes them.
 #include <gtest/gtest.h>
 
 #include "cpu/cpu.h"
@@ -206,6 +207,40 @@ TEST_F(LapicTest, EveryResetPathStopsTheMachine) {
   board.io_out(0x64, 1, 0xD1);
   board.io_out(0x60, 1, 0x02);   // reset line low
   EXPECT_STREQ(board.reset_reason(), "8042 output port bit 0");
+}
+
+TEST_F(LapicTest, HpetLevelStatusIsSetWithTheInterruptDisabled) {
+  // HPET spec 1.0a, Tn_INT_ENB_CNF: with the interrupt disabled "the timer
+  // will still operate and generate appropriate status bits". (QEMU 7.2 does not.)
+  auto h = [&](unsigned off) { return board.mmio_read(Hpet::kBase + off, 8); };
+  auto hw = [&](unsigned off, uint64_t v) { board.mmio_write(Hpet::kBase + off, 8, v); };
+  hw(0x140, (1 << 1) | (2 << 9));  // level, interrupt disabled, pin 2
+  hw(0x148, 1000);                 // 10 us at 100 MHz = 10,000 instructions
+  hw(0x10, 1);
+  run_to(9999);
+  EXPECT_EQ(h(0x20) & 4, 0u);
+  run_to(10000);
+  EXPECT_EQ(h(0x20) & 4, 4u);
+  EXPECT_FALSE(board.intr_pending());
+  hw(0x20, 4);
+  EXPECT_EQ(h(0x20) & 4, 0u);
+  EXPECT_EQ(h(0xF0), 1000u);
+  hw(0x10, 0);
+  run_to(20000);
+  EXPECT_EQ(h(0xF0), 1000u) << "halted: the counter holds";
+}
+
+TEST_F(LapicTest, AcpiPmTimerAndPowerOff) {
+  // The PM timer counts at 3.579545 MHz of guest time, 24 bits wide (FADT
+  // flags: TMR_VAL_EXT clear); sleep type 0 with SLP_EN is S5.
+  run_to(1'000'000'000);  // one guest second
+  EXPECT_EQ(board.io_in(0x608, 4), 3'579'545u & 0xFFFFFF);
+  board.io_out(0xB2, 1, 0xF1);
+  EXPECT_EQ(board.io_in(0x604, 2), 1u) << "ACPI_ENABLE sets SCI_EN";
+  board.io_out(0x604, 2, (1 << 13) | (1 << 10));  // SLP_TYP 1 (S1/suspend): ignored
+  EXPECT_FALSE(board.reset_requested());
+  board.io_out(0x604, 2, 1 << 13);
+  EXPECT_STREQ(board.reset_reason(), "ACPI S5 (power off)");
 }
 
 }  // namespace
