@@ -45,6 +45,16 @@ void bind_machine_options(CLI::App& cmd, std::string& kernel, MachineConfig& m, 
     cmd.add_option("--mem", m.ram_mib, "guest RAM in MiB (RAM lies below the 3.5 GiB PCI hole; docs/platform.md)")
         ->default_val(defaults.ram_mib)->check(CLI::Range(uint64_t(2), MachineConfig::kMaxRamMib));
   cmd.add_option("--cmdline", m.cmdline, h.cmdline);
+  // One CPU for now: fw_cfg and the MADT report one (docs/platform.md).
+  cmd.add_option("--smp", m.cpus, "number of CPUs (1; more is not emulated yet)")
+      ->default_val(defaults.cpus)
+      ->check(CLI::Validator(
+          [](std::string& s) {
+            return s == "1" ? std::string()
+                            : "only 1 CPU is emulated for now (the multi-CPU machine is not built yet), not '" + s +
+                                  "'";
+          },
+          "1"));
   CLI::Option* tlb = bind_tlb_option(cmd, m.tlb, h.tlb);
   if (h.tlb_default) tlb->default_val(defaults.tlb);
 }

@@ -52,7 +52,7 @@ Board::Board(const BoardConfig& cfg)
       {x86::PORT_COM1, x86::PORT_COM1 + 7, com1_},  // 16550A COM1
       {0x0510, 0x0511, fw_cfg_},                // fw_cfg selector, data
       {0x0514, 0x051B, fw_cfg_},                // fw_cfg DMA address
-      {0x0CF9, 0x0CF9, reset_ports_},           // PIIX3 reset control
+      {0x0CF8, 0x0CFF, pci_},                   // PCI CONFIG_ADDRESS, CONFIG_DATA (0xCF9 bytes: reset control)
       {AcpiPm::kBase, AcpiPm::kBase + 11, acpi_pm_},  // PM1a_EVT, PM1a_CNT, PM timer
       {AcpiPm::kGpe0, AcpiPm::kGpe0 + 3, acpi_pm_},   // GPE0 status, enable
   };
@@ -63,6 +63,7 @@ Board::Board(const BoardConfig& cfg)
   for (unsigned i = 0; i < 4; ++i) e820.push_back(uint8_t(1u >> (8 * i)));
   fw_cfg_.add_file("etc/e820", std::move(e820));
   for (const auto& e : port_map) bus_.map(e.first, e.last, &e.dev);
+  pci_.set_narrow_cf8(&reset_ports_);
   const auto update = [this] { if (on_intr_) on_intr_(intr_pending()); };
   pic_.set_intr_listener([update](bool) { update(); });
   lapic_.set_listener(update);
@@ -85,6 +86,7 @@ void Board::reset(ResetKind kind) {
   fw_cfg_.reset();
   reset_ports_.reset();
   acpi_pm_.reset();
+  pci_.reset();
   reset_how_ = 0;
   if (kind == ResetKind::AfterFirmware) {
     pic_.firmware_setup();
@@ -192,12 +194,13 @@ void Board::serialize(Serializer& s) {
   fw_cfg_.serialize(s);
   reset_ports_.serialize(s);
   acpi_pm_.serialize(s);
+  pci_.serialize(s);
   s.io(reset_how_);
 }
 
 std::string Board::dump() const {
   return clock_.dump() + pic_.dump() + lapic_.dump() + ioapic_.dump() + hpet_.dump() + pit_.dump() + port61_.dump() + com1_.dump() + rtc_.dump() +
-         debug_exit_.dump() + post_.dump() + fw_cfg_.dump() + reset_ports_.dump() + acpi_pm_.dump();
+         debug_exit_.dump() + post_.dump() + fw_cfg_.dump() + reset_ports_.dump() + acpi_pm_.dump() + pci_.dump();
 }
 
 }  // namespace slot::emu

@@ -28,6 +28,7 @@
 #include "emu/devices/hpet.h"
 #include "emu/devices/io_apic.h"
 #include "emu/devices/local_apic.h"
+#include "emu/devices/pci.h"
 #include "emu/devices/misc_ports.h"
 #include "emu/devices/pic8259.h"
 #include "emu/devices/pit8254.h"
@@ -103,6 +104,7 @@ class Board {
   LocalApic& lapic() { return lapic_; }
   IoApic& ioapic() { return ioapic_; }
   Hpet& hpet() { return hpet_; }
+  PciBus& pci() { return pci_; }
   FwCfg& fw_cfg() { return fw_cfg_; }
   Pit8254& pit() { return pit_; }
   Uart16550& com1() { return com1_; }
@@ -127,6 +129,7 @@ class Board {
   FwCfg fw_cfg_;
   ResetPorts reset_ports_;
   AcpiPm acpi_pm_;
+  PciBus pci_;
   uint8_t reset_how_ = 0;  // index into the reset paths' names (board.cpp), 0 = none
   void request_reset(const char* how);
   IrqLine isa_line(unsigned irq);  // to the 8259 pair and to the IOAPIC

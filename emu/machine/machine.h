@@ -19,6 +19,7 @@ struct MachineConfig {
   // RAM is one range from 0 and must end below the memory-mapped devices at
   // 0xE0000000 (QEMU's pc machine would move the rest above 4 GiB).
   static constexpr uint64_t kMaxRamMib = 3584;
+  unsigned cpus = 1;  // --smp: 1 (fw_cfg and the MADT report one CPU)
   std::string tlb = "skylake";  // preset name or description file
   std::string cmdline;          // multiboot command line
 };

@@ -243,4 +243,30 @@ TEST_F(LapicTest, AcpiPmTimerAndPowerOff) {
   EXPECT_STREQ(board.reset_reason(), "ACPI S5 (power off)");
 }
 
+TEST_F(LapicTest, PciBarSizingProtocol) {
+  // PCI 3.0 §6.2.5.1: software writes all-ones to a BAR and reads back the
+  // size as the cleared low address bits, with the type bits unchanged.
+  auto f = std::make_unique<PciFunction>(0x1AF4, 0x1042, 0x01000001, 0x00);
+  f->add_bar(0, 0x4000, false);  // 16 KiB memory
+  f->add_bar(1, 0x40, true);     // 64 bytes of I/O
+  board.pci().add_function(0x18, std::move(f));  // 00:03.0
+  auto cfg = [&](unsigned reg) { board.io_out(0xCF8, 4, 0x80001800u | reg); };
+  cfg(0x00);
+  EXPECT_EQ(board.io_in(0xCFC, 4), 0x10421AF4u);
+  cfg(0x10);
+  board.io_out(0xCFC, 4, 0xFFFFFFFF);
+  EXPECT_EQ(board.io_in(0xCFC, 4), 0xFFFFC000u) << "memory BAR: size 16 KiB, type bits 0";
+  board.io_out(0xCFC, 4, 0xFEB00000);
+  EXPECT_EQ(board.io_in(0xCFC, 4), 0xFEB00000u);
+  cfg(0x14);
+  board.io_out(0xCFC, 4, 0xFFFFFFFF);
+  EXPECT_EQ(board.io_in(0xCFC, 4), 0xFFFFFFC1u) << "I/O BAR: size 64, bit 0 set";
+  cfg(0x18);
+  board.io_out(0xCFC, 4, 0xFFFFFFFF);
+  EXPECT_EQ(board.io_in(0xCFC, 4), 0u) << "an unimplemented BAR stays 0";
+  board.reset();
+  cfg(0x10);
+  EXPECT_EQ(board.io_in(0xCFC, 4), 0u) << "reset clears the assignment";
+}
+
 }  // namespace

@@ -1,0 +1,43 @@
+// pci: configuration mechanism #1 as a kernel's first PCI scan uses it --
+// CONFIG_ADDRESS reads back, the i440FX host bridge at 00:00.0 and the PIIX3
+// ISA bridge at 00:01.0 (their headers' identity words), an absent function
+// reading all-ones, the read-only identity, a writable register, and the
+// reset control register that shares the port range (a byte at 0xCF9).
+#include "tests/boot/rt/rt.h"
+
+extern "C" const char rt_kernel_name[] = "pci";
+
+static uint32_t inl(uint16_t p) {
+  uint32_t v;
+  asm volatile("inl %1, %0" : "=a"(v) : "Nd"(p));
+  return v;
+}
+static uint32_t cfg_read(unsigned dev, unsigned fn, unsigned reg) {
+  outl(0xCF8, 0x80000000u | dev << 11 | fn << 8 | (reg & 0xFC));
+  return inl(0xCFC);
+}
+static void cfg_write(unsigned dev, unsigned fn, unsigned reg, uint32_t v) {
+  outl(0xCF8, 0x80000000u | dev << 11 | fn << 8 | (reg & 0xFC));
+  outl(0xCFC, v);
+}
+
+void kmain() {
+  outl(0xCF8, 0x80000A10);
+  rt_printf("CONFIG_ADDRESS reads back %x\n", inl(0xCF8));
+  for (unsigned dev = 0; dev < 2; dev++) {
+    const uint32_t id = cfg_read(dev, 0, 0), cls = cfg_read(dev, 0, 8), hdr = cfg_read(dev, 0, 0xC);
+    rt_printf("00:%02x.0 id %x class/rev %x header type %x\n", dev, id, cls, (hdr >> 16) & 0xFF);
+    bool bars_zero = true;
+    for (unsigned b = 0; b < 6; b++) bars_zero &= cfg_read(dev, 0, 0x10 + 4 * b) == 0;
+    rt_check("no BARs", bars_zero, 1);
+  }
+  rt_check("00:1f.0 absent: all-ones", cfg_read(0x1F, 0, 0), 0xFFFFFFFFu);
+  rt_check("bus 1 absent: all-ones", (outl(0xCF8, 0x80010000u), inl(0xCFC)), 0xFFFFFFFFu);
+  cfg_write(0, 0, 0, 0x12345678);
+  rt_check("the identity is read-only", cfg_read(0, 0, 0), 0x12378086u);
+  cfg_write(1, 0, 0x3C, 0x0000000B);
+  rt_check("interrupt line is writable", cfg_read(1, 0, 0x3C) & 0xFF, 0xB);
+  cfg_write(1, 0, 0x3C, 0);
+  rt_printf("reset control (byte at 0xCF9) = %x\n", inb(0xCF9));
+  rt_check("CONFIG_ADDRESS unchanged by the byte access", inl(0xCF8), 0x80000800u | 0x3C);
+}
