@@ -91,7 +91,7 @@ uint64_t Cpu::read_msr(uint32_t msr) {
     }
     default: {
       uint64_t v = 0;
-      if (!platform.msr_read(msr, v)) gp0();
+      if (!read_model_msr(msr, v) && !platform.msr_read(msr, v)) gp0();
       return v;
     }
   }
@@ -100,7 +100,13 @@ uint64_t Cpu::read_msr(uint32_t msr) {
 void Cpu::write_msr(uint32_t msr, uint64_t v) {
   auto need_canonical = [&] { if (!canonical(v)) gp0(); };
   switch (msr) {
-    case x86::MSR_TSC: s.tsc_offset = int64_t(v - icount_); return;
+    case x86::MSR_TSC: {
+      // A write to the TSC moves IA32_TSC_ADJUST by the same amount (SDM Vol. 3B §17.17.3).
+      const int64_t delta = int64_t(v - (icount_ + uint64_t(s.tsc_offset)));
+      s.tsc_offset += delta;
+      s.tsc_adjust += delta;
+      return;
+    }
     case x86::MSR_PAT: s.pat = v; return;
     case x86::MSR_EFER: {
       const uint64_t writable = x86::EFER_SCE | x86::EFER_LME | x86::EFER_NXE;
@@ -123,7 +129,7 @@ void Cpu::write_msr(uint32_t msr, uint64_t v) {
       if (!platform.msr_write(msr, v == 0 ? 0 : std::max<uint64_t>(v - uint64_t(s.tsc_offset), 1))) gp0();
       return;
     default:
-      if (!platform.msr_write(msr, v)) gp0();
+      if (!write_model_msr(msr, v) && !platform.msr_write(msr, v)) gp0();
       return;
   }
 }

@@ -206,6 +206,8 @@ class Cpu {
   void write_cr(unsigned n, uint64_t v);
   void write_msr(uint32_t msr, uint64_t v);
   uint64_t read_msr(uint32_t msr);
+  bool read_model_msr(uint32_t msr, uint64_t& v) const;  // model_msrs.cpp; false: not one of them
+  bool write_model_msr(uint32_t msr, uint64_t v);
   void load_seg(unsigned seg, uint16_t sel);            // MOV/POP Sreg semantics
   void load_cs_far(uint16_t sel, uint64_t rip, bool is_call, unsigned osz);  // far jmp/call target
   void set_seg_raw(unsigned seg, uint16_t sel, uint64_t base, uint32_t limit, uint16_t attr);

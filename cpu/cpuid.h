@@ -28,6 +28,7 @@ inline constexpr CpuidFeature kFeatures[] = {
     {"TSC-Deadline", 1, CpuidReg::Ecx, 24},
     {"PGE", 1, CpuidReg::Edx, 13},         {"CMOV", 1, CpuidReg::Edx, 15},
     {"PAT", 1, CpuidReg::Edx, 16},         {"CLFSH", 1, CpuidReg::Edx, 19},
+    {"TSC_ADJUST", 7, CpuidReg::Ebx, 1},   {"MTRR", 1, CpuidReg::Edx, 12},
     {"SMEP", 7, CpuidReg::Ebx, 7},         {"INVPCID", 7, CpuidReg::Ebx, 10},
     {"SMAP", 7, CpuidReg::Ebx, 20},        {"LAHF-SAHF", 0x80000001, CpuidReg::Ecx, 0},
     {"LZCNT", 0x80000001, CpuidReg::Ecx, 5}, {"SYSCALL", 0x80000001, CpuidReg::Edx, 11},

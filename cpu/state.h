@@ -39,6 +39,14 @@ struct CpuState {
   uint64_t star = 0, lstar = 0, cstar = 0, fmask = 0, kernel_gs_base = 0, tsc_aux = 0;
   uint64_t pat = 0x0007040600070406ull;
   int64_t tsc_offset = 0;  // RDTSC = instruction count + offset
+  int64_t tsc_adjust = 0;  // IA32_TSC_ADJUST: moves with every write to the TSC (SDM Vol. 3B §17.17.3)
+  uint64_t sysenter_cs = 0, sysenter_esp = 0, sysenter_eip = 0;
+  uint64_t misc_enable = 1;  // fast strings
+  // MTRRs (SDM Vol. 3A §11.11): stored and checked; SlotLab has no cache
+  // model, so the memory types change nothing else.
+  uint64_t mtrr_def_type = 0;
+  uint64_t mtrr_fixed[11] = {};  // FIX64K_00000, FIX16K_80000, FIX16K_A0000, FIX4K_C0000 .. FIX4K_F8000
+  uint64_t mtrr_var[16] = {};    // PHYSBASE0, PHYSMASK0, ..., PHYSMASK7
   uint8_t cpl() const { return seg[CS].sel & 3; }
 };
 

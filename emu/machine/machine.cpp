@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "cpu/cpuid.h"
 #include "emu/loader/acpi_tables.h"
 #include "emu/loader/multiboot.h"
 
@@ -70,6 +71,18 @@ void Machine::load_kernel(const std::string& path) {
   c.s.gpr[cpu::RBX] = e.info_addr;
   c.s.rip = e.entry;
   c.set_rflags(multiboot::kEntryEflags);
+  // The MTRRs as SeaBIOS programs them for QEMU's pc (read back at a kernel's
+  // entry, tests/boot/kernels/msr): write-back by default, the VGA window
+  // uncached, the BIOS area write-protected, and one variable range that
+  // makes the top of the 4 GiB space (the PCI hole) uncached.
+  c.s.mtrr_def_type = 0xC06;
+  c.s.mtrr_fixed[0] = c.s.mtrr_fixed[1] = 0x0606060606060606ull;
+  c.s.mtrr_fixed[2] = 0;
+  for (unsigned i = 3; i < 11; ++i) c.s.mtrr_fixed[i] = 0x0505050505050505ull;
+  uint64_t hole = 1ull << 31;
+  while (hole > (1ull << 32) - mem_.size()) hole >>= 1;
+  c.s.mtrr_var[0] = (1ull << 32) - hole;                                    // type UC
+  c.s.mtrr_var[1] = ((~(hole - 1)) & ((1ull << cpu::kPhysAddrBits) - 1)) | 0x800;  // valid
   c.sync_mmu();
 }
 

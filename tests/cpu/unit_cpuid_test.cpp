@@ -52,6 +52,8 @@ const std::map<std::string, std::vector<uint8_t>>& probes() {
       {"SYSCALL", efer_bit(0)},                       // EFER.SCE
       {"NX", efer_bit(11)},                           // EFER.NXE
       {"RDTSCP", {0x0f, 0x01, 0xf9}},
+      {"TSC_ADJUST", {0xb9, 0x3b, 0x00, 0x00, 0x00, 0x0f, 0x32, 0x0f, 0x30}},  // rdmsr, wrmsr IA32_TSC_ADJUST
+      {"MTRR", {0xb9, 0xff, 0x02, 0x00, 0x00, 0x0f, 0x32, 0x0f, 0x30}},        // rdmsr, wrmsr MTRR_DEF_TYPE
       {"LM", {0x48, 0xb8, 1, 2, 3, 4, 5, 6, 7, 8}},  // mov rax, imm64 (we run in 64-bit mode)
   };
   return p;
