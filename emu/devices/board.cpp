@@ -131,11 +131,17 @@ uint8_t Board::intr_ack() {
   return lapic_.ack();  // the line dropped meanwhile: the spurious vector
 }
 
+// A device access sees the machine as of now: clock events that fell due
+// since the CPU last looked (a timer expiring mid-block) fire first.
+void Board::catch_up() {
+  const uint64_t now = clock_.now();
+  if (clock_.next_deadline() <= now) clock_.advance(now);
+}
+
 // The physical memory map outside RAM (QEMU's pc machine): the local APIC's
 // page wherever IA32_APIC_BASE puts it, then the fixed devices.
 Device* Board::mmio_device(uint64_t pa, uint64_t& offset) {
-  const uint64_t now = clock_.now();
-  if (clock_.next_deadline() <= now) clock_.advance(now);
+  catch_up();
   const uint64_t apic = lapic_.mmio_base();
   if (apic != LocalApic::kNotMapped && pa - apic < 4096) return offset = pa - apic, &lapic_;
   const struct {
@@ -162,14 +168,12 @@ void Board::mmio_write(uint64_t pa, unsigned size, uint64_t value) {
 }
 
 uint32_t Board::io_in(uint16_t port, unsigned size) {
-  uint64_t now = clock_.now();
-  if (clock_.next_deadline() <= now) clock_.advance(now);
+  catch_up();
   return bus_.in(port, size);
 }
 
 void Board::io_out(uint16_t port, unsigned size, uint32_t value) {
-  uint64_t now = clock_.now();
-  if (clock_.next_deadline() <= now) clock_.advance(now);
+  catch_up();
   bus_.out(port, size, value);
 }
 

@@ -134,7 +134,8 @@ class Board {
   void request_reset(const char* how);
   IrqLine isa_line(unsigned irq);  // to the 8259 pair and to the IOAPIC
   void gsi(unsigned n, bool level);  // a global system interrupt: IOAPIC pin n, and 8259 input n below 16
-  Device* mmio_device(uint64_t pa, uint64_t& offset);  // fires due events first
+  void catch_up();  // fires the clock events due by now
+  Device* mmio_device(uint64_t pa, uint64_t& offset);  // catches up first
   PortBus bus_;
 };
 

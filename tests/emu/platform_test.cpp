@@ -159,13 +159,6 @@ TEST(LapicMachine, TscDeadlineTimerInTscUnits) {
   EXPECT_EQ(c.read_msr(x86::MSR_TSC_DEADLINE), 0u);
 }
 
-TEST(LapicMachine, CpuidAdvertisesWhatIsEmulated) {
-  const slot::cpu::CpuidResult r = slot::cpu::cpuid_leaf(1, 0);
-  EXPECT_TRUE(r.edx & (1u << 9)) << "APIC";
-  EXPECT_TRUE(r.ecx & (1u << 21)) << "x2APIC";
-  EXPECT_TRUE(r.ecx & (1u << 24)) << "TSC-deadline";
-}
-
 TEST_F(LapicTest, FwCfgItemsAndFiles) {
   auto select = [&](uint16_t s) { board.io_out(0x510, 2, s); };
   auto bytes = [&](unsigned n) {

@@ -185,6 +185,16 @@ extern "C" void rt_set_gate(unsigned vec, unsigned dpl, unsigned ist, unsigned t
 
 extern "C" void rt_set_handler(unsigned vec, TrapHandler h) { g_handlers[vec] = h; }
 
+volatile unsigned rt_irq_count;
+volatile uint64_t rt_irq_vec;
+bool rt_irq_eoi = true;
+extern "C" bool rt_irq_counter(Frame* f) {
+  rt_irq_vec = f->vec;
+  rt_irq_count = rt_irq_count + 1;
+  if (rt_irq_eoi) *(volatile uint32_t*)0xFEE000B0ull = 0;  // local APIC EOI
+  return true;
+}
+
 extern "C" void rt_load_tr(uint32_t limit) {
   uint64_t base = (uint64_t)&rt_tss;
   uint64_t lo = (limit & 0xFFFF) | (base & 0xFFFFFF) << 16 | 0x89ull << 40 |  // P, type 9 (available)

@@ -81,6 +81,14 @@ void rt_set_gate(unsigned vec, unsigned dpl, unsigned ist, unsigned type, bool p
 void rt_set_gate_target(unsigned vec, uint64_t target);  // default: rt_isr_stubs + 16*vec
 extern uint8_t rt_isr_stubs[];
 
+// Device interrupts through the local APIC (at 0xFEE00000, which the kernel
+// maps): rt_irq_counter is a handler that counts, keeps the last vector and
+// EOIs the local APIC unless rt_irq_eoi is false.
+extern volatile unsigned rt_irq_count;
+extern volatile uint64_t rt_irq_vec;
+extern bool rt_irq_eoi;
+bool rt_irq_counter(Frame* f);
+
 // What the last unwinding trap saw (filled when rt_try/rt_run_user return 1).
 struct FaultInfo {
   uint64_t vec, err, rip, cs, rflags, rsp, ss, cr2, rax;
@@ -141,3 +149,14 @@ struct Rng {
     return s * 0x2545F4914F6CDD1Dull;
   }
 };
+
+// Polls `cond` with interrupts open one instruction at a time (STI's shadow
+// covers the NOP): true once it holds, false after 50 M tries.
+template <class F>
+bool rt_wait_for(F cond) {
+  for (uint64_t i = 0; i < 50000000; i++) {
+    if (cond()) return true;
+    asm volatile("sti; nop; cli");
+  }
+  return false;
+}

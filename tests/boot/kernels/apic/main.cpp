@@ -33,15 +33,6 @@ static bool on_vector(Frame* f) {
 
 static void self_ipi(uint32_t vector, uint32_t shorthand = 1) { wr(kIcrLo, (shorthand << 18) | vector); }
 
-template <class F>
-static bool wait_for(F cond) {
-  for (uint64_t i = 0; i < 50000000; i++) {
-    if (cond()) return true;
-    asm volatile("sti; nop; cli");
-  }
-  return false;
-}
-
 static void ipis() {
   g_count = 0;
   self_ipi(0x40);
@@ -137,7 +128,7 @@ static void timer() {
   wr(kDivide, 0x3);
   wr(kLvtTimer, 0x30);
   wr(kInitial, 200000);
-  const bool fired = wait_for([] { return g_count > 0; });
+  const bool fired = rt_wait_for([] { return g_count > 0; });
   rt_check("one-shot: fired", fired, 1);
   rt_check("one-shot: vector", g_seen[0].vec, 0x30);
   rt_check("one-shot: current count 0 after", rd(kCurrent), 0);
@@ -148,7 +139,7 @@ static void timer() {
   g_count = 0;
   wr(kLvtTimer, (1u << 17) | 0x31);
   wr(kInitial, 50000);
-  const bool three = wait_for([] { return g_count >= 3; });
+  const bool three = rt_wait_for([] { return g_count >= 3; });
   wr(kLvtTimer, (1u << 16) | (1u << 17) | 0x31);
   rt_check("periodic: three interrupts", three, 1);
   rt_check("periodic: vector", g_seen[2].vec, 0x31);
@@ -171,7 +162,7 @@ static void spurious_and_pic() {
   outb(0x21, 0xFE), outb(0xA1, 0xFF);
   g_count = 0;
   g_eoi = false;
-  const bool pic = wait_for([] { return g_count > 0; });
+  const bool pic = rt_wait_for([] { return g_count > 0; });
   outb(0x20, 0x20);
   outb(0x21, 0xFF);
   g_eoi = true;

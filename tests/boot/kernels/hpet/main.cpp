@@ -16,29 +16,11 @@ static void io_write(uint32_t reg, uint32_t v) {
   *(volatile uint32_t*)(kIoApic + 0x10) = v;
 }
 
-static volatile unsigned g_count;
-static volatile uint64_t g_vec;
-static bool on_vector(Frame* f) {
-  g_vec = f->vec;
-  g_count = g_count + 1;
-  *(volatile uint32_t*)(kApic + 0xB0) = 0;
-  return true;
-}
-
-template <class F>
-static bool wait_for(F cond) {
-  for (uint64_t i = 0; i < 50000000; i++) {
-    if (cond()) return true;
-    asm volatile("sti; nop; cli");
-  }
-  return false;
-}
-
 void kmain() {
   rt_map(kApic, kApic, PTE_P | PTE_W | PTE_PCD);
   rt_map(kIoApic, kIoApic, PTE_P | PTE_W | PTE_PCD);
   rt_map(kHpet, kHpet, PTE_P | PTE_W | PTE_PCD);
-  rt_set_handler(0x48, on_vector);
+  rt_set_handler(0x48, rt_irq_counter);
   outb(0x21, 0xFF), outb(0xA1, 0xFF);  // the 8259s out of the way
   // Pin 2 carries the PIT's IRQ 0 too: it is unmasked only while the HPET's
   // legacy routing has taken IRQ 0 from the PIT.
@@ -64,11 +46,11 @@ void kmain() {
   hreg(0x108) = 100000;                          // first match and period (1 ms at 100 MHz)
   hreg(0x10) = 3;                                // enable, legacy routing
   io_write(0x14, 0x48);                          // pin 2 -> vector 0x48, edge
-  g_count = 0;
-  const bool periodic = wait_for([] { return g_count >= 3; });
+  rt_irq_count = 0;
+  const bool periodic = rt_wait_for([] { return rt_irq_count >= 3; });
   hreg(0x100) = 0;
   rt_check("legacy periodic timer 0: three interrupts", periodic, 1);
-  rt_check("legacy periodic timer 0: vector", g_vec, 0x48);
+  rt_check("legacy periodic timer 0: vector", rt_irq_vec, 0x48);
 
   // Timer 2 one-shot, routed to pin 2 (the only route QEMU's pc offers);
   // legacy routing stays on, so the PIT stays cut off.
@@ -78,11 +60,11 @@ void kmain() {
   hreg(0x140) = (1 << 2) | (2 << 9);
   hreg(0x148) = 50000;
   hreg(0x10) = 3;
-  g_count = 0;
-  const bool oneshot = wait_for([] { return g_count >= 1; });
+  rt_irq_count = 0;
+  const bool oneshot = rt_wait_for([] { return rt_irq_count >= 1; });
   for (int i = 0; i < 100000; i++) asm volatile("sti; nop; cli");
   rt_check("one-shot timer 2: fired", oneshot, 1);
-  rt_check("one-shot timer 2: once", g_count, 1);
+  rt_check("one-shot timer 2: once", rt_irq_count, 1);
   rt_check("timer 2 config reads back", hreg(0x140) & 0xFFFF, (1 << 2) | (2 << 9) | (1 << 4) | (1 << 5));
 
   // Level-triggered with the interrupt enabled, polled with IF = 0 and pin 2

@@ -28,31 +28,12 @@ static void route(unsigned pin, uint32_t low, uint8_t dest = 0) {
 static uint8_t cmos(uint8_t reg) { return outb(0x70, reg), inb(0x71); }
 static void cmos_write(uint8_t reg, uint8_t v) { outb(0x70, reg), outb(0x71, v); }
 
-static volatile unsigned g_count;
-static volatile uint64_t g_vec;
-static bool g_eoi = true;
-static bool on_vector(Frame* f) {
-  g_vec = f->vec;
-  g_count = g_count + 1;
-  if (g_eoi) lapic_eoi();
-  return true;
-}
-
-template <class F>
-static bool wait_for(F cond) {
-  for (uint64_t i = 0; i < 50000000; i++) {
-    if (cond()) return true;
-    asm volatile("sti; nop; cli");
-  }
-  return false;
-}
-
 void kmain() {
   rt_map(kApic, kApic, PTE_P | PTE_W | PTE_PCD);
   rt_map(kIoApic, kIoApic, PTE_P | PTE_W | PTE_PCD);
-  rt_set_handler(0x38, on_vector);
-  rt_set_handler(0x39, on_vector);
-  rt_set_handler(0x3A, on_vector);
+  rt_set_handler(0x38, rt_irq_counter);
+  rt_set_handler(0x39, rt_irq_counter);
+  rt_set_handler(0x3A, rt_irq_counter);
   outb(0x21, 0xFF), outb(0xA1, 0xFF);  // the 8259s out of the way
 
   rt_printf("ioapic id = %x, version = %x, arbitration = %x\n", io_read(0), io_read(1), io_read(2));
@@ -64,28 +45,28 @@ void kmain() {
   // PIT IRQ 0 on pin 2, edge, fixed, to APIC 0.
   outb(0x43, 0x34), outb(0x40, 1193 & 0xFF), outb(0x40, 1193 >> 8);
   route(2, 0x38);
-  g_count = 0;
-  const bool pit = wait_for([] { return g_count >= 3; });
+  rt_irq_count = 0;
+  const bool pit = rt_wait_for([] { return rt_irq_count >= 3; });
   rt_check("PIT through pin 2: interrupts", pit, 1);
-  rt_check("PIT through pin 2: vector", g_vec, 0x38);
+  rt_check("PIT through pin 2: vector", rt_irq_vec, 0x38);
   rt_check("pin 2 entry reads back", io_read(0x14), 0x38);
   route(2, 0x10038);
   // An edge accepted before the mask may still be pending in the local APIC:
   // let it in before counting (QEMU runs the PIT in real time).
   for (int i = 0; i < 1000; i++) asm volatile("sti; nop; cli");
-  g_count = 0;
+  rt_irq_count = 0;
   for (int i = 0; i < 2000000; i++) asm volatile("sti; nop; cli");
-  rt_check("pin 2 masked: nothing", g_count, 0);
+  rt_check("pin 2 masked: nothing", rt_irq_count, 0);
   // Pin 0 is not the PIT.
   route(0, 0x39);
   for (int i = 0; i < 2000000; i++) asm volatile("sti; nop; cli");
-  rt_check("pin 0: nothing (IRQ 0 is on pin 2)", g_count, 0);
+  rt_check("pin 0: nothing (IRQ 0 is on pin 2)", rt_irq_count, 0);
   route(0, 0x10039);
 
   // Destination that is not this CPU (physical ID 3): nothing arrives.
   route(2, 0x38, 3);
   for (int i = 0; i < 2000000; i++) asm volatile("sti; nop; cli");
-  rt_check("pin 2 to APIC 3: nothing", g_count, 0);
+  rt_check("pin 2 to APIC 3: nothing", rt_irq_count, 0);
   route(2, 0x10038);
 
   // RTC periodic interrupt on pin 8, level-triggered: remote IRR holds it
@@ -94,17 +75,17 @@ void kmain() {
   cmos_write(0x0B, cmos(0x0B) | 0x40);           // PIE
   (void)cmos(0x0C);
   route(8, 0x3A | (1u << 15));
-  g_eoi = false;
-  g_count = 0;
-  const bool rtc = wait_for([] { return g_count >= 1; });
+  rt_irq_eoi = false;
+  rt_irq_count = 0;
+  const bool rtc = rt_wait_for([] { return rt_irq_count >= 1; });
   rt_check("RTC level: delivered", rtc, 1);
-  rt_check("RTC level: vector", g_vec, 0x3A);
+  rt_check("RTC level: vector", rt_irq_vec, 0x3A);
   rt_check("RTC level: remote IRR set", (io_read(0x20) >> 14) & 1, 1);
   rt_check("RTC level: in the local APIC's TMR", (lapic(0x180 + (0x3A / 32) * 16) >> (0x3A % 32)) & 1, 1);
   for (int i = 0; i < 2000000; i++) asm volatile("sti; nop; cli");
-  rt_check("RTC level: not again before the EOI", g_count, 1);
+  rt_check("RTC level: not again before the EOI", rt_irq_count, 1);
   lapic_eoi();  // line still high (C not read): delivered again
-  const bool again = wait_for([] { return g_count >= 2; });
+  const bool again = rt_wait_for([] { return rt_irq_count >= 2; });
   rt_check("RTC level: again after the EOI while asserted", again, 1);
   (void)cmos(0x0C);  // lower the line
   lapic_eoi();
