@@ -11,7 +11,7 @@ namespace slot::cpu {
 namespace {
 constexpr uint64_t kCr4Supported = x86::CR4_TSD | x86::CR4_DE | x86::CR4_PSE | x86::CR4_PAE | x86::CR4_MCE |
                                    x86::CR4_PGE | x86::CR4_PCE | x86::CR4_OSFXSR | x86::CR4_OSXMMEXCPT |
-                                   x86::CR4_PCIDE | x86::CR4_SMEP | x86::CR4_SMAP;
+                                   x86::CR4_PCIDE | x86::CR4_SMEP | x86::CR4_SMAP | x86::CR4_UMIP;
 constexpr uint64_t kPhysMask = (1ull << kPhysAddrBits) - 1;
 }  // namespace
 

@@ -17,15 +17,17 @@ struct CpuidFeature {
   CpuidReg reg;
   unsigned bit;
 };
-// SDM Vol. 2A, CPUID: Table 3-10 (leaf 1 ECX), 3-11 (leaf 1 EDX), 3-8 (leaf 7,
-// leaf 80000001H).
+// SDM Vol. 2A, CPUID: Table 3-10 (leaf 1 ECX), 3-11 (leaf 1 EDX), 3-8 (leaves 6,
+// 7, 80000001H, 80000007H).
 inline constexpr CpuidFeature kFeatures[] = {
     {"CX16", 1, CpuidReg::Ecx, 13},        {"PCID", 1, CpuidReg::Ecx, 17},
     {"POPCNT", 1, CpuidReg::Ecx, 23},      {"PSE", 1, CpuidReg::Edx, 3},
     {"TSC", 1, CpuidReg::Edx, 4},          {"MSR", 1, CpuidReg::Edx, 5},
     {"PAE", 1, CpuidReg::Edx, 6},          {"CX8", 1, CpuidReg::Edx, 8},
     {"APIC", 1, CpuidReg::Edx, 9},         {"x2APIC", 1, CpuidReg::Ecx, 21},
-    {"TSC-Deadline", 1, CpuidReg::Ecx, 24},
+    {"TSC-Deadline", 1, CpuidReg::Ecx, 24}, {"SEP", 1, CpuidReg::Edx, 11},
+    {"UMIP", 7, CpuidReg::Ecx, 2},         {"ARAT", 6, CpuidReg::Eax, 2},
+    {"InvariantTSC", 0x80000007, CpuidReg::Edx, 8},
     {"PGE", 1, CpuidReg::Edx, 13},         {"CMOV", 1, CpuidReg::Edx, 15},
     {"PAT", 1, CpuidReg::Edx, 16},         {"CLFSH", 1, CpuidReg::Edx, 19},
     {"TSC_ADJUST", 7, CpuidReg::Ebx, 1},   {"MTRR", 1, CpuidReg::Edx, 12},

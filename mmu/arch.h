@@ -54,6 +54,7 @@ inline constexpr uint64_t CR4_PGE = 1ull << 7;
 inline constexpr uint64_t CR4_PCE = 1ull << 8;
 inline constexpr uint64_t CR4_OSFXSR = 1ull << 9;
 inline constexpr uint64_t CR4_OSXMMEXCPT = 1ull << 10;
+inline constexpr uint64_t CR4_UMIP = 1ull << 11;
 inline constexpr uint64_t CR4_FSGSBASE = 1ull << 16;
 inline constexpr uint64_t CR4_PCIDE = 1ull << 17;
 inline constexpr uint64_t CR4_SMEP = 1ull << 20;

@@ -146,6 +146,36 @@ template <unsigned W> void sysret(Cpu& c, const Insn&) {
   c.emit(CpuEventKind::CplChange, 0, 3);
   if (c.s.rflags & x86::FL_IF) c.note_smc();
 }
+// ---- SYSENTER / SYSEXIT (SDM Vol. 2B): flat segments derived from
+// IA32_SYSENTER_CS; in IA-32e mode SYSENTER always lands in 64-bit code and
+// SYSEXIT with REX.W returns to 64-bit code (CS + 32), without to 32-bit
+// code (CS + 16). Intel semantics: both work in 64-bit mode.
+template <unsigned W> void sysenter(Cpu& c, const Insn&) {
+  if (!(c.s.cr0 & x86::CR0_PE) || !(c.s.sysenter_cs & 0xFFFC)) c.gp0();
+  const unsigned old_cpl = c.s.cpl();
+  const uint16_t sel = uint16_t(c.s.sysenter_cs & 0xFFFC);
+  c.materialize();
+  c.s.rflags &= ~(x86::FL_VM | x86::FL_IF | x86::FL_RF);
+  const bool lma = c.long_mode();
+  c.set_seg_raw(CS, sel, 0, 0xFFFFFFFF, lma ? 0xA9B : 0xC9B);
+  c.set_seg_raw(SS, uint16_t(sel + 8), 0, 0xFFFFFFFF, 0xC93);
+  c.s.gpr[RSP] = lma ? c.s.sysenter_esp : uint32_t(c.s.sysenter_esp);
+  c.s.rip = lma ? c.s.sysenter_eip : uint32_t(c.s.sysenter_eip);
+  if (old_cpl != 0) c.emit(CpuEventKind::CplChange, old_cpl, 0);
+}
+template <unsigned W> void sysexit(Cpu& c, const Insn&) {
+  if (!(c.s.cr0 & x86::CR0_PE) || !(c.s.sysenter_cs & 0xFFFC)) c.gp0();
+  c.require_cpl0();
+  const bool to64 = W == 8;
+  if (to64 && (!canonical(c.s.gpr[RCX]) || !canonical(c.s.gpr[RDX]))) c.gp0();
+  const uint16_t sel = uint16_t(((c.s.sysenter_cs + (to64 ? 32 : 16)) | 3) & 0xFFFF);
+  c.set_seg_raw(CS, sel, 0, 0xFFFFFFFF, to64 ? 0xAFB : 0xCFB);
+  c.set_seg_raw(SS, uint16_t(sel + 8), 0, 0xFFFFFFFF, 0xCF3);
+  c.s.gpr[RSP] = to64 ? c.s.gpr[RCX] : uint32_t(c.s.gpr[RCX]);
+  c.s.rip = to64 ? c.s.gpr[RDX] : uint32_t(c.s.gpr[RDX]);
+  c.emit(CpuEventKind::CplChange, 0, 3);
+}
+
 template <unsigned W> void swapgs(Cpu& c, const Insn&) {
   c.require_cpl0();
   std::swap(c.s.seg[GS].base, c.s.kernel_gs_base);
@@ -158,9 +188,16 @@ template <unsigned W> void clac_stac(Cpu& c, const Insn& d) {
 }
 
 // ---- descriptor tables, segments ----------------------------------------
+// UMIP (CR4 bit 11): SGDT, SIDT, SLDT, SMSW and STR at CPL > 0 raise #GP(0)
+// (SDM Vol. 3A §2.5, and each instruction's protected-mode exceptions).
+inline void check_umip(Cpu& c) {
+  if ((c.s.cr4 & x86::CR4_UMIP) && c.s.cpl() > 0) c.gp0();
+}
+
 template <unsigned W> void grp6(Cpu& c, const Insn& d) {
   switch (d.op) {
     case 0: case 1: {  // SLDT, STR
+      check_umip(c);
       const uint16_t sel = d.op ? c.s.tr.sel : c.s.ldtr.sel;
       if (d.mem()) c.write<2>(d.seg, c.ea(d), sel);
       else c.set_gpr<4>(d.rm, sel);
@@ -184,7 +221,14 @@ template <unsigned W> void grp6(Cpu& c, const Insn& d) {
         c.fault(x86::VEC_GP, sel & 0xFFFC);
       if (!desc.present()) c.fault(x86::VEC_NP, sel & 0xFFFC);
       uint64_t base = desc.base();
-      if (c.long_mode()) base |= c.read_lin<4>(c.s.gdtr.base + (sel & ~7u) + 8, true) << 32;
+      if (c.long_mode()) {
+        // The 16-byte form: the upper half's type field must be 0 and the
+        // base canonical, else #GP(selector) (SDM Vol. 2A LLDT/LTR, 64-bit
+        // mode exceptions; Vol. 3A §8.2.3 figure 8-4).
+        const uint64_t hi = c.read_lin<8>(c.s.gdtr.base + (sel & ~7u) + 8, true);
+        base |= (hi & 0xFFFFFFFF) << 32;
+        if (((hi >> 40) & 0x1F) != 0 || !canonical(base)) c.fault(x86::VEC_GP, sel & 0xFFFC);
+      }
       const uint32_t limit = desc.limit();
       uint16_t at = desc.attr();
       if (d.op == 3) {  // mark the TSS busy: available (type 1/9) -> busy (3/B) is type bit 1
@@ -201,6 +245,7 @@ template <unsigned W> void grp6(Cpu& c, const Insn& d) {
 }
 
 template <unsigned W> void grp7(Cpu& c, const Insn& d) {
+  if ((d.mem() && d.op <= 1) || d.op == 4) check_umip(c);  // SGDT, SIDT, SMSW
   if (!d.mem()) {
     if (d.op == 4) { c.write_rm<W>(d, c.s.cr0 & mask<W>()); return; }  // SMSW r
     if (d.op != 6) c.fault(x86::VEC_UD);
@@ -235,6 +280,9 @@ template <unsigned W> void grp7(Cpu& c, const Insn& d) {
     }
     case 7: {  // INVLPG
       c.require_cpl0();
+      // A non-canonical address in 64-bit mode makes INVLPG a no-op, not #GP
+      // (SDM Vol. 2A INVLPG: "implemented as a NOP").
+      if (m64 && !canonical(c.ea(d) + ((d.seg == FS || d.seg == GS) ? c.s.seg[d.seg].base : 0))) return;
       const uint64_t la = c.linear(d.seg, c.ea(d), 1, mmu::Access::Read);
       c.mmu.invlpg(la);
       if (c.observing()) c.emit(CpuEventKind::Invlpg, la);
@@ -293,6 +341,8 @@ SLOT_INSTANTIATE(rdtscp)
 SLOT_INSTANTIATE(cpuid)
 SLOT_INSTANTIATE(syscall)
 SLOT_INSTANTIATE(sysret)
+SLOT_INSTANTIATE(sysenter)
+SLOT_INSTANTIATE(sysexit)
 SLOT_INSTANTIATE(swapgs)
 SLOT_INSTANTIATE(clac_stac)
 SLOT_INSTANTIATE(grp6)

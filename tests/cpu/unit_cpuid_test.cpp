@@ -54,6 +54,7 @@ const std::map<std::string, std::vector<uint8_t>>& probes() {
       {"RDTSCP", {0x0f, 0x01, 0xf9}},
       {"TSC_ADJUST", {0xb9, 0x3b, 0x00, 0x00, 0x00, 0x0f, 0x32, 0x0f, 0x30}},  // rdmsr, wrmsr IA32_TSC_ADJUST
       {"MTRR", {0xb9, 0xff, 0x02, 0x00, 0x00, 0x0f, 0x32, 0x0f, 0x30}},        // rdmsr, wrmsr MTRR_DEF_TYPE
+      {"UMIP", cr4_bit(11)},                          // CR4.UMIP
       {"LM", {0x48, 0xb8, 1, 2, 3, 4, 5, 6, 7, 8}},  // mov rax, imm64 (we run in 64-bit mode)
   };
   return p;
@@ -66,6 +67,10 @@ const std::map<std::string, std::string>& covered_elsewhere() {
       {"APIC", "tests/boot/kernels/apic (line by line against QEMU) and tests/emu/platform_test.cpp"},
       {"x2APIC", "tests/emu/platform_test.cpp (LapicTest.X2Apic*)"},
       {"TSC-Deadline", "tests/emu/platform_test.cpp (LapicMachine.TscDeadlineTimerInTscUnits)"},
+      {"SEP", "tests/cpu/unit_system_test.cpp (SystemTest.Sysenter*, SystemTest.Sysexit*)"},
+      // The APIC timer and the TSC count instructions: no power state stops them.
+      {"ARAT", "the APIC timer counts through HLT (tests/boot/kernels/apic, LapicTest timer tests)"},
+      {"InvariantTSC", "SystemTest.RdtscCountsInstructions: the TSC is the instruction count"},
   };
   return c;
 }

@@ -268,5 +268,154 @@ TEST_F(SystemTest, RdtscCountsInstructions) {
   EXPECT_EQ(r(RAX) - r(R8), 4u);  // the clock is the instruction count (docs/ARCHITECTURE.md)
 }
 
+// ---- SYSENTER / SYSEXIT (SDM Vol. 2B): Intel semantics in IA-32e mode ----
+TEST_F(SystemTest, SysenterFromRingThreeEntersSixtyFourBitRingZero) {
+  m.cpu.s.sysenter_cs = kKCode;
+  m.cpu.s.sysenter_esp = 0xFFFF800000012340ull;  // all 64 bits are used in IA-32e mode
+  m.cpu.s.sysenter_eip = kCode + 0x100;
+  m.put(kCode + 0x100, {0xeb, 0xfe});
+  user({0x0f, 0x34});  // sysenter
+  m.cpu.set_rflags(0x202 | FL_CF);
+  run();
+  EXPECT_EQ(rip(), kCode + 0x100);
+  EXPECT_EQ(r(RSP), 0xFFFF800000012340ull);
+  EXPECT_EQ(m.cpu.s.cpl(), 0);
+  EXPECT_EQ(m.cpu.s.seg[CS].sel, kKCode);
+  EXPECT_EQ(m.cpu.s.seg[SS].sel, kKCode + 8u);
+  EXPECT_TRUE(m.cpu.mode64());
+  EXPECT_EQ(m.cpu.rflags(), 0x2u | FL_CF) << "IF cleared, the rest kept";
+  EXPECT_TRUE(m.log.exceptions().empty());
+}
+
+TEST_F(SystemTest, SysexitWithRexWReturnsToSixtyFourBitRingThree) {
+  m.cpu.s.sysenter_cs = kKCode;
+  r(RDX) = kUserCode + 0x10;
+  r(RCX) = kUserStackTop - 0x40;
+  m.put(kUserCodePa + 0x10, {0xeb, 0xfe});
+  load({0x48, 0x0f, 0x35});  // sysexitq
+  run();
+  EXPECT_EQ(rip(), kUserCode + 0x10);
+  EXPECT_EQ(r(RSP), kUserStackTop - 0x40);
+  EXPECT_EQ(m.cpu.s.cpl(), 3);
+  EXPECT_EQ(m.cpu.s.seg[CS].sel, kKCode + 32u + 3);  // SYSENTER_CS + 32, RPL 3
+  EXPECT_EQ(m.cpu.s.seg[SS].sel, kKCode + 40u + 3);
+  EXPECT_TRUE(m.cpu.mode64());
+}
+
+TEST_F(SystemTest, SysexitWithoutRexWReturnsToCompatibilityMode) {
+  m.cpu.s.sysenter_cs = kKCode;
+  r(RDX) = 0xFFFFFFFF00001000ull;  // EDX
+  r(RCX) = 0x2000;
+  m.map(0x1000, kUserCodePa, 4096, PTE_U);
+  m.cpu.sync_mmu();
+  m.put(kUserCodePa, {0xeb, 0xfe});
+  load({0x0f, 0x35});
+  run();
+  EXPECT_EQ(rip(), 0x1000u);
+  EXPECT_EQ(m.cpu.s.seg[CS].sel, kUCode32);  // SYSENTER_CS + 16, RPL 3
+  EXPECT_EQ(m.cpu.s.seg[SS].sel, kUData);    // SYSENTER_CS + 24, RPL 3
+  EXPECT_EQ(m.cpu.code_size(), CodeSize::Bits32);
+}
+
+TEST_F(SystemTest, SysenterAndSysexitNeedANonNullSysenterCs) {
+  m.cpu.s.sysenter_cs = 3;  // bits 15:2 zero
+  load({0x0f, 0x34});
+  expect_exception(VEC_GP);
+  m.log.events.clear();
+  load({0x48, 0x0f, 0x35});
+  expect_exception(VEC_GP);
+}
+
+TEST_F(SystemTest, SysexitChecksCanonicalTargetsAndCpl) {
+  m.cpu.s.sysenter_cs = kKCode;
+  r(RDX) = 0x0000800000000000ull;
+  r(RCX) = kUserStackTop;
+  load({0x48, 0x0f, 0x35});
+  expect_exception(VEC_GP);
+  EXPECT_EQ(m.cpu.s.cpl(), 0) << "#GP in ring 0, before the switch";
+  m.log.events.clear();
+  user({0x48, 0x0f, 0x35});
+  expect_exception(VEC_GP);
+}
+
+// ---- UMIP (CR4.UMIP, SDM Vol. 3A §2.5) ----
+TEST_F(SystemTest, UmipMakesDescriptorStoresFaultOnlyAboveRingZero) {
+  const std::vector<std::vector<uint8_t>> insns = {
+      {0x0f, 0x01, 0x00},  // sgdt [rax]
+      {0x0f, 0x01, 0x08},  // sidt [rax]
+      {0x0f, 0x00, 0x00},  // sldt [rax]
+      {0x0f, 0x00, 0x08},  // str [rax]
+      {0x0f, 0x01, 0xe0},  // smsw eax
+  };
+  for (const bool umip : {false, true}) {
+    for (const auto& insn : insns) {
+      for (const unsigned cpl : {0u, 3u}) {
+        m.log.events.clear();
+        m.cpu.s.cr4 = umip ? (m.cpu.s.cr4 | CR4_UMIP) : (m.cpu.s.cr4 & ~CR4_UMIP);
+        std::vector<uint8_t> code = insn;
+        code.insert(code.end(), {0xeb, 0xfe});
+        if (cpl) user(code);
+        else m.set_cpl(0), load(code);
+        r(RAX) = cpl ? kUserData : kData;
+        run();
+        const bool gp = !m.log.exceptions().empty() && m.log.exceptions().back() == VEC_GP;
+        EXPECT_EQ(gp, umip && cpl == 3) << "umip " << umip << " cpl " << cpl << " opcode " << std::hex
+                                        << int(insn[1]) << " " << int(insn[2]);
+      }
+    }
+  }
+}
+
+TEST_F(SystemTest, Cr4ReservedAndUnsupportedBitsAreGp) {
+  for (const unsigned bit : {12u, 15u, 23u, 25u, 31u, 32u, 63u}) {
+    m.log.events.clear();
+    r(RAX) = m.cpu.s.cr4 | (1ull << bit);
+    load({0x0f, 0x22, 0xe0, 0xeb, 0xfe});  // mov cr4, rax
+    expect_exception(VEC_GP);
+  }
+}
+
+// ---- INVLPG, LTR/LLDT corners ----
+TEST_F(SystemTest, InvlpgOfANonCanonicalAddressIsANop) {
+  r(RAX) = 0x0000800000000000ull;
+  load({0x0f, 0x01, 0x38, 0xeb, 0xfe});  // invlpg [rax]
+  run();
+  EXPECT_TRUE(m.log.exceptions().empty());
+  EXPECT_EQ(rip(), kCode + 3);
+}
+
+TEST_F(SystemTest, LtrAndLldtRefuseANonCanonicalBaseOrABadUpperHalf) {
+  // A free 16-byte GDT slot at 0x40 (the test GDT holds 0x00..0x3F).
+  m.cpu.s.gdtr.limit = 0x4F;
+  auto sys_desc = [&](unsigned type, uint64_t base, uint32_t hi_extra) {
+    const uint64_t lo = 0x67 | ((base & 0xFFFFFF) << 16) | (uint64_t(type) << 40) | (1ull << 47) |
+                        (((base >> 24) & 0xFF) << 56);
+    m.wr(kGdt + 0x40, lo);
+    m.wr(kGdt + 0x48, (base >> 32) | (uint64_t(hi_extra) << 32));
+  };
+  struct Case { unsigned type; uint64_t base; uint32_t hi; bool ok; std::vector<uint8_t> insn; };
+  const std::vector<uint8_t> ltr = {0x0f, 0x00, 0xd8}, lldt = {0x0f, 0x00, 0xd0};  // ltr ax; lldt ax
+  const Case cases[] = {
+      {0x9, 0xFFFF800000001000ull, 0, true, ltr},   {0x9, 0x0000800000001000ull, 0, false, ltr},
+      {0x9, 0x1000, 0x100, false, ltr},             {0x2, 0x0000800000001000ull, 0, false, lldt},
+      {0x2, 0x1000, 0, true, lldt},
+  };
+  for (const Case& k : cases) {
+    m.log.events.clear();
+    sys_desc(k.type, k.base, k.hi);
+    r(RAX) = 0x40;
+    load(k.insn);
+    m.put(kCode + 3, {0xeb, 0xfe});
+    run();
+    if (k.ok) {
+      EXPECT_TRUE(m.log.exceptions().empty()) << std::hex << k.base;
+    } else {
+      ASSERT_FALSE(m.log.exceptions().empty()) << std::hex << k.base;
+      EXPECT_EQ(m.log.exceptions().back(), VEC_GP);
+      EXPECT_EQ(stack(0), 0x40u) << "error code = the selector";
+    }
+  }
+}
+
 }  // namespace
 }  // namespace slot::cputest
