@@ -59,6 +59,7 @@ void Cpu::write_cr(unsigned n, uint64_t v) {
       const uint64_t old = s.cr4;
       s.cr4 = v;
       mmu.write_cr4(v);
+      if ((old ^ v) & x86::CR4_DE) debug_regs_changed();  // I/O breakpoints need DE
       if (obs_) emit(CpuEventKind::Cr4Write, old, v);
       return;
     }

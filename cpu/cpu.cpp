@@ -36,14 +36,17 @@ void Cpu::reset() {
   halted_ = shutdown_ = stop_requested_ = false;
   delivering_ = -1;
   attention_ = true;
+  dbg_hits_ = 0;
+  dbg_blocked_ = ~0ull;
+  debug_regs_changed();
   shutdown_report_.clear();
   flush_code_cache();
   sync_mmu();
 }
 
 CpuSnapshot Cpu::snapshot() const {
-  return CpuSnapshot{s,           lf,   icount_,    shadow_until_, insn_rip,  ring0_done_,
-                     ring0_from_, ops_, intr_line_, halted_,       shutdown_, delivering_};
+  return CpuSnapshot{s,    lf,         icount_, shadow_until_, insn_rip,    ring0_done_, ring0_from_,
+                     ops_, intr_line_, halted_, shutdown_,     delivering_, dbg_hits_,   dbg_blocked_};
 }
 
 void Cpu::restore(const CpuSnapshot& snap) {
@@ -59,6 +62,9 @@ void Cpu::restore(const CpuSnapshot& snap) {
   halted_ = snap.halted;
   shutdown_ = snap.shutdown;
   delivering_ = snap.delivering;
+  dbg_hits_ = snap.dbg_hits;
+  dbg_blocked_ = snap.dbg_blocked;
+  debug_regs_changed();
   stop_requested_ = false;
   attention_ = true;
   flush_code_cache();
@@ -209,9 +215,15 @@ void Cpu::step() {
     uint64_t next = insn_rip + d->len;
     s.rip = mode64() ? next : (s.seg[CS].db() ? uint32_t(next) : uint16_t(next));
     const bool tf = s.rflags & x86::FL_TF;
+    // RF suppresses instruction breakpoints for one instruction and is
+    // cleared when it completes, unless it was IRET loading RF again (SDM
+    // Vol. 3B §17.3.1.1). run() sends an instruction with RF set here.
+    const bool rf = s.rflags & x86::FL_RF;
+    if (rf) [[unlikely]] rf_keep_ = false;
     d->fn(*this, *d);
     ++icount_;
-    if (tf) [[unlikely]] single_step_trap();
+    if (rf && !rf_keep_) [[unlikely]] s.rflags &= ~x86::FL_RF;
+    if (tf || dbg_hits_) [[unlikely]] debug_trap(tf);
   } catch (const CpuFault& f) {
     fault_restart(f);
   }
@@ -220,14 +232,9 @@ void Cpu::step() {
 // A fault restarts the instruction: RIP back at it, then delivery.
 void Cpu::fault_restart(const CpuFault& f) {
   s.rip = insn_rip;
+  if (icount_ != dbg_blocked_) dbg_hits_ = 0;  // the instruction did not complete: no data-breakpoint trap
   ++icount_;  // delivery takes time, so a fault loop still reaches --max-insns
   deliver_event(f.vector, f.has_error, f.error, 0);
-}
-
-// Single-step trap after the instruction (SDM Vol. 3A §17.3.1.4): DR6.BS.
-void Cpu::single_step_trap() {
-  s.dr[6] |= 1ull << 14;
-  deliver_event(x86::VEC_DB, false, 0, 0);
 }
 
 // What selects the fast-path slot and the decoding of a fetch in 64-bit mode:
@@ -260,7 +267,7 @@ void Cpu::run_page() {
         mmu.fetch_slot(la, mmu::AccessCtx{s.cpl(), bool(s.rflags & x86::FL_AC), false});
     // A page with an execution break runs one instruction per call, so that
     // run() looks at every RIP on it.
-    const bool watched = brk_on_ && exec_break_page(vpn, ppage);
+    const bool watched = (brk_on_ && exec_break_page(vpn, ppage)) || dbg_exec_;
     for (;;) {
       const unsigned off = unsigned(la & 0xFFF);
       const Insn* d = page->at[off];
@@ -269,7 +276,7 @@ void Cpu::run_page() {
       const bool tf = s.rflags & x86::FL_TF;
       d->fn(*this, *d);
       ++icount_;
-      if (tf) [[unlikely]] { single_step_trap(); return; }
+      if (tf || dbg_hits_) [[unlikely]] { debug_trap(tf); return; }
       if (attention_ || icount_ >= run_until_ || d == &scratch || watched) return;
       la = s.rip;
       if ((la >> 12) != vpn || fetch_key() != key || !mmu.refetch(slot, vpn, ppage)) return;
@@ -351,7 +358,10 @@ StopReason Cpu::run(uint64_t until) {
       at_break_ = true;
       return StopReason::Request;
     }
-    if (mode64()) run_page();
+    if (dbg_exec_ && !(s.rflags & x86::FL_RF) && icount_ != dbg_blocked_) [[unlikely]] {
+      if (exec_breakpoint()) continue;
+    }
+    if (mode64() && !(s.rflags & x86::FL_RF)) run_page();
     else step();
   }
   return StopReason::Limit;

@@ -85,6 +85,8 @@ struct CpuSnapshot {
   mmu::KernelOps ops;
   bool intr_line, halted, shutdown;
   int delivering;
+  uint32_t dbg_hits;     // debug-register hits waiting for their #DB (a MOV SS carries them)
+  uint64_t dbg_blocked;  // the icount at which MOV SS / POP SS blocks debug exceptions
 };
 
 struct CodePage;
@@ -219,6 +221,26 @@ class Cpu {
   void emit(CpuEventKind k, uint64_t a = 0, uint64_t b = 0, uint8_t vec = 0);
   void set_cpl_segments_64(uint16_t cs_sel, uint16_t ss_sel, unsigned cpl);  // syscall/sysret helper
   void interrupt_shadow() { shadow_until_ = icount_ + 2; }  // icount_ still counts the STI itself
+  // MOV SS / POP SS: interrupts and debug exceptions wait one instruction
+  // (SDM Vol. 3A §6.8.3); a data breakpoint the load hit is reported after
+  // the next instruction, even if that one enters a handler.
+  void ss_loaded() { interrupt_shadow(), dbg_blocked_ = icount_ + 1; }
+
+  // ---- debug registers (SDM Vol. 3B §17.2-17.3; cpu/debug.cpp) -------------
+  void debug_regs_changed();  // after DR7 or CR4.DE change: which breakpoints are armed
+  // Data and I/O breakpoints: records hits (DR6.Bn) for the #DB trap after
+  // the instruction. One test of a flag when none is armed.
+  void watch_data(uint64_t la, unsigned len, bool write) {
+    if (dbg_data_) [[unlikely]] data_breakpoint(la, len, write);
+  }
+  void watch_io(uint16_t port, unsigned len) {
+    if (dbg_io_) [[unlikely]] io_breakpoint(port, len);
+  }
+  bool watching_data() const { return dbg_data_ != 0; }
+  bool debug_hit() const { return dbg_hits_ != 0; }  // a REP string stops its iterations
+  void general_detect();  // MOV DR with DR7.GD set: #DB fault, DR6.BD
+  void icebp();           // INT1 (F1): a trap-like #DB past the gate DPL check
+  void rf_loaded() { rf_keep_ = true; }  // IRET/SYSRET set RF: it covers the next instruction
   void halt() { halted_ = true; attention_ = true; }
   // Stops the machine with a report for a feature we do not emulate (never a
   // silent wrong answer): the run ends like a shutdown.
@@ -241,7 +263,11 @@ class Cpu {
   SegDesc check_gate(const Gate& gate, unsigned type, uint32_t idt_err, uint32_t ext, int kind);
   bool handle_attention();
   void run_page();
-  void single_step_trap();
+  void debug_trap(bool tf);
+  uint64_t event_rflags(uint8_t vec, int kind);
+  bool exec_breakpoint();
+  void data_breakpoint(uint64_t la, unsigned len, bool write);
+  void io_breakpoint(uint16_t port, unsigned len);
   bool exec_break_here() const;
   bool exec_break_page(uint64_t vpn, uint64_t ppage) const;
   void fault_restart(const CpuFault& f);
@@ -276,6 +302,13 @@ class Cpu {
   uint64_t brk_resume_ = ~0ull;
   bool brk_on_ = false;
   bool at_break_ = false;
+  // Debug registers: armed breakpoints by kind (bit n = DRn), this
+  // instruction's hits, the MOV SS block, RF bookkeeping, a #DB from GD.
+  uint8_t dbg_exec_ = 0, dbg_data_ = 0, dbg_io_ = 0;
+  uint32_t dbg_hits_ = 0;
+  uint64_t dbg_blocked_ = ~0ull;
+  bool rf_keep_ = false;
+  bool db_fault_ = false;
 };
 
 }  // namespace slot::cpu

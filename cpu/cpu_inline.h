@@ -57,6 +57,7 @@ inline void Cpu::phys_write(uint64_t pa, unsigned size, uint64_t v) {
 }
 
 template <unsigned W> inline uint64_t Cpu::read_lin(uint64_t la, bool sup) {
+  if (!sup) watch_data(la, W, false);
   if ((la & 0xFFF) + W <= 4096) [[likely]] {
     uint64_t pa = translate(la, mmu::Access::Read, sup);
     if (const uint8_t* p = mem.ptr(pa, W)) [[likely]] {
@@ -75,6 +76,7 @@ template <unsigned W> inline uint64_t Cpu::read_lin(uint64_t la, bool sup) {
 }
 
 template <unsigned W> inline void Cpu::write_lin(uint64_t la, uint64_t v, bool sup) {
+  if (!sup) watch_data(la, W, true);
   if ((la & 0xFFF) + W <= 4096) [[likely]] {
     uint64_t pa = translate(la, mmu::Access::Write, sup);
     if (uint8_t* p = mem.ptr(pa, W)) [[likely]] {
@@ -124,6 +126,7 @@ template <unsigned W, class F> inline void Cpu::rmw(const Insn& d, F&& f) {
 
 template <unsigned W, class F> [[gnu::noinline]] void Cpu::rmw_mem(const Insn& d, F& f) {
   const uint64_t la = linear(d.seg, ea(d), W, mmu::Access::Write);
+  watch_data(la, W, true);
   if ((la & 0xFFF) + W <= 4096) [[likely]] {
     const uint64_t pa = translate(la, mmu::Access::Write, false);
     uint8_t* p = mem.ptr(pa, W);

@@ -3,6 +3,7 @@
 // a minimal legacy protected-mode path (32-bit interrupt/trap gates) for
 // faults before long mode is on; IRET in both. Task gates: not emulated.
 #include <cstdio>
+#include <utility>
 
 #include "cpu/cpu.h"
 #include "cpu/descriptor.h"
@@ -50,6 +51,16 @@ void Cpu::deliver_event(uint8_t vec, bool has_err, uint32_t err, int kind) {
     }
     deliver_event(f2.vector, f2.has_error, f2.error, kException);
   }
+}
+
+// The RFLAGS image an event pushes: RF set for a fault-class exception other
+// than an instruction-breakpoint #DB (SDM Vol. 3B §17.3.1.1), so that the
+// restarted instruction does not hit its instruction breakpoint again.
+uint64_t Cpu::event_rflags(uint8_t vec, int kind) {
+  bool fault_class = false;
+  if (vec == x86::VEC_DB) fault_class = std::exchange(db_fault_, false);  // only the GD #DB
+  else fault_class = vec < 22 && ((0x3B7CE1u >> vec) & 1);  // #DE #BR #UD #NM #TS #NP #SS #GP #PF #MF #AC #XM #VE #CP
+  return rflags() | (kind == kException && fault_class ? x86::FL_RF : 0);
 }
 
 void Cpu::deliver(uint8_t vec, bool has_err, uint32_t err, int kind) {
@@ -113,7 +124,7 @@ void Cpu::deliver_long(uint8_t vec, bool has_err, uint32_t err, int kind) {
   else if (new_cpl < cpl) rsp = tss_read(4 + new_cpl * 8);
   if (!canonical(rsp)) fault(x86::VEC_SS, ext);
   rsp &= ~0xFull;  // SDM Vol. 3A §6.14.2: the new stack is 16-byte aligned
-  const uint64_t frame[6] = {has_err ? err : 0, s.rip, s.seg[CS].sel, rflags(), s.gpr[RSP], s.seg[SS].sel};
+  const uint64_t frame[6] = {has_err ? err : 0, s.rip, s.seg[CS].sel, event_rflags(vec, kind), s.gpr[RSP], s.seg[SS].sel};
   const unsigned n = has_err ? 6 : 5;
   for (unsigned k = 0; k < n; ++k) {
     rsp -= 8;
@@ -145,7 +156,7 @@ void Cpu::deliver_legacy(uint8_t vec, bool has_err, uint32_t err, int kind) {
   const unsigned new_cpl = (at & attr::kConforming) ? cpl : attr::dpl_of(at);
   const Segment old_ss = s.seg[SS];
   const uint64_t old_rsp = s.gpr[RSP];
-  const uint64_t fl = rflags();
+  const uint64_t fl = event_rflags(vec, kind);
   const Segment old_cs = s.seg[CS];
   const uint64_t old_rip = s.rip;
   if (new_cpl < cpl) {
@@ -241,6 +252,7 @@ void Cpu::iret(unsigned osz) {
       }
     }
     set_rflags((cur & ~modifiable) | (fl & modifiable));
+    if (s.rflags & x86::FL_RF) rf_loaded();
     s.seg[CS] = Segment{sel, base, limit, uint16_t(at | attr::kAccessed)};
     s.rip = rip;
     if (m64 || outer) s.gpr[RSP] = rsp;

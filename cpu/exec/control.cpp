@@ -80,6 +80,7 @@ template <unsigned W> void retf(Cpu& c, const Insn& d) { c.far_return(W, uint16_
 
 template <unsigned W> void int3(Cpu& c, const Insn&) { c.software_interrupt(x86::VEC_BP, true); }
 template <unsigned W> void int_n(Cpu& c, const Insn& d) { c.software_interrupt(uint8_t(d.imm), false); }
+template <unsigned W> void int1(Cpu& c, const Insn&) { c.icebp(); }
 template <unsigned W> void into(Cpu& c, const Insn&) {
   if (c.cond(0)) c.software_interrupt(x86::VEC_OF, true);
 }
@@ -89,6 +90,7 @@ template <unsigned W> void hlt(Cpu& c, const Insn&) {
   c.halt();
 }
 
+SLOT_INSTANTIATE(int1)
 SLOT_INSTANTIATE(jcc)
 SLOT_INSTANTIATE(jmp_rel)
 SLOT_INSTANTIATE(jmp_E)

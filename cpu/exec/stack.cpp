@@ -59,7 +59,7 @@ template <unsigned W> void leave(Cpu& c, const Insn&) {
 template <unsigned W> void push_seg(Cpu& c, const Insn& d) { c.push<W>(c.s.seg[d.op].sel); }
 template <unsigned W> void pop_seg(Cpu& c, const Insn& d) {
   keep_stack_on_fault(c, [&] { c.load_seg(d.op, uint16_t(c.pop<W>())); });
-  if (d.op == SS) c.interrupt_shadow();
+  if (d.op == SS) c.ss_loaded();
 }
 
 // PUSHA/POPA (legacy modes only): the pushed SP is its value before the

@@ -47,6 +47,12 @@ void run_string(Cpu& c, const Insn& d, Body&& body, bool conditional, Bulk bulk 
     } else {
       n += bulk(x, kChunk - n);
     }
+    // A data breakpoint hit: the #DB trap follows this iteration, and the
+    // instruction resumes with the next one (SDM Vol. 3B §17.3.1.2).
+    if (c.debug_hit()) [[unlikely]] {
+      if ((c.s.gpr[RCX] & am) != 0) c.s.rip = c.insn_rip;
+      return;
+    }
   }
 }
 
@@ -63,7 +69,7 @@ void run_string(Cpu& c, const Insn& d, Body&& body, bool conditional, Bulk bulk 
 template <unsigned W> struct StosBulk {
   uint64_t operator()(StrCtx& x, uint64_t budget) const {
     Cpu& c = x.c;
-    if (x.delta < 0 || x.d.asz != 8 || !c.mode64()) return 0;
+    if (x.delta < 0 || x.d.asz != 8 || !c.mode64() || c.watching_data()) return 0;
     const uint64_t di = c.s.gpr[RDI];  // ES has base 0 in 64-bit mode
     const uint64_t n = std::min({c.s.gpr[RCX], budget, (4096 - (di & 0xFFF)) / W});
     if (n == 0) return 0;

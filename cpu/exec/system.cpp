@@ -23,6 +23,7 @@ template <unsigned W> void in_port(Cpu& c, const Insn& d) {
   constexpr unsigned n = W > 4 ? 4 : W;
   const uint16_t port = d.op ? uint16_t(c.s.gpr[RDX]) : uint16_t(d.imm);
   check_io(c, port, n);
+  c.watch_io(port, n);
   ++c.count_ops().port_io;
   c.set_gpr<n>(RAX, c.platform.io_in(port, n));
 }
@@ -30,6 +31,7 @@ template <unsigned W> void out_port(Cpu& c, const Insn& d) {
   constexpr unsigned n = W > 4 ? 4 : W;
   const uint16_t port = d.op ? uint16_t(c.s.gpr[RDX]) : uint16_t(d.imm);
   check_io(c, port, n);
+  c.watch_io(port, n);
   ++c.count_ops().port_io;
   const uint32_t v = uint32_t(c.gpr<n>(RAX));
   if (c.observing()) c.emit(CpuEventKind::PortOut, port, v);
@@ -65,6 +67,7 @@ template <unsigned W> void mov_RD(Cpu& c, const Insn& d) {
   if (n > 7) c.fault(x86::VEC_UD);
   c.require_cpl0();
   if (n == 4 || n == 5) { if (c.s.cr4 & x86::CR4_DE) c.fault(x86::VEC_UD); n += 2; }
+  c.general_detect();
   c.set_gpr<W>(d.rm, c.s.dr[n]);
 }
 template <unsigned W> void mov_DR(Cpu& c, const Insn& d) {
@@ -72,9 +75,13 @@ template <unsigned W> void mov_DR(Cpu& c, const Insn& d) {
   if (n > 7) c.fault(x86::VEC_UD);
   c.require_cpl0();
   if (n == 4 || n == 5) { if (c.s.cr4 & x86::CR4_DE) c.fault(x86::VEC_UD); n += 2; }
+  c.general_detect();
   const uint64_t v = c.gpr<W>(d.rm);
   if (n >= 6 && (v >> 32)) c.gp0();
+  // In 64-bit mode DR0-DR3 hold any 64-bit value (SDM Vol. 2B MOV DRn);
+  // DR6 and DR7 read back their fixed bits.
   c.s.dr[n] = n == 6 ? (v | 0xFFFF0FF0) : n == 7 ? ((v | 0x400) & ~0x1000ull) : v;
+  if (n == 7) c.debug_regs_changed();
 }
 template <unsigned W> void clts(Cpu& c, const Insn&) {
   c.require_cpl0();
@@ -141,6 +148,7 @@ template <unsigned W> void sysret(Cpu& c, const Insn&) {
     c.s.rip = uint32_t(c.s.gpr[RCX]);
   }
   c.set_rflags((c.s.gpr[R11] & 0x3C7FD7) | 2);
+  if (c.s.rflags & x86::FL_RF) c.rf_loaded();
   c.set_seg_raw(SS, uint16_t((base + 8) | 3), 0, 0xFFFFFFFF, 0xCF3);
   ++c.count_ops().sysret;
   c.emit(CpuEventKind::CplChange, 0, 3);
@@ -314,7 +322,7 @@ template <unsigned W> void mov_SE(Cpu& c, const Insn& d) {
   const unsigned sr = d.reg & 7;
   if (sr > 5 || sr == CS) c.fault(x86::VEC_UD);
   c.load_seg(sr, uint16_t(c.read_rm<2>(d)));
-  if (sr == SS) c.interrupt_shadow();
+  if (sr == SS) c.ss_loaded();
 }
 template <unsigned W> void load_far(Cpu& c, const Insn& d) {
   if (!d.mem()) c.fault(x86::VEC_UD);

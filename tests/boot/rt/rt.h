@@ -21,18 +21,23 @@ static inline uint8_t inb(uint16_t p) {
   asm volatile("inb %1, %0" : "=a"(v) : "Nd"(p));
   return v;
 }
-#define RT_CR(n)                                                              \
-  static inline uint64_t read_cr##n() {                                       \
+// read_crN/write_crN and read_drN/write_drN
+#define RT_SYSREG(kind, n)                                                    \
+  static inline uint64_t read_##kind##n() {                                   \
     uint64_t v;                                                               \
-    asm volatile("mov %%cr" #n ", %0" : "=r"(v));                             \
+    asm volatile("mov %%" #kind #n ", %0" : "=r"(v));                         \
     return v;                                                                 \
   }                                                                           \
-  static inline void write_cr##n(uint64_t v) { asm volatile("mov %0, %%cr" #n ::"r"(v) : "memory"); }
-RT_CR(0)
-RT_CR(2)
-RT_CR(3)
-RT_CR(4)
-#undef RT_CR
+  static inline void write_##kind##n(uint64_t v) { asm volatile("mov %0, %%" #kind #n ::"r"(v) : "memory"); }
+RT_SYSREG(cr, 0)
+RT_SYSREG(cr, 2)
+RT_SYSREG(cr, 3)
+RT_SYSREG(cr, 4)
+RT_SYSREG(dr, 0)
+RT_SYSREG(dr, 1)
+RT_SYSREG(dr, 6)
+RT_SYSREG(dr, 7)
+#undef RT_SYSREG
 static inline uint64_t rdmsr(uint32_t msr) {
   uint32_t lo, hi;
   asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));

@@ -46,7 +46,7 @@ void kmain() {
   for (uint32_t m = 0x200; m < 0x210; m++) show("MTRR_PHYS", m);
   show("TSC_ADJUST", 0x3B);
   const CpuidRegs c1 = cpuid(1);
-  rt_printf("cpuid.1 edx: mtrr %x\n", (c1.d >> 12) & 1);  // (SEP: SlotLab has no SYSENTER yet)
+  rt_printf("cpuid.1 edx: mtrr %x sep %x\n", (c1.d >> 12) & 1, (c1.d >> 11) & 1);
   Probe w{0x174, 0x10};
   rt_printf("wrmsr SYSENTER_CS: %s\n", rt_try(do_wrmsr, &w) ? "#GP" : "ok");
   show("SYSENTER_CS", 0x174);

@@ -14,8 +14,11 @@ extern "C" uint64_t u_out[8], sc_gs0, sc_rcx, sc_r11, sc_rflags, sc_cs, sc_ss;
 #define PRIV(n) extern "C" char n[], n##_at[];
 PRIV(u_hlt) PRIV(u_cli) PRIV(u_sti) PRIV(u_mov_cr3) PRIV(u_mov_dr7) PRIV(u_rdmsr) PRIV(u_wrmsr) PRIV(u_lgdt)
 PRIV(u_lidt) PRIV(u_ltr) PRIV(u_invlpg) PRIV(u_clts) PRIV(u_wbinvd) PRIV(u_swapgs) PRIV(u_sysret)
-PRIV(u_syscall_ud)
+PRIV(u_syscall_ud) PRIV(u_sysexit) PRIV(u_sgdt) PRIV(u_sidt) PRIV(u_sldt) PRIV(u_str) PRIV(u_smsw)
+PRIV(u_sysenter)
 #undef PRIV
+extern "C" char u_sysenter_ret[], sysenter_entry[];
+extern "C" uint64_t se_cs, se_ss, se_rsp, se_rflags;
 
 static uint64_t R(const void* p) { return (uint64_t)p; }
 alignas(16) static uint8_t g_ustack[4096];
@@ -115,6 +118,53 @@ static void privileged() {
   rt_check("ring 3: popf kept IF = 0 and IOPL = 0", rt_fault.rax & (FL_IF | FL_IOPL), 0);
 }
 
+// SYSENTER/SYSEXIT (SDM Vol. 2B). An Intel CPU runs both in 64-bit mode; AMD's
+// manual makes them #UD in long mode, and QEMU's `max` CPU says AuthenticAMD.
+// Each CPU is held to its own vendor's rule here; the Intel path in detail
+// (segments, stacks, REX.W) is tested against the SDM in
+// tests/cpu/unit_system_test.cpp (SystemTest.Sysenter*, Sysexit*).
+static void sysenter_sysexit() {
+  const bool intel = cpuid(0).b == 0x756E6547;
+  rt_check("cpuid.1 edx: SEP", (cpuid(1).d >> 11) & 1, 1);
+  wrmsr(MSR_SYSENTER_CS, SEL_KCODE64);
+  wrmsr(MSR_SYSENTER_ESP, R(&g_kstack[4096]));
+  wrmsr(MSR_SYSENTER_EIP, R(sysenter_entry));
+  int caught = user(u_sysenter, 0x202);
+  bool ok = intel ? caught && rt_fault.vec == VEC_USER_EXIT && se_cs == SEL_KCODE64 && se_ss == SEL_KCODE64 + 8 &&
+                        se_rsp == R(&g_kstack[4096]) && !(se_rflags & FL_IF) && rt_fault.rax == 0x5F &&
+                        u_out[1] == ((SEL_KCODE64 + 32) | 3) && u_out[2] == ((SEL_KCODE64 + 40) | 3) &&
+                        u_out[3] == USTACK
+                  : caught && rt_fault.vec == VEC_UD;
+  rt_check("sysenter + sysexitq in 64-bit mode, as the vendor documents them", ok, 1);
+  caught = user(u_sysexit);
+  rt_check("sysexitq at CPL 3: #GP(0) (Intel) or #UD (AMD)",
+           caught && rt_fault.vec == (intel ? VEC_GP : VEC_UD) && rt_fault.rip == R(u_sysexit_at), 1);
+  wrmsr(MSR_SYSENTER_CS, 0);
+  caught = user(u_sysenter);
+  rt_check("sysenter with SYSENTER_CS = 0: #GP(0) (Intel) or #UD (AMD)",
+           caught && rt_fault.vec == (intel ? VEC_GP : VEC_UD) && rt_fault.rip == R(u_sysenter_at), 1);
+}
+
+// UMIP (CR4 bit 11, CPUID.7:ECX[2]): the descriptor-table and machine-status
+// stores fault at CPL 3 (SDM Vol. 3A §2.5).
+static void umip() {
+  const bool has = (cpuid(7).c >> 2) & 1;
+  rt_check("cpuid.7 ecx: UMIP", has, 1);
+  if (!has) return;
+  struct { const char* name; char *fn, *at; } cases[] = {
+      {"UMIP: sgdt at CPL 3 -> #GP(0)", u_sgdt, u_sgdt_at}, {"UMIP: sidt at CPL 3 -> #GP(0)", u_sidt, u_sidt_at},
+      {"UMIP: sldt at CPL 3 -> #GP(0)", u_sldt, u_sldt_at}, {"UMIP: str at CPL 3 -> #GP(0)", u_str, u_str_at},
+      {"UMIP: smsw at CPL 3 -> #GP(0)", u_smsw, u_smsw_at},
+  };
+  rt_expect("no UMIP: sgdt at CPL 3 runs", user(u_sgdt), VEC_USER_EXIT, 0, RT_ANY);
+  write_cr4(read_cr4() | (1u << 11));
+  for (auto& c : cases) rt_expect(c.name, user(c.fn), VEC_GP, 0, R(c.at));
+  uint8_t gdtr[10];
+  asm volatile("sgdt %0" : "=m"(gdtr));
+  rt_check("UMIP: sgdt at CPL 0 still runs", gdtr[0] | gdtr[1] << 8, SEL_FREE + 8 * GDT_FREE_SLOTS - 1);
+  write_cr4(read_cr4() & ~(1ull << 11));
+}
+
 static void io_permission() {
   constexpr uint16_t SCR = 0x3FF;
   rt_expect("IOPL 3: out/in 0x3FF", user(u_io_rw, 0x3002, 0xA5), VEC_USER_EXIT, 0, RT_ANY);
@@ -141,5 +191,7 @@ extern "C" void kmain() {
   interrupt_gates();
   privileged();
   io_permission();
+  sysenter_sysexit();
+  umip();
   rt_user_2m(0, false);
 }

@@ -7,6 +7,14 @@
     .code64
 #define FN(n) .globl n; n:
 #define UEXIT int $VEC_USER_EXIT
+/* u_out[0..3] = rbx, cs, ss, rsp (rbx holds the flags the caller pushed) */
+#define RECORD_RBX_CS_SS_RSP \
+    mov %rbx, u_out+0(%rip); \
+    mov %cs, %ebx; \
+    mov %rbx, u_out+8(%rip); \
+    mov %ss, %ebx; \
+    mov %rbx, u_out+16(%rip); \
+    mov %rsp, u_out+24(%rip)
 
 FN(u_ident)                     /* rax = cs | ss << 16 | rflags << 32 */
     pushfq                      /* first: OR/SHL below change the flags */
@@ -29,12 +37,7 @@ FN(u_syscall_ret)
     pushfq
     pop %rbx
     cld
-    mov %rbx, u_out+0(%rip)
-    mov %cs, %ebx
-    mov %rbx, u_out+8(%rip)
-    mov %ss, %ebx
-    mov %rbx, u_out+16(%rip)
-    mov %rsp, u_out+24(%rip)
+    RECORD_RBX_CS_SS_RSP
     UEXIT
 
 FN(u_int80)
@@ -78,6 +81,38 @@ PRIV(u_wbinvd, wbinvd)
 PRIV(u_swapgs, swapgs)
 PRIV(u_sysret, sysretq)
 PRIV(u_syscall_ud, syscall)
+PRIV(u_sysexit, sysexitq)
+PRIV(u_sgdt, sgdt u_out(%rip))
+PRIV(u_sidt, sidt u_out(%rip))
+PRIV(u_sldt, sldt %ax)
+PRIV(u_str, str %ax)
+PRIV(u_smsw, smsw %ax)
+
+/* SYSENTER from ring 3 with the SYSEXIT convention: rdx = where to return,
+ * rcx = the stack to return to. sysenter_entry (ring 0) records what it
+ * sees, increments rax and returns with SYSEXITQ. */
+FN(u_sysenter)
+    lea u_sysenter_ret(%rip), %rdx
+    mov %rsp, %rcx
+    mov $0x5E, %eax
+FN(u_sysenter_at)
+    sysenter
+FN(u_sysenter_ret)
+    pushfq
+    pop %rbx
+    RECORD_RBX_CS_SS_RSP
+    UEXIT
+
+FN(sysenter_entry)
+    mov %cs, %ebx
+    mov %rbx, se_cs(%rip)
+    mov %ss, %ebx
+    mov %rbx, se_ss(%rip)
+    mov %rsp, se_rsp(%rip)
+    pushfq
+    pop se_rflags(%rip)
+    inc %rax
+    sysexitq
 
 /* Port I/O on COM1's scratch register 0x3FF (16550 SCR). */
 FN(u_io_rw)                     /* writes dil, reads it back into rax */
@@ -121,7 +156,11 @@ FN(syscall_entry)
 
     .data
     .align 8
-    .globl u_out, sc_gs0, sc_rcx, sc_r11, sc_rflags, sc_cs, sc_ss
+    .globl u_out, sc_gs0, sc_rcx, sc_r11, sc_rflags, sc_cs, sc_ss, se_cs, se_ss, se_rsp, se_rflags
+se_cs: .quad 0
+se_ss: .quad 0
+se_rsp: .quad 0
+se_rflags: .quad 0
 u_out: .fill 8, 8, 0
 sc_gs0: .quad 0
 sc_rcx: .quad 0
