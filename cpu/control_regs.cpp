@@ -11,7 +11,8 @@ namespace slot::cpu {
 namespace {
 constexpr uint64_t kCr4Supported = x86::CR4_TSD | x86::CR4_DE | x86::CR4_PSE | x86::CR4_PAE | x86::CR4_MCE |
                                    x86::CR4_PGE | x86::CR4_PCE | x86::CR4_OSFXSR | x86::CR4_OSXMMEXCPT |
-                                   x86::CR4_PCIDE | x86::CR4_SMEP | x86::CR4_SMAP | x86::CR4_UMIP;
+                                   x86::CR4_PCIDE | x86::CR4_SMEP | x86::CR4_SMAP | x86::CR4_UMIP |
+                                   x86::CR4_PKE | x86::CR4_PKS;
 constexpr uint64_t kPhysMask = (1ull << kPhysAddrBits) - 1;
 }  // namespace
 
@@ -84,6 +85,7 @@ uint64_t Cpu::read_msr(uint32_t msr) {
     case x86::MSR_GS_BASE: return s.seg[GS].base;
     case x86::MSR_KERNEL_GS_BASE: return s.kernel_gs_base;
     case x86::MSR_TSC_AUX: return s.tsc_aux;
+    case x86::MSR_PKRS: return s.pkrs;
     case x86::MSR_TSC_DEADLINE: {
       // The platform's timer counts instructions; the MSR is in TSC units.
       uint64_t at = 0;
@@ -125,6 +127,11 @@ void Cpu::write_msr(uint32_t msr, uint64_t v) {
     case x86::MSR_GS_BASE: need_canonical(); s.seg[GS].base = v; return;
     case x86::MSR_KERNEL_GS_BASE: need_canonical(); s.kernel_gs_base = v; return;
     case x86::MSR_TSC_AUX: s.tsc_aux = uint32_t(v); return;
+    case x86::MSR_PKRS:  // bits 63:32 reserved (SDM Vol. 4, IA32_PKRS)
+      if (v >> 32) gp0();
+      s.pkrs = uint32_t(v);
+      mmu.write_pkeys(s.pkru, s.pkrs);
+      return;
     case x86::MSR_TSC_DEADLINE:
       // 0 disarms; a deadline already passed fires at once (SDM Vol. 3A §10.5.4.1).
       if (!platform.msr_write(msr, v == 0 ? 0 : std::max<uint64_t>(v - uint64_t(s.tsc_offset), 1))) gp0();

@@ -73,7 +73,7 @@ void Cpu::restore(const CpuSnapshot& snap) {
 }
 
 void Cpu::sync_mmu() {
-  mmu.reset_mode(mmu::PagingMode{s.cr0, s.cr3, s.cr4, s.efer});
+  mmu.reset_mode(mmu::PagingMode{s.cr0, s.cr3, s.cr4, s.efer, s.pkru, s.pkrs});
   cur_page_ = nullptr;
   cur_page_pa_ = ~0ull;
 }

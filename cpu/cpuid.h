@@ -27,6 +27,7 @@ inline constexpr CpuidFeature kFeatures[] = {
     {"APIC", 1, CpuidReg::Edx, 9},         {"x2APIC", 1, CpuidReg::Ecx, 21},
     {"TSC-Deadline", 1, CpuidReg::Ecx, 24}, {"SEP", 1, CpuidReg::Edx, 11},
     {"UMIP", 7, CpuidReg::Ecx, 2},         {"ARAT", 6, CpuidReg::Eax, 2},
+    {"PKU", 7, CpuidReg::Ecx, 3},          {"PKS", 7, CpuidReg::Ecx, 31},
     {"InvariantTSC", 0x80000007, CpuidReg::Edx, 8},
     {"PGE", 1, CpuidReg::Edx, 13},         {"CMOV", 1, CpuidReg::Edx, 15},
     {"PAT", 1, CpuidReg::Edx, 16},         {"CLFSH", 1, CpuidReg::Edx, 19},

@@ -47,6 +47,7 @@ struct CpuState {
   uint64_t mtrr_def_type = 0;
   uint64_t mtrr_fixed[11] = {};  // FIX64K_00000, FIX16K_80000, FIX16K_A0000, FIX4K_C0000 .. FIX4K_F8000
   uint64_t mtrr_var[16] = {};    // PHYSBASE0, PHYSMASK0, ..., PHYSMASK7
+  uint32_t pkru = 0, pkrs = 0;   // protection-key rights: user pages, supervisor pages (SDM Vol. 3A §4.6.2)
   uint8_t cpl() const { return seg[CS].sel & 3; }
 };
 

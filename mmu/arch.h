@@ -28,7 +28,7 @@ inline constexpr uint32_t PF_W = 1u << 1;
 inline constexpr uint32_t PF_U = 1u << 2;
 inline constexpr uint32_t PF_RSVD = 1u << 3;
 inline constexpr uint32_t PF_I = 1u << 4;
-inline constexpr uint32_t PF_PK = 1u << 5;
+inline constexpr uint32_t PF_PK = 1u << 5;  // a protection key denied the access (§4.7)
 
 // CR0 / CR4 (SDM Vol. 3A §2.5).
 inline constexpr uint64_t CR0_PE = 1ull << 0;
@@ -59,6 +59,8 @@ inline constexpr uint64_t CR4_FSGSBASE = 1ull << 16;
 inline constexpr uint64_t CR4_PCIDE = 1ull << 17;
 inline constexpr uint64_t CR4_SMEP = 1ull << 20;
 inline constexpr uint64_t CR4_SMAP = 1ull << 21;
+inline constexpr uint64_t CR4_PKE = 1ull << 22;
+inline constexpr uint64_t CR4_PKS = 1ull << 24;
 
 inline constexpr uint64_t CR3_NOFLUSH = 1ull << 63;  // with CR4.PCIDE=1 (SDM Vol. 3A §4.10.4.1)
 inline constexpr uint64_t CR3_PCID_MASK = 0xFFF;
@@ -72,6 +74,7 @@ inline constexpr uint64_t EFER_NXE = 1ull << 11;
 inline constexpr uint32_t MSR_TSC = 0x10;
 inline constexpr uint32_t MSR_APIC_BASE = 0x1B;
 inline constexpr uint32_t MSR_TSC_DEADLINE = 0x6E0;
+inline constexpr uint32_t MSR_PKRS = 0x6E1;
 inline constexpr uint32_t MSR_PLATFORM_ID = 0x17;
 inline constexpr uint32_t MSR_TSC_ADJUST = 0x3B;
 inline constexpr uint32_t MSR_BIOS_SIGN_ID = 0x8B;

@@ -32,7 +32,7 @@ Mmu::Impl::Impl(Mmu& owner, PhysMemory& m, const TlbConfig& c) : o(owner), mem(m
 
 WalkRequest Mmu::Impl::request(uint64_t linear, Access acc, unsigned cls, bool effects,
                                bool perms) const {
-  return WalkRequest{linear, acc, cls, mode.cr0, mode.cr4, mode.efer, effects, perms};
+  return WalkRequest{linear, acc, cls, mode, effects, perms};
 }
 
 WalkStart Mmu::Impl::cr3_start() const {
@@ -105,7 +105,7 @@ bool Mmu::Impl::translate(uint64_t linear, Access acc, const AccessCtx& who, Phy
     // The TLB caches rights; they are checked against the current mode
     // (§4.10.2.2), and a refusal faults without a walk ("spurious" #PF
     // after a relaxation that was not invalidated, §4.10.4.3).
-    if (Check c = check_access(e.perms, acc, cls, mode.cr0, mode.cr4, mode.efer); c != Check::None)
+    if (Check c = check_access(e.perms, acc, cls, mode); c != Check::None)
       return raise(linear, acc, c, user, true, fault);
     if (acc == Access::Write && !e.perms.dirty) {
       // A write through an entry with D=0 walks again to set D (§4.8).
@@ -140,7 +140,7 @@ bool Mmu::Impl::translate(uint64_t linear, Access acc, const AccessCtx& who, Phy
       if (stale == StaleMode::Detect)
         check_stale(arr.cfg().name.c_str(), linear, acc, epa, e.size, e.perms,
                     arr.prov(h.set, h.way));
-      if (Check c = check_access(e.perms, acc, cls, mode.cr0, mode.cr4, mode.efer); c != Check::None)
+      if (Check c = check_access(e.perms, acc, cls, mode); c != Check::None)
         return raise(linear, acc, c, user, true, fault);
       if (!(acc == Access::Write && !e.perms.dirty)) {
         const Translation t{e.pfn << page_shift(e.size), e.size, e.orig_size, e.perms, e.global};
@@ -204,7 +204,7 @@ bool Mmu::Impl::finish_walk(uint64_t linear, Access acc, unsigned cls, bool user
   if (int a1 = target[side][unsigned(r.size)]; a1 >= 0 && missed) ++arrays[a1].stats.misses;
   if (Hit f = fill(side, linear, t, r.prov)) {
     TlbEntry& e1 = arrays[f.array].at(f.set, f.way);
-    if (check_access(e1.perms, acc, cls, mode.cr0, mode.cr4, mode.efer) == Check::None &&
+    if (check_access(e1.perms, acc, cls, mode) == Check::None &&
         (acc != Access::Write || e1.perms.dirty)) {
       e1.mirrored = true;
       mirror(acc, cls, linear, pa, &arrays[f.array].stats.hits, &e1.stamp);
@@ -290,6 +290,12 @@ void Mmu::Impl::write_efer(uint64_t v) {
   flush_mirror();  // NXE changes reserved bits and what XD means
 }
 
+void Mmu::Impl::write_pkeys(uint32_t pkru, uint32_t pkrs) {
+  mode.pkru = pkru;
+  mode.pkrs = pkrs;
+  flush_mirror();  // the mirror serves pages the old rights allowed
+}
+
 // ---- Mmu: thin forwarding ----
 
 Mmu::Mmu(PhysMemory& mem, const std::string& tlb) : Mmu(mem, load_config(tlb)) {}
@@ -313,6 +319,7 @@ void Mmu::write_cr0(uint64_t v) { impl_->write_cr0(v); }
 void Mmu::write_cr3(uint64_t v) { impl_->write_cr3(v); }
 void Mmu::write_cr4(uint64_t v) { impl_->write_cr4(v); }
 void Mmu::write_efer(uint64_t v) { impl_->write_efer(v); }
+void Mmu::write_pkeys(uint32_t pkru, uint32_t pkrs) { impl_->write_pkeys(pkru, pkrs); }
 const PagingMode& Mmu::mode() const { return impl_->mode; }
 uint16_t Mmu::current_pcid() const { return impl_->pcid; }
 const TlbConfig& Mmu::config() const { return impl_->cfg; }

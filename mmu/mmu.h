@@ -13,7 +13,7 @@
 //
 // Not emulated: legacy 32-bit (non-PAE) paging, PAE paging outside long mode
 // (CR0.PG=1 without EFER.LME walks 4-level tables: the CPU must not allow
-// it), 5-level paging, protection keys, MTRR/PAT memory types. Non-canonical
+// it), 5-level paging, MTRR/PAT memory types. Non-canonical
 // addresses must be rejected (#GP/#SS) by the CPU before translate().
 #pragma once
 #include <cstdint>
@@ -28,13 +28,6 @@
 #include "mmu/types.h"
 
 namespace slot::mmu {
-
-// Paging-relevant processor state. The CPU owns the registers; it hands the
-// MMU a copy whenever CR0/CR3/CR4/EFER change (through the write_* calls
-// below, which also apply the SDM's invalidation rules).
-struct PagingMode {
-  uint64_t cr0 = 0, cr3 = 0, cr4 = 0, efer = 0;
-};
 
 // Who is asking. `supervisor_implicit` marks implicit supervisor-mode
 // accesses (descriptor tables, TSS, stack switch on delivery), which are
@@ -78,6 +71,9 @@ class Mmu {
   void write_cr3(uint64_t new_cr3);
   void write_cr4(uint64_t new_cr4);          // PGE/PCIDE/PAE/SMEP rules
   void write_efer(uint64_t new_efer);
+  // WRPKRU or WRMSR IA32_PKRS: new protection-key rights. No TLB entry is
+  // invalidated (rights are checked at every hit, SDM §4.10.2.2, §4.6.2).
+  void write_pkeys(uint32_t pkru, uint32_t pkrs);
   const PagingMode& mode() const;
   uint16_t current_pcid() const;
 

@@ -82,6 +82,7 @@ class Mmu::Impl {
   void write_cr3(uint64_t v);
   void write_cr4(uint64_t v);
   void write_efer(uint64_t v);
+  void write_pkeys(uint32_t pkru, uint32_t pkrs);
   void reset_mode(const PagingMode& m);
   bool paging() const { return mode.cr0 & 0x8000'0000ull; }
   WalkRequest request(uint64_t linear, Access acc, unsigned cls, bool effects, bool perms) const;

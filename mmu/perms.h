@@ -22,9 +22,9 @@ enum AccessClass : uint8_t { kUser = 0, kSupAc = 1, kSup = 2 };
 inline constexpr unsigned kNumClasses = 3;
 
 // Checks an access of kind `acc` by class `cls` against combined rights `p`
-// under the current CR0.WP, CR4.SMEP/SMAP and EFER.NXE. Check::None = allowed.
-Check check_access(const Perms& p, Access acc, unsigned cls, uint64_t cr0, uint64_t cr4,
-                   uint64_t efer);
+// under the current CR0.WP, CR4.SMEP/SMAP/PKE/PKS, EFER.NXE and the
+// protection-key rights. Check::None = allowed.
+Check check_access(const Perms& p, Access acc, unsigned cls, const PagingMode& m);
 
 // The #PF error code for a fault of kind `failed` (NotPresent, Reserved, or
 // a protection check). U/S is set for user-mode accesses (CPL 3 and not

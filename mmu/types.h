@@ -39,7 +39,17 @@ inline const char* side_name(Side s) {
 // plus the leaf's dirty flag.
 struct Perms {
   bool w = false, u = false, nx = false, dirty = false;
+  uint8_t pk = 0;  // the leaf's protection key, bits 62:59 (§4.6.2)
   bool operator==(const Perms&) const = default;
+};
+
+// Paging-relevant processor state. The CPU owns the registers; it hands the
+// MMU a copy whenever one changes (Mmu::write_*, which also apply the SDM's
+// invalidation rules). PKRU and IA32_PKRS hold the protection-key rights
+// for user-mode and supervisor-mode pages (§4.6.2).
+struct PagingMode {
+  uint64_t cr0 = 0, cr3 = 0, cr4 = 0, efer = 0;
+  uint32_t pkru = 0, pkrs = 0;
 };
 
 // Paging-structure levels, numbered like the SDM's tables: 4 = PML4E,
@@ -76,10 +86,10 @@ inline const char* inv_cause_name(InvCause c) {
 }
 
 // Which permission rule refused an access (None = allowed).
-enum class Check : uint8_t { None = 0, NotPresent, Reserved, User, Write, Nx, Smep, Smap };
+enum class Check : uint8_t { None = 0, NotPresent, Reserved, User, Write, Nx, Smep, Smap, Pk };
 inline const char* check_name(Check c) {
   static const char* const names[] = {"ok", "not-present", "reserved", "user",
-                                      "write", "nx", "smep", "smap"};
+                                      "write", "nx", "smep", "smap", "pkey"};
   return names[unsigned(c)];
 }
 

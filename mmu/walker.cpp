@@ -12,7 +12,7 @@ WalkResult walk(PhysMemory& mem, const WalkRequest& rq, const WalkStart& start) 
   r.prov = start.prov;
   Perms acc = start.above;
   PhysAddr table = start.table;
-  const bool nxe = rq.efer & x86::EFER_NXE;
+  const bool nxe = rq.mode.efer & x86::EFER_NXE;
   for (unsigned level = start.level; level >= 1; --level) {
     const unsigned shift = 12 + 9 * (level - 1);
     const PhysAddr epa = table + (((rq.linear >> shift) & 511) << 3);
@@ -54,8 +54,9 @@ WalkResult walk(PhysMemory& mem, const WalkRequest& rq, const WalkStart& start) 
     r.page = pte & x86::PHYS_ADDR_MASK & ~mask;
     r.global = pte & x86::PTE_G;
     acc.dirty = pte & x86::PTE_D;
+    acc.pk = uint8_t((pte >> 59) & 0xF);
     if (rq.check_perms) {
-      Check c = check_access(acc, rq.acc, rq.cls, rq.cr0, rq.cr4, rq.efer);
+      Check c = check_access(acc, rq.acc, rq.cls, rq.mode);
       if (c != Check::None) {
         st.failed = r.failed = c;
         r.fail_level = level;

@@ -44,7 +44,7 @@ struct WalkRequest {
   uint64_t linear = 0;
   Access acc = Access::Read;
   unsigned cls = 2;           // AccessClass (perms.h)
-  uint64_t cr0 = 0, cr4 = 0, efer = 0;
+  PagingMode mode;            // CR0, CR4, EFER, PKRU, PKRS (CR3 unused: the start says where)
   bool side_effects = true;   // false: no A/D writes (debugger, stale check)
   bool check_perms = true;    // false: report the mapping whatever the rights
 };

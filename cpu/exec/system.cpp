@@ -112,11 +112,30 @@ template <unsigned W> void rdtscp(Cpu& c, const Insn& d) {
   c.set_gpr<4>(RCX, uint32_t(c.s.tsc_aux));
 }
 template <unsigned W> void cpuid(Cpu& c, const Insn&) {
-  const CpuidResult r = cpuid_leaf(uint32_t(c.s.gpr[RAX]), uint32_t(c.s.gpr[RCX]));
+  const uint32_t leaf = uint32_t(c.s.gpr[RAX]), subleaf = uint32_t(c.s.gpr[RCX]);
+  CpuidResult r = cpuid_leaf(leaf, subleaf);
+  // OSPKE (leaf 7 ECX bit 4) mirrors CR4.PKE (SDM Vol. 2A CPUID, Table 3-8).
+  if (leaf == 7 && subleaf == 0 && (c.s.cr4 & x86::CR4_PKE)) r.ecx |= 1u << 4;
   c.set_gpr<4>(RAX, r.eax);
   c.set_gpr<4>(RBX, r.ebx);
   c.set_gpr<4>(RCX, r.ecx);
   c.set_gpr<4>(RDX, r.edx);
+}
+
+// ---- RDPKRU / WRPKRU (SDM Vol. 2B): #UD without CR4.PKE, #GP(0) unless ECX
+// (and for WRPKRU EDX) is 0; any CPL. No TLB invalidation: the rights are
+// checked at every access.
+template <unsigned W> void rdpkru(Cpu& c, const Insn&) {
+  if (!(c.s.cr4 & x86::CR4_PKE)) c.fault(x86::VEC_UD);
+  if (uint32_t(c.s.gpr[RCX]) != 0) c.gp0();
+  c.set_gpr<4>(RAX, c.s.pkru);
+  c.set_gpr<4>(RDX, 0);
+}
+template <unsigned W> void wrpkru(Cpu& c, const Insn&) {
+  if (!(c.s.cr4 & x86::CR4_PKE)) c.fault(x86::VEC_UD);
+  if (uint32_t(c.s.gpr[RCX]) != 0 || uint32_t(c.s.gpr[RDX]) != 0) c.gp0();
+  c.s.pkru = uint32_t(c.s.gpr[RAX]);
+  c.mmu.write_pkeys(c.s.pkru, c.s.pkrs);
 }
 
 // ---- SYSCALL / SYSRET / SWAPGS (SDM Vol. 2B) ------------------------------
@@ -347,6 +366,8 @@ SLOT_INSTANTIATE(wrmsr)
 SLOT_INSTANTIATE(rdtsc)
 SLOT_INSTANTIATE(rdtscp)
 SLOT_INSTANTIATE(cpuid)
+SLOT_INSTANTIATE(rdpkru)
+SLOT_INSTANTIATE(wrpkru)
 SLOT_INSTANTIATE(syscall)
 SLOT_INSTANTIATE(sysret)
 SLOT_INSTANTIATE(sysenter)

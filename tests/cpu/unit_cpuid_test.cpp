@@ -55,6 +55,8 @@ const std::map<std::string, std::vector<uint8_t>>& probes() {
       {"TSC_ADJUST", {0xb9, 0x3b, 0x00, 0x00, 0x00, 0x0f, 0x32, 0x0f, 0x30}},  // rdmsr, wrmsr IA32_TSC_ADJUST
       {"MTRR", {0xb9, 0xff, 0x02, 0x00, 0x00, 0x0f, 0x32, 0x0f, 0x30}},        // rdmsr, wrmsr MTRR_DEF_TYPE
       {"UMIP", cr4_bit(11)},                          // CR4.UMIP
+      {"PKU", cr4_bit(22)},                           // CR4.PKE (then RDPKRU/WRPKRU: SystemTest.Pkru*, tests/mmu/test_pkeys.cpp)
+      {"PKS", cr4_bit(24)},                           // CR4.PKS (then IA32_PKRS: SystemTest.Pkrs*, MmuPkeys)
       {"LM", {0x48, 0xb8, 1, 2, 3, 4, 5, 6, 7, 8}},  // mov rax, imm64 (we run in 64-bit mode)
   };
   return p;

@@ -417,5 +417,57 @@ TEST_F(SystemTest, LtrAndLldtRefuseANonCanonicalBaseOrABadUpperHalf) {
   }
 }
 
+// ---- Protection keys: RDPKRU/WRPKRU, IA32_PKRS (SDM Vol. 2B, Vol. 3A §4.6.2) ----
+TEST_F(SystemTest, PkruInstructionsNeedCr4PkeAndZeroEcx) {
+  load({0x31, 0xc9, 0x0f, 0x01, 0xee, 0xeb, 0xfe});  // xor ecx, ecx; rdpkru
+  expect_exception(VEC_UD);
+  m.log.events.clear();
+  m.cpu.s.cr4 |= CR4_PKE;
+  m.cpu.sync_mmu();
+  r(RAX) = 0x0C;
+  r(RCX) = 1;
+  load({0x0f, 0x01, 0xef, 0xeb, 0xfe});  // wrpkru with ECX = 1
+  expect_exception(VEC_GP);
+  m.log.events.clear();
+  // wrpkru (EAX = 0xC, ECX = EDX = 0); rdpkru into EAX, EDX; cpuid leaf 7 for OSPKE
+  load({0xb8, 0x0c, 0, 0, 0, 0x31, 0xc9, 0x31, 0xd2, 0x0f, 0x01, 0xef, 0x31, 0xc0, 0xba, 1, 0, 0, 0,
+        0x0f, 0x01, 0xee, 0x49, 0x89, 0xc0, 0xb8, 7, 0, 0, 0, 0x31, 0xc9, 0x0f, 0xa2, 0xeb, 0xfe});
+  run();
+  EXPECT_TRUE(m.log.exceptions().empty());
+  EXPECT_EQ(m.cpu.s.pkru, 0x0Cu);
+  EXPECT_EQ(r(R8), 0x0Cu) << "RDPKRU returns PKRU in EAX";
+  EXPECT_TRUE((r(RCX) >> 4) & 1) << "CPUID.7:ECX.OSPKE follows CR4.PKE";
+}
+
+TEST_F(SystemTest, PkruAccessDisableFaultsAUserReadWithThePkBit) {
+  m.cpu.s.cr4 |= CR4_PKE;
+  m.cpu.sync_mmu();
+  // mov eax, 1 (AD for key 0); xor ecx, ecx; xor edx, edx; wrpkru; mov rax, [rbx]
+  user({0xb8, 1, 0, 0, 0, 0x31, 0xc9, 0x31, 0xd2, 0x0f, 0x01, 0xef, 0x48, 0x8b, 0x03, 0xeb, 0xfe});
+  r(RBX) = kUserData;
+  run();
+  ASSERT_TRUE(m.in_handler(VEC_PF));
+  EXPECT_EQ(stack(0), PF_P | PF_U | PF_PK);
+  EXPECT_EQ(m.cpu.s.cr2, kUserData);
+  EXPECT_EQ(stack(1), kUserCode + 12) << "the load faulted, after WRPKRU ran";
+}
+
+TEST_F(SystemTest, PkrsMsrKeepsThirtyTwoBits) {
+  r(RCX) = MSR_PKRS;
+  r(RAX) = 0x30;
+  r(RDX) = 1;
+  load({0x0f, 0x30, 0xeb, 0xfe});  // wrmsr with bit 32 set
+  expect_exception(VEC_GP);
+  m.log.events.clear();
+  r(RCX) = MSR_PKRS;
+  r(RAX) = 0x30;
+  r(RDX) = 0;
+  load({0x0f, 0x30, 0x31, 0xc0, 0x0f, 0x32, 0xeb, 0xfe});  // wrmsr; xor eax, eax; rdmsr
+  run();
+  EXPECT_TRUE(m.log.exceptions().empty());
+  EXPECT_EQ(r(RAX), 0x30u);
+  EXPECT_EQ(m.cpu.s.pkrs, 0x30u);
+}
+
 }  // namespace
 }  // namespace slot::cputest
