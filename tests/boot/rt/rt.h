@@ -21,6 +21,16 @@ static inline uint8_t inb(uint16_t p) {
   asm volatile("inb %1, %0" : "=a"(v) : "Nd"(p));
   return v;
 }
+static inline uint16_t inw(uint16_t p) {
+  uint16_t v;
+  asm volatile("inw %1, %0" : "=a"(v) : "Nd"(p));
+  return v;
+}
+static inline uint32_t inl(uint16_t p) {
+  uint32_t v;
+  asm volatile("inl %1, %0" : "=a"(v) : "Nd"(p));
+  return v;
+}
 // read_crN/write_crN and read_drN/write_drN
 #define RT_SYSREG(kind, n)                                                    \
   static inline uint64_t read_##kind##n() {                                   \

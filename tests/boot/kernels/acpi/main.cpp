@@ -4,26 +4,13 @@
 // reset register, SCI), the HPET table; checksums of each; the PM timer
 // running; the HPET's registers and a comparator. Addresses of the tables
 // themselves are not printed (firmware places them where it likes).
-#include "tests/boot/rt/rt.h"
+#include "tests/boot/rt/acpi.h"
 
 extern "C" const char rt_kernel_name[] = "acpi";
 
 using namespace x86;
 
-static uint8_t sum(const void* p, uint32_t n) {
-  uint8_t s = 0;
-  for (uint32_t i = 0; i < n; i++) s += ((const uint8_t*)p)[i];
-  return s;
-}
-static uint32_t le32(const uint8_t* p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
-static uint64_t le64(const uint8_t* p) { return le32(p) | (uint64_t)le32(p + 4) << 32; }
 static void sig(const uint8_t* p, char out[5]) { memcpy(out, p, 4), out[4] = 0; }
-
-static const uint8_t* find_rsdp() {
-  for (uint64_t a = 0xE0000; a < 0x100000; a += 16)
-    if (memcmp((const void*)a, "RSD PTR ", 8) == 0 && sum((const void*)a, 20) == 0) return (const uint8_t*)a;
-  return nullptr;
-}
 
 static const uint8_t* g_madt, *g_fadt, *g_hpet;
 
@@ -31,7 +18,7 @@ static void table(const uint8_t* t) {
   char s[5];
   sig(t, s);
   const uint32_t len = le32(t + 4);
-  rt_printf("table %s length %u revision %u checksum %s\n", s, len, t[8], sum(t, len) == 0 ? "ok" : "BAD");
+  rt_printf("table %s length %u revision %u checksum %s\n", s, len, t[8], acpi_sum(t, len) == 0 ? "ok" : "BAD");
   if (!memcmp(s, "APIC", 4)) g_madt = t;
   if (!memcmp(s, "FACP", 4)) g_fadt = t;
   if (!memcmp(s, "HPET", 4)) g_hpet = t;
@@ -67,12 +54,6 @@ static void hpet_table() {
             (unsigned long long)le64(t + 44), t[52], t[53] | t[54] << 8);
 }
 
-static uint16_t inw(uint16_t p) {
-  uint16_t v;
-  asm volatile("inw %1, %0" : "=a"(v) : "Nd"(p));
-  return v;
-}
-
 static uint32_t pm_timer() {
   uint32_t v;
   asm volatile("inl %1, %0" : "=a"(v) : "Nd"((uint16_t)0x608));
@@ -80,7 +61,7 @@ static uint32_t pm_timer() {
 }
 
 void kmain() {
-  const uint8_t* rsdp = find_rsdp();
+  const uint8_t* rsdp = acpi_find_rsdp();
   rt_check("RSDP found in 0xE0000-0xFFFFF with a good checksum", rsdp != nullptr, 1);
   if (!rsdp) return;
   char oem[7] = {};

@@ -7,11 +7,6 @@
 
 extern "C" const char rt_kernel_name[] = "pci";
 
-static uint32_t inl(uint16_t p) {
-  uint32_t v;
-  asm volatile("inl %1, %0" : "=a"(v) : "Nd"(p));
-  return v;
-}
 static uint32_t cfg_read(unsigned dev, unsigned fn, unsigned reg) {
   outl(0xCF8, 0x80000000u | dev << 11 | fn << 8 | (reg & 0xFC));
   return inl(0xCFC);

@@ -10,12 +10,6 @@ using namespace x86;
 static constexpr uint64_t kApic = 0xFEE00000;
 static volatile uint32_t* apic_reg(unsigned off) { return (volatile uint32_t*)(kApic + off); }
 
-static uint16_t inw(uint16_t p) {
-  uint16_t v;
-  asm volatile("inw %1, %0" : "=a"(v) : "Nd"(p));
-  return v;
-}
-
 void kmain() {
   // The xAPIC page: identity, uncached.
   rt_map(kApic, kApic, PTE_P | PTE_W | PTE_PCD);
