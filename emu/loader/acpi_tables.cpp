@@ -1,5 +1,6 @@
 #include "emu/loader/acpi_tables.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -118,26 +119,55 @@ uint8_t checksum(const std::vector<uint8_t>& bytes) {
   return uint8_t(-s);
 }
 
-void install(mmu::PhysMemory& mem) {
-  if (mem.size() < 2 * kTablesBelowTop) return;
-  uint64_t at = mem.size() - kTablesBelowTop;
-  auto place = [&](const std::vector<uint8_t>& t, uint64_t align) {
-    at = (at + align - 1) & ~(align - 1);
-    const uint64_t where = at;
-    for (size_t i = 0; i < t.size(); ++i) mem.write(where + i, 1, t[i]);
-    at += t.size();
-    return uint32_t(where);
+namespace {
+// Appends `t` to the tables blob at `align`; returns its offset.
+uint32_t append(std::vector<uint8_t>& blob, const std::vector<uint8_t>& t, uint32_t align) {
+  while (blob.size() % align) blob.push_back(0);
+  const uint32_t at = uint32_t(blob.size());
+  blob.insert(blob.end(), t.begin(), t.end());
+  return at;
+}
+void put32(std::vector<uint8_t>& b, uint32_t at, uint32_t v) {
+  for (unsigned i = 0; i < 4; ++i) b[at + i] = uint8_t(v >> (8 * i));
+}
+uint32_t get32(const std::vector<uint8_t>& b, uint32_t at) {
+  uint32_t v = 0;
+  for (unsigned i = 0; i < 4; ++i) v |= uint32_t(b[at + i]) << (8 * i);
+  return v;
+}
+}  // namespace
+
+// The blobs hold offsets where pointers go (each relative to the start of the
+// file it points into); the script says how to turn them into addresses.
+Build build() {
+  Build r;
+  std::vector<uint8_t>& tb = r.tables;
+  auto pointer = [&](const char* dest, uint32_t offset, const char* src) {
+    r.script.push_back(Command{Command::Pointer, dest, src, offset, 4, 0, 0});
   };
-  const uint32_t facs_at = place(facs(), 64);
-  const uint32_t dsdt_at = place(finish(header("DSDT", 1)), 16);
-  std::vector<uint32_t> tables;
-  tables.push_back(place(fadt(facs_at, dsdt_at), 16));
-  tables.push_back(place(madt(), 16));
-  tables.push_back(place(hpet(), 16));
-  tables.push_back(place(waet(), 16));
+  auto table = [&](std::vector<uint8_t> t, uint32_t align) {
+    const uint32_t at = append(tb, t, align);
+    r.script.push_back(Command{Command::Checksum, kTablesFile, "", at + 9, 0, at, uint32_t(t.size())});
+    return at;
+  };
+  r.script.push_back(Command{Command::Allocate, kTablesFile, "", 64, 0, 0, 0});
+  r.script.push_back(Command{Command::Allocate, kRsdpFile, "", 16, 0, 0, 0});
+  const uint32_t facs_at = append(tb, facs(), 64);  // no checksum in the FACS
+  const uint32_t dsdt_at = table(finish(header("DSDT", 1)), 16);
+  std::vector<uint32_t> listed;
+  const uint32_t fadt_at = table(fadt(facs_at, dsdt_at), 16);
+  pointer(kTablesFile, fadt_at + 36, kTablesFile);  // FIRMWARE_CTRL
+  pointer(kTablesFile, fadt_at + 40, kTablesFile);  // DSDT
+  listed.push_back(fadt_at);
+  listed.push_back(table(madt(), 16));
+  listed.push_back(table(hpet(), 16));
+  listed.push_back(table(waet(), 16));
   Blob rsdt = header("RSDT", 1);
-  for (uint32_t a : tables) rsdt.u32(a);
-  const uint32_t rsdt_at = place(finish(rsdt), 16);
+  for (uint32_t a : listed) rsdt.u32(a);
+  const uint32_t rsdt_at = table(finish(rsdt), 16);
+  for (size_t i = 0; i < listed.size(); ++i) pointer(kTablesFile, uint32_t(rsdt_at + 36 + 4 * i), kTablesFile);
+  // The pointer patches come before the checksums that cover them.
+  std::stable_partition(r.script.begin(), r.script.end(), [](const Command& c) { return c.kind != Command::Checksum; });
 
   Blob rsdp;
   rsdp.str("RSD PTR ", 8);
@@ -145,8 +175,63 @@ void install(mmu::PhysMemory& mem) {
   rsdp.str("BOCHS ", 6);
   rsdp.u8(0);  // revision 0: ACPI 1.0, 20 bytes
   rsdp.u32(rsdt_at);
-  rsdp.b[8] = checksum(rsdp.b);
-  for (size_t i = 0; i < rsdp.b.size(); ++i) mem.write(kRsdpAddr + i, 1, rsdp.b[i]);
+  r.rsdp = rsdp.b;
+  r.script.push_back(Command{Command::Pointer, kRsdpFile, kTablesFile, 16, 4, 0, 0});
+  r.script.push_back(Command{Command::Checksum, kRsdpFile, "", 8, 0, 0, 20});
+  return r;
+}
+
+// Runs the script as SeaBIOS does: each file placed at `base[file]`, every
+// pointer relocated, every checksum recomputed.
+void link(Build& b, uint32_t tables_base, uint32_t rsdp_base) {
+  auto file = [&](const std::string& name) -> std::vector<uint8_t>& { return name == kRsdpFile ? b.rsdp : b.tables; };
+  auto base = [&](const std::string& name) { return name == kRsdpFile ? rsdp_base : tables_base; };
+  for (const Command& c : b.script) {
+    if (c.kind == Command::Pointer) {
+      std::vector<uint8_t>& d = file(c.file);
+      put32(d, c.offset, get32(d, c.offset) + base(c.src));
+    } else if (c.kind == Command::Checksum) {
+      std::vector<uint8_t>& d = file(c.file);
+      d[c.offset] = 0;
+      const std::vector<uint8_t> span(d.begin() + c.start, d.begin() + c.start + c.length);
+      d[c.offset] = checksum(span);
+    }
+  }
+}
+
+// QEMU's table-loader format (bios-linker-loader): 128-byte little-endian
+// commands; file names are 56-byte NUL-padded strings.
+std::vector<uint8_t> loader_script(const Build& b) {
+  std::vector<uint8_t> out;
+  for (const Command& c : b.script) {
+    std::vector<uint8_t> e(128, 0);
+    auto name = [&](unsigned at, const std::string& n) { std::memcpy(&e[at], n.data(), std::min<size_t>(n.size(), 55)); };
+    put32(e, 0, uint32_t(c.kind));
+    name(4, c.file);
+    if (c.kind == Command::Allocate) {
+      put32(e, 60, c.offset);                                     // alignment
+      e[64] = c.file == kRsdpFile ? 2 : 1;                        // zone: FSEG for the RSDP, else HIGH
+    } else if (c.kind == Command::Pointer) {
+      name(60, c.src);
+      put32(e, 116, c.offset);
+      e[120] = uint8_t(c.size);
+    } else {
+      put32(e, 60, c.offset), put32(e, 64, c.start), put32(e, 68, c.length);
+    }
+    out.insert(out.end(), e.begin(), e.end());
+  }
+  // QEMU pads the script to whole 4 KiB pages; command 0 entries are ignored.
+  out.resize((out.size() + 4095) & ~size_t(4095), 0);
+  return out;
+}
+
+void install(mmu::PhysMemory& mem) {
+  if (mem.size() < 2 * kTablesBelowTop) return;
+  Build b = build();
+  const uint32_t base = uint32_t(mem.size() - kTablesBelowTop);  // 64-byte aligned: RAM is whole MiB
+  link(b, base, uint32_t(kRsdpAddr));
+  for (size_t i = 0; i < b.tables.size(); ++i) mem.write(base + i, 1, b.tables[i]);
+  for (size_t i = 0; i < b.rsdp.size(); ++i) mem.write(kRsdpAddr + i, 1, b.rsdp[i]);
 }
 
 }  // namespace slot::emu::acpi

@@ -37,6 +37,11 @@ Machine::Machine(const MachineConfig& cfg)
         for (uint64_t i = 0; i < n; ++i) mem_.write(pa + i, 1, data[i]);
         return true;
       });
+  // The ACPI tables as QEMU offers them to firmware (what install() links).
+  const acpi::Build tables = acpi::build();
+  board_.fw_cfg().add_file(acpi::kTablesFile, tables.tables);
+  board_.fw_cfg().add_file(acpi::kRsdpFile, tables.rsdp);
+  board_.fw_cfg().add_file(acpi::kLoaderFile, acpi::loader_script(tables));
   board_.reset();
 }
 

@@ -1,7 +1,7 @@
 // platform: what a kernel written for QEMU's `pc` machine finds at entry and
 // uses first -- the local APIC (xAPIC registers and the IA32_APIC_BASE MSR),
 // unassigned physical addresses, and fw_cfg's selector protocol.
-#include "tests/boot/rt/rt.h"
+#include "tests/boot/rt/fw_cfg.h"
 
 extern "C" const char rt_kernel_name[] = "platform";
 
@@ -32,20 +32,9 @@ void kmain() {
   outw(0x510, 5);
   rt_printf("fw_cfg nb_cpus = %x\n", inb(0x511) | inb(0x511) << 8);
   rt_printf("inw 0x510 = %x\n", inw(0x510));
-  // The file directory: count, then {size, select, reserved, name[56]},
-  // big-endian. Only the files slotlab provides are printed.
-  auto be = [](unsigned n) { uint32_t v = 0; for (unsigned i = 0; i < n; i++) v = v << 8 | inb(0x511); return v; };
-  outw(0x510, 0x19);
-  const uint32_t files = be(4);
-  uint32_t e820_sel = 0, e820_size = 0;
-  for (uint32_t f = 0; f < files && f < 64; f++) {
-    const uint32_t size = be(4);
-    const uint32_t sel = be(2);
-    be(2);
-    char name[57] = {};
-    for (int i = 0; i < 56; i++) name[i] = (char)inb(0x511);
-    if (memcmp(name, "etc/e820", 9) == 0) e820_sel = sel, e820_size = size;
-  }
+  // The file directory (tests/boot/rt/fw_cfg.h).
+  uint32_t e820_size = 0;
+  const uint32_t e820_sel = fw_cfg_find("etc/e820", &e820_size);
   rt_check("fw_cfg has etc/e820", e820_sel != 0, 1);
   // RAM entries only: QEMU also reserves the AMD HyperTransport window
   // (0xFD00000000, 12 GiB) because its `max` CPU reports AuthenticAMD;
