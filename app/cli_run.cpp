@@ -195,6 +195,8 @@ int cmd_run(const RunOptions& o) {
     }
   }
 
+  if (m.reboots())
+    std::fprintf(stderr, "slotlab: the machine rebooted %u time%s (--reboot)\n", m.reboots(), m.reboots() == 1 ? "" : "s");
   int status = 0;
   switch (r) {
     case RunExit::DebugExit: status = int(m.exit_status() & 0xFF); break;

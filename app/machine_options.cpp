@@ -55,6 +55,9 @@ void bind_machine_options(CLI::App& cmd, std::string& kernel, MachineConfig& m, 
                                   "'";
           },
           "1"));
+  cmd.add_flag("--reboot", m.reboot,
+               "on a reset request or a triple fault, restart the machine and boot the kernel again, as QEMU does "
+               "without -no-reboot (default: stop there, as QEMU with -no-reboot)");
   CLI::Option* tlb = bind_tlb_option(cmd, m.tlb, h.tlb);
   if (h.tlb_default) tlb->default_val(defaults.tlb);
 }

@@ -33,7 +33,7 @@ void Cpu::reset() {
   ring0_done_ = ring0_from_ = 0;
   ops_ = mmu::KernelOps{};
   shadow_until_ = 0;
-  halted_ = shutdown_ = stop_requested_ = false;
+  halted_ = shutdown_ = stop_requested_ = triple_fault_ = false;
   delivering_ = -1;
   attention_ = true;
   dbg_hits_ = 0;
@@ -42,6 +42,16 @@ void Cpu::reset() {
   shutdown_report_.clear();
   flush_code_cache();
   sync_mmu();
+}
+
+void Cpu::reset_keep_time() {
+  const uint64_t now = icount_, ring0 = ring0_icount();
+  const mmu::KernelOps ops = ops_;
+  reset();
+  icount_ = now;
+  ring0_done_ = ring0;
+  ring0_from_ = now;
+  ops_ = ops;
 }
 
 CpuSnapshot Cpu::snapshot() const {

@@ -143,6 +143,10 @@ class Cpu {
   void set_rflags(uint64_t v) { lf.op = FO_NONE; s.rflags = (v & x86::FL_DEFINED) | x86::FL_RESERVED_ONE; }
   void materialize() { if (lf.op != FO_NONE) { s.rflags = rflags(); lf.op = FO_NONE; } }
   void reset();                      // power-on state (flat, protected mode off)
+  // A reboot: the power-on state, but the clock (icount), the CPL-0 count
+  // and the operation counts go on.
+  void reset_keep_time();
+  bool triple_faulted() const { return triple_fault_; }  // the shutdown was a triple fault
   CpuSnapshot snapshot() const;
   void restore(const CpuSnapshot& snap);  // drops cached code; restore the MMU with Mmu::load()
   void sync_mmu();                   // after external state changes (loader, snapshots)
@@ -309,6 +313,7 @@ class Cpu {
   uint64_t dbg_blocked_ = ~0ull;
   bool rf_keep_ = false;
   bool db_fault_ = false;
+  bool triple_fault_ = false;
 };
 
 }  // namespace slot::cpu

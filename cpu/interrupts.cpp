@@ -39,6 +39,7 @@ void Cpu::deliver_event(uint8_t vec, bool has_err, uint32_t err, int kind) {
                     (unsigned long long)s.cr2);
       shutdown_report_ = b;
       shutdown_ = true;
+      triple_fault_ = true;
       attention_ = true;
       return;
     }

@@ -73,11 +73,24 @@ Board::Board(const BoardConfig& cfg)
 
 void Board::reset(ResetKind kind) {
   clock_.reset();
+  rtc_.reset();
+  reset_devices(kind);
+}
+
+// A reboot (the reset line, as QEMU does without -no-reboot): the devices
+// restart and the firmware sets them up again, but time goes on and the RTC
+// keeps its time and NVRAM -- which is how a kernel can tell a reboot.
+void Board::system_reset() {
+  clock_.cancel_all();
+  rtc_.reset_pin();
+  reset_devices(ResetKind::AfterFirmware);
+}
+
+void Board::reset_devices(ResetKind kind) {
   pic_.reset();
   pit_.reset();
   port61_.reset();
   com1_.reset();
-  rtc_.reset();
   debug_exit_.reset();
   post_.reset();
   lapic_.reset();

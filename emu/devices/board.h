@@ -55,6 +55,7 @@ class Board {
   Board& operator=(const Board&) = delete;
 
   void reset(ResetKind kind = ResetKind::AfterFirmware);
+  void system_reset();  // a reboot: devices reset, time and the RTC's NVRAM kept
 
   // IN / OUT, size 1, 2 or 4. Due device events are fired first.
   uint32_t io_in(uint16_t port, unsigned size);
@@ -113,6 +114,7 @@ class Board {
   const BoardConfig& config() const { return cfg_; }
 
  private:
+  void reset_devices(ResetKind kind);
   BoardConfig cfg_;
   Clock clock_;
   Pic8259 pic_;

@@ -59,6 +59,10 @@ void Clock::advance(uint64_t now_icount) {
 
 void Clock::reset() {
   now_ = 0;
+  cancel_all();
+}
+
+void Clock::cancel_all() {
   for (Timer& t : timers_) t.deadline = kNever;
   next_ = kNever;
 }

@@ -56,6 +56,7 @@ class Clock {
   void advance(uint64_t now_icount);
 
   void reset();  // disarms everything, now = 0
+  void cancel_all();  // disarms everything; time goes on (a reboot)
   void serialize(Serializer& s);
   std::string dump() const;
 

@@ -100,6 +100,14 @@ void CmosRtc::reset() {
   if (was && irq8_) irq8_(false);
 }
 
+void CmosRtc::reset_pin() {
+  refresh_flags(clock_.now());
+  st_.ram[REG_B] &= uint8_t(~(B_PIE | B_AIE | B_UIE | 0x08));  // 0x08: SQWE
+  st_.ram[REG_C] = 0;
+  update_irq();
+  arm_timer();
+}
+
 uint64_t CmosRtc::guest_seconds(uint64_t icount) const { return clock_.ticks(icount, 1); }
 
 int64_t CmosRtc::rtc_seconds() const {

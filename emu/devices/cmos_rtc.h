@@ -34,6 +34,9 @@ class CmosRtc final : public Device {
   CmosRtc(Clock& clock, IrqLine irq8, uint64_t ram_bytes, int64_t start_seconds = kDefaultStart);
   const char* name() const override { return "cmos-rtc"; }
   void reset() override;
+  // The RESET pin (a reboot): the battery-backed time and NVRAM stay; the
+  // interrupt enables PIE/AIE/UIE, SQWE and every flag in register C clear.
+  void reset_pin();
   void serialize(Serializer& s) override;
   std::string dump() const override;
 

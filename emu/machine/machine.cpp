@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string_view>
 
 #include "cpu/cpuid.h"
 #include "emu/loader/acpi_tables.h"
@@ -59,11 +60,22 @@ const std::string& Machine::shutdown_report() const {
 }
 
 void Machine::load_kernel(const std::string& path) {
+  kernel_path_ = path;
+  boot(false);
+}
+
+// The firmware's work before the kernel's first instruction: the kernel
+// image and the multiboot information, the ACPI tables, the CPU in the
+// multiboot entry state. A reboot does it again with time going on (QEMU's
+// firmware reloads the same image; RAM is not cleared).
+void Machine::boot(bool keep_time) {
+  const std::string& path = kernel_path_;
   // The command line is "<kernel path> <cmdline>", as QEMU's -kernel/-append.
   const multiboot::BootInfo e = multiboot::load_file(mem_, path, multiboot::qemu_cmdline(path, cfg_.cmdline));
   acpi::install(mem_);  // the firmware's tables, as SeaBIOS leaves them
   cpu::Cpu& c = *cpu_;
-  c.reset();
+  if (keep_time) c.reset_keep_time();
+  else c.reset();
   // Multiboot-1 machine state (spec §3.2): protected mode, paging off, flat
   // 4 GiB segments, interrupts off. Selectors as QEMU's multiboot ROM uses.
   c.s.cr0 = multiboot::kEntryCr0;
@@ -127,6 +139,14 @@ bool Machine::msr_write(uint32_t msr, uint64_t value) {
   return ok;
 }
 
+// With MachineConfig::reboot, a reset request or a triple fault restarts the
+// machine; an ACPI power-off and a feature we do not emulate stop it.
+bool Machine::reboot_requested() const {
+  if (!cfg_.reboot || kernel_path_.empty()) return false;
+  if (board_.reset_requested()) return std::string_view(board_.reset_reason()).rfind("ACPI", 0) != 0;
+  return cpu_->triple_faulted();
+}
+
 RunExit Machine::run(uint64_t max_icount) {
   for (;;) {
     if (board_.exit_requested()) {
@@ -140,6 +160,12 @@ RunExit Machine::run(uint64_t max_icount) {
     const cpu::StopReason r = cpu_->run(until);
     board_.advance(cpu_->icount());
     if (r == cpu::StopReason::TripleFault || board_.reset_requested()) {
+      if (reboot_requested()) {
+        board_.system_reset();
+        boot(true);
+        ++reboots_;
+        continue;
+      }
       board_.flush();
       return RunExit::Shutdown;
     }

@@ -22,6 +22,10 @@ struct MachineConfig {
   unsigned cpus = 1;  // --smp: 1 (fw_cfg and the MADT report one CPU)
   std::string tlb = "skylake";  // preset name or description file
   std::string cmdline;          // multiboot command line
+  // A reset request or a triple fault restarts the machine and boots the
+  // kernel again, as QEMU does without -no-reboot; false: the run stops there,
+  // as QEMU with -no-reboot. An ACPI power-off always stops.
+  bool reboot = false;
 };
 
 enum class RunExit : uint8_t {
@@ -41,6 +45,7 @@ class Machine final : public cpu::Platform {
   // Loads a multiboot-1 kernel and sets the entry state the spec defines.
   // Throws std::runtime_error with one line on bad input.
   void load_kernel(const std::string& path);
+  unsigned reboots() const { return reboots_; }  // restarts so far (MachineConfig::reboot)
 
   // Runs until the guest exits, `max_icount` is reached, or a stop.
   RunExit run(uint64_t max_icount);
@@ -76,7 +81,11 @@ class Machine final : public cpu::Platform {
   std::unique_ptr<cpu::Cpu> cpu_;
   std::vector<std::function<void(mmu::PhysAddr, unsigned)>> listeners_;
   mutable std::string reset_report_;
+  std::string kernel_path_;
+  unsigned reboots_ = 0;
   void after_device_access();
+  void boot(bool keep_time);
+  bool reboot_requested() const;
 };
 
 }  // namespace slot::emu
