@@ -33,7 +33,7 @@ void Cpu::reset() {
   ring0_done_ = ring0_from_ = 0;
   ops_ = mmu::KernelOps{};
   shadow_until_ = 0;
-  halted_ = shutdown_ = stop_requested_ = triple_fault_ = false;
+  halted_ = shutdown_ = stop_requested_ = triple_fault_ = nmi_pending_ = nmi_blocked_ = false;
   delivering_ = -1;
   attention_ = true;
   dbg_hits_ = 0;
@@ -55,8 +55,9 @@ void Cpu::reset_keep_time() {
 }
 
 CpuSnapshot Cpu::snapshot() const {
-  return CpuSnapshot{s,    lf,         icount_, shadow_until_, insn_rip,    ring0_done_, ring0_from_,
-                     ops_, intr_line_, halted_, shutdown_,     delivering_, dbg_hits_,   dbg_blocked_};
+  return CpuSnapshot{s,           lf,         icount_,    shadow_until_, insn_rip,
+                     ring0_done_, ring0_from_, ops_, intr_line_, halted_, shutdown_, delivering_, dbg_hits_,
+                     nmi_pending_, nmi_blocked_, dbg_blocked_};
 }
 
 void Cpu::restore(const CpuSnapshot& snap) {
@@ -73,6 +74,8 @@ void Cpu::restore(const CpuSnapshot& snap) {
   shutdown_ = snap.shutdown;
   delivering_ = snap.delivering;
   dbg_hits_ = snap.dbg_hits;
+  nmi_pending_ = snap.nmi_pending;
+  nmi_blocked_ = snap.nmi_blocked;
   dbg_blocked_ = snap.dbg_blocked;
   debug_regs_changed();
   stop_requested_ = false;
@@ -310,6 +313,17 @@ bool Cpu::handle_attention() {
   }
   if (shutdown_) { attention_ = true; return false; }
   if (stop_requested_) { stop_requested_ = false; return false; }
+  if (nmi_pending_) {
+    if (!nmi_blocked_ && icount_ != dbg_blocked_) {
+      nmi_pending_ = false;
+      nmi_blocked_ = true;
+      halted_ = false;
+      insn_rip = s.rip;
+      deliver_event(x86::VEC_NMI, false, 0, 1);
+      // A fault while delivering it (a bad IDT) is another event: blocking stays as the SDM leaves it.
+    }
+    attention_ = true;
+  }
   if (intr_line_) {
     if ((s.rflags & x86::FL_IF) && icount_ >= shadow_until_) {
       halted_ = false;

@@ -86,6 +86,7 @@ struct CpuSnapshot {
   bool intr_line, halted, shutdown;
   int delivering;
   uint32_t dbg_hits;     // debug-register hits waiting for their #DB (a MOV SS carries them)
+  bool nmi_pending, nmi_blocked;
   uint64_t dbg_blocked;  // the icount at which MOV SS / POP SS blocks debug exceptions
 };
 
@@ -108,6 +109,10 @@ class Cpu {
   // has an earlier deadline than the one run() was started with).
   void shorten_run(uint64_t n) { if (n < run_until_) run_until_ = n; }
   void set_intr_line(bool level) { intr_line_ = level; if (level) attention_ = true; }
+  // An NMI (edge): delivered through vector 2 at the next instruction boundary
+  // not blocked -- by MOV SS, or by an NMI handler running until its IRET
+  // (SDM Vol. 3A §6.7.1); one more stays pending meanwhile.
+  void raise_nmi() { nmi_pending_ = true; attention_ = true; }
   uint64_t icount() const { return icount_; }
   // Instructions retired at CPL 0 (a PMU's INST_RETIRED with only the OS
   // filter bit, SDM Vol. 3B §20.2.1.1), kept at privilege changes: an
@@ -314,6 +319,7 @@ class Cpu {
   bool rf_keep_ = false;
   bool db_fault_ = false;
   bool triple_fault_ = false;
+  bool nmi_pending_ = false, nmi_blocked_ = false;
 };
 
 }  // namespace slot::cpu

@@ -201,6 +201,7 @@ void Cpu::software_interrupt(uint8_t vec, bool) {
 
 void Cpu::iret(unsigned osz) {
   ++ops_.iret;
+  nmi_blocked_ = false;  // the next IRET ends NMI blocking (SDM Vol. 3A §6.7.1), also one that faults
   const unsigned cpl = s.cpl();
   const uint64_t saved_rsp = s.gpr[RSP];
   auto popv = [&]() -> uint64_t { return osz == 8 ? pop<8>() : osz == 4 ? pop<4>() : pop<2>(); };

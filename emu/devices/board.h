@@ -81,6 +81,7 @@ class Board {
   bool intr_pending() const { return lapic_.pending() || (pic_.intr_pending() && lapic_.pic_routed()); }
   uint8_t intr_ack();
   void set_intr_listener(std::function<void(bool)> f) { on_intr_ = std::move(f); }
+  void set_nmi_listener(std::function<void()> f) { lapic_.set_nmi_listener(std::move(f)); }
   bool nmi_masked() const { return rtc_.nmi_masked(); }
 
   // isa-debug-exit: the run loop stops and exits with exit_status().

@@ -306,8 +306,10 @@ void LocalApic::send_ipi(uint32_t low, uint32_t dest) {
       return;
     }
     accept(vector, false);
+  } else if (mode == 4 && on_nmi_) {  // NMI: the vector field is ignored (SDM Vol. 3A §10.6.1)
+    on_nmi_();
   }
-  // NMI, SMI, INIT, SIPI to self: not delivered (docs/platform.md).
+  // SMI, INIT, SIPI to self: not delivered (docs/platform.md).
 }
 
 // ---- timer ------------------------------------------------------------------

@@ -56,6 +56,8 @@ class LocalApic final : public Device {
   void set_listener(std::function<void()> f) { on_change_ = std::move(f); }
   // A level-triggered vector's EOI, for the IOAPIC (remote IRR).
   void set_eoi_listener(std::function<void(uint8_t vector)> f) { on_eoi_ = std::move(f); }
+  // An NMI for this CPU (an IPI with NMI delivery mode to itself).
+  void set_nmi_listener(std::function<void()> f) { on_nmi_ = std::move(f); }
   // A fixed interrupt from the IOAPIC or an MSI: accepted into IRR.
   void accept(uint8_t vector, bool level);
   // Whether an 8-bit xAPIC destination (physical ID or broadcast, or a flat
@@ -85,6 +87,7 @@ class LocalApic final : public Device {
   Clock::TimerId timer_;
   std::function<void()> on_change_;
   std::function<void(uint8_t)> on_eoi_;
+  std::function<void()> on_nmi_;
   struct State {
     uint64_t base;                  // IA32_APIC_BASE
     uint32_t id, tpr, ldr, dfr, svr, esr, esr_pending, icr_lo, icr_hi, initial, divide;

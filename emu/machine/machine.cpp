@@ -18,6 +18,7 @@ Machine::Machine(const MachineConfig& cfg)
   cpu_ = std::make_unique<cpu::Cpu>(*mmu_, mem_, *this);
   board_.bind_icount(cpu_->icount_ptr());
   board_.set_intr_listener([this](bool level) { cpu_->set_intr_line(level); });
+  board_.set_nmi_listener([this] { cpu_->raise_nmi(); });
   // One fan-out for writes to flagged pages: cached code, then the MMU's
   // page-table watch, then any debugger listeners.
   mem_.set_write_listener([this](mmu::PhysAddr pa, unsigned len) {

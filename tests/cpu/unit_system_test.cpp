@@ -2,6 +2,8 @@
 // §6.14: stack switch to TSS.RSPn, IST, gate DPL for software interrupts,
 // STI shadow), SYSCALL/SYSRET (Vol. 2B), IRETQ to ring 3 (Vol. 2A IRET),
 // and CPL checks on privileged instructions.
+#include <algorithm>
+
 #include "tests/cpu/unit_common.h"
 
 namespace slot::cputest {
@@ -467,6 +469,28 @@ TEST_F(SystemTest, PkrsMsrKeepsThirtyTwoBits) {
   EXPECT_TRUE(m.log.exceptions().empty());
   EXPECT_EQ(r(RAX), 0x30u);
   EXPECT_EQ(m.cpu.s.pkrs, 0x30u);
+}
+
+// ---- NMI (SDM Vol. 3A §6.7.1): IF does not mask it; one handler at a time ----
+TEST_F(SystemTest, NmiIgnoresIfAndWaitsForTheHandlersIret) {
+  m.cpu.set_rflags(0x2);  // IF = 0
+  load({0x90, 0x90, 0xeb, 0xfe});
+  m.cpu.raise_nmi();
+  run(1);
+  ASSERT_TRUE(m.in_handler(VEC_NMI)) << "taken at the boundary, with IF = 0";
+  EXPECT_EQ(stack(0), kCode) << "before the first NOP";
+  // A second NMI while the handler runs stays pending until an IRET.
+  m.cpu.raise_nmi();
+  run(5);
+  EXPECT_EQ(std::count(m.log.exceptions().begin(), m.log.exceptions().end(), VEC_NMI), 0)
+      << "NMIs are delivered as interrupts, not exceptions";
+  ASSERT_TRUE(m.in_handler(VEC_NMI)) << "still in the first handler";
+  const uint64_t sp = r(RSP);
+  m.put(kCode + 0x40, {0x48, 0xcf});  // the handler ends: iretq (run from elsewhere)
+  m.cpu.s.rip = kCode + 0x40;
+  run(2);  // the IRETQ, then the held NMI before the next instruction
+  ASSERT_TRUE(m.in_handler(VEC_NMI)) << "the held NMI is taken right after the IRET";
+  EXPECT_EQ(r(RSP), sp) << "a fresh frame where the old one was popped";
 }
 
 }  // namespace

@@ -94,15 +94,18 @@ MachineState capture(emu::Machine& m) {
   ser.io(st.efer), ser.io(st.star), ser.io(st.lstar), ser.io(st.cstar), ser.io(st.fmask), ser.io(st.kernel_gs_base);
   ser.io(st.gdtr.base), ser.io(st.gdtr.limit), ser.io(st.idtr.base), ser.io(st.idtr.limit);
   for (auto* sg : {&st.tr, &st.ldtr}) ser.io(sg->sel), ser.io(sg->base), ser.io(sg->limit), ser.io(sg->attr);
-  ser.io(st.tsc_aux), ser.io(st.pat), ser.io(st.tsc_offset);
+  ser.io(st.tsc_aux), ser.io(st.pat), ser.io(st.tsc_offset), ser.io(st.pkru), ser.io(st.pkrs);
   cpu::LazyFlags lf = c.lf;  // the interpreter's own state: replay must reproduce it too
   ser.io(lf.res), ser.io(lf.a), ser.io(lf.b), ser.io(lf.op), ser.io(lf.w), ser.io(lf.cin);
   uint64_t rflags = m.cpu().rflags();
   ser.io(rflags);
   uint64_t ic = c.icount, sh = c.shadow_until;
   ser.io(ic), ser.io(sh);
-  uint8_t flags = uint8_t(c.intr_line | c.halted << 1 | c.shutdown << 2);
+  uint8_t flags = uint8_t(c.intr_line | c.halted << 1 | c.shutdown << 2 | c.nmi_pending << 3 | c.nmi_blocked << 4);
   ser.io(flags);
+  uint32_t hits = c.dbg_hits;
+  uint64_t blocked = c.dbg_blocked;
+  ser.io(hits), ser.io(blocked);
   int deliv = c.delivering;
   ser.io(deliv);
   s.cpu = ser.take();

@@ -171,6 +171,29 @@ static void spurious_and_pic() {
   rt_check("PIC vector: not in the APIC's ISR", g_seen[0].in_isr, 0);
 }
 
+// NMI to self through the ICR (delivery mode 100b): taken with IF = 0,
+// through vector 2; a second NMI sent inside the handler waits for the
+// handler's IRET (SDM Vol. 3A §6.7.1, §10.6.1).
+static volatile unsigned g_nmi, g_nmi_inside;
+static bool on_nmi(Frame*) {
+  const unsigned n = g_nmi + 1;
+  g_nmi = n;
+  if (n == 1) {
+    wr(kIcrLo, (1u << 18) | (4u << 8));
+    for (int i = 0; i < 100000; i++) asm volatile("pause");
+    g_nmi_inside = g_nmi;
+  }
+  return true;
+}
+static void nmi() {
+  rt_set_handler(2, on_nmi);
+  wr(kIcrLo, (1u << 18) | (4u << 8));  // shorthand self, delivery mode NMI
+  for (int i = 0; i < 100000 && g_nmi < 2; i++) asm volatile("pause");
+  rt_check("NMI to self: taken with IF = 0", g_nmi >= 1, 1);
+  rt_check("NMI inside the NMI handler: held until its IRET", g_nmi_inside, 1);
+  rt_check("NMI held: taken after the IRET", g_nmi, 2);
+}
+
 void kmain() {
   rt_map(kApic, kApic, PTE_P | PTE_W | PTE_PCD);
   static const unsigned vectors[] = {0x20, 0x30, 0x31, 0x32, 0x40, 0x41, 0x42, 0x43, 0x44,
@@ -179,4 +202,5 @@ void kmain() {
   ipis();
   timer();
   spurious_and_pic();
+  nmi();
 }
