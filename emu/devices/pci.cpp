@@ -48,6 +48,23 @@ PciBus::PciBus() {
   add_function(0x00, std::make_unique<PciFunction>(0x8086, 0x1237, 0x06000002, 0x00));
   // PIIX3 ISA bridge, 00:01.0: class 06/01, multi-function (IDE and PM follow in QEMU).
   add_function(0x08, std::make_unique<PciFunction>(0x8086, 0x7000, 0x06010000, 0x80));
+  // PIIX4 power management, 00:01.3: class 06/80, revision 3, as SeaBIOS leaves
+  // it on QEMU's pc -- the PM I/O block at 0x600 (PMBA 0x601, PMIOSE set in
+  // PMREGMISC), the SMBus base 0x700 (SMBus itself is not emulated), the SCI on
+  // IRQ 9, INTA. The PM block does not move: PMBA is read-only here.
+  auto pm = std::make_unique<PciFunction>(0x8086, 0x7113, 0x06800003, 0x00);
+  auto put = [&](unsigned at, uint32_t v) {
+    for (unsigned i = 0; i < 4; ++i) pm->config()[at + i] = uint8_t(v >> (8 * i));
+  };
+  put(0x04, 0x02800103);  // command: I/O, memory, SERR; status: fast back-to-back, medium DEVSEL
+  put(0x2C, 0x11001AF4);  // subsystem: QEMU's (1af4:1100)
+  put(0x3C, 0x00000109);  // interrupt line 9, pin INTA
+  put(0x40, 0x00000601);  // PMBA
+  put(0x58, 0x02000000), put(0x5C, 0x90000000), put(0x60, 0x60000000), put(0x64, 0x08000000);  // DEVACTB, DEVRESx
+  put(0x80, 0x00000001);  // PMREGMISC: PMIOSE
+  put(0x90, 0x00000701);  // SMBBA
+  put(0xD0, 0x00090000);  // SMBHSTCFG
+  add_function(0x0B, std::move(pm));
 }
 
 void PciBus::add_function(uint8_t devfn, std::unique_ptr<PciFunction> f) {

@@ -1,8 +1,9 @@
 // PCI configuration mechanism #1 (PCI Local Bus Specification 3.0, §3.2.2.3.2)
 // at 0xCF8 (CONFIG_ADDRESS: enable, bus, device, function, register) and
 // 0xCFC-0xCFF (CONFIG_DATA), with the functions of QEMU's pc machine that a
-// kernel meets first: the i440FX host bridge at 00:00.0 and the PIIX3 ISA
-// bridge at 00:01.0 (multi-function). A function is 256 bytes of
+// kernel meets first: the i440FX host bridge at 00:00.0, the PIIX3 ISA
+// bridge at 00:01.0 (multi-function) and the PIIX4 power-management function
+// at 00:01.3 that names the ACPI PM block. A function is 256 bytes of
 // configuration space with a write mask; BARs answer the sizing protocol
 // (write all-ones, read back the size mask). Later devices (virtio) add
 // themselves with add_function().

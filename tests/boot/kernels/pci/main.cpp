@@ -2,7 +2,8 @@
 // CONFIG_ADDRESS reads back, the i440FX host bridge at 00:00.0 and the PIIX3
 // ISA bridge at 00:01.0 (their headers' identity words), an absent function
 // reading all-ones, the read-only identity, a writable register, and the
-// reset control register that shares the port range (a byte at 0xCF9).
+// reset control register that shares the port range (a byte at 0xCF9); the
+// PIIX4 power-management function at 00:01.3 and the ACPI PM block it names.
 #include "tests/boot/rt/rt.h"
 
 extern "C" const char rt_kernel_name[] = "pci";
@@ -35,4 +36,12 @@ void kmain() {
   cfg_write(1, 0, 0x3C, 0);
   rt_printf("reset control (byte at 0xCF9) = %x\n", inb(0xCF9));
   rt_check("CONFIG_ADDRESS unchanged by the byte access", inl(0xCF8), 0x80000800u | 0x3C);
+  // 00:01.3: identity, interrupt, PMBA/PMREGMISC, SMBus base; the PM timer at PMBA + 8 runs.
+  const unsigned regs[] = {0x00, 0x04, 0x08, 0x0C, 0x2C, 0x3C, 0x40, 0x58, 0x80, 0x90, 0xD0};
+  for (unsigned r : regs) rt_printf("00:01.3 [%02x] = %x\n", r, cfg_read(1, 3, r));
+  const uint16_t pmba = cfg_read(1, 3, 0x40) & 0xFFC0;
+  const uint32_t t0 = inl(pmba + 8) & 0xFFFFFF;
+  uint32_t t1 = t0;
+  for (int i = 0; i < 1000000 && t1 == t0; i++) t1 = inl(pmba + 8) & 0xFFFFFF;
+  rt_check("the PM timer at PMBA + 8 runs", t1 != t0, 1);
 }
