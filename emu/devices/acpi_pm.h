@@ -6,8 +6,12 @@
 // clear SCI_EN. Writing PM1a_CNT with SLP_EN and sleep type 0 (the pc DSDT's
 // S5) powers the machine off: it stops, as QEMU exits.
 //
-// Not emulated: SCI events (timer overflow, power button), sleep types other
-// than S5 (ignored), the PIIX4's PCI configuration (the block is fixed).
+// The SCI (IRQ 9, level): raised while SCI_EN is set and an enabled event's
+// status bit is -- TMR_STS, set each time bit 23 of the PM timer toggles
+// (ACPI 6.4 §4.8.3.3), or a GPE0 status bit with its enable set.
+//
+// Not emulated: the power button and other fixed events (no way to press
+// them), sleep types other than S5 (ignored).
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -22,9 +26,9 @@ class AcpiPm final : public Device {
   static constexpr uint16_t kBase = 0x600, kGpe0 = 0xAFE0, kSmiCmd = 0xB2;
   static constexpr uint64_t kTimerHz = 3'579'545;
 
-  AcpiPm(Clock& clock, std::function<void()> power_off) : clock_(clock), power_off_(std::move(power_off)) {}
+  AcpiPm(Clock& clock, IrqLine sci, std::function<void()> power_off);
   const char* name() const override { return "acpi-pm"; }
-  void reset() override { st_ = {}; }
+  void reset() override;
   uint32_t io_read(uint16_t port, unsigned size) override;
   void io_write(uint16_t port, unsigned size, uint32_t value) override;
   void serialize(Serializer& s) override { s.tag("acpi-pm"); s.io(st_); }
@@ -32,13 +36,21 @@ class AcpiPm final : public Device {
 
  private:
   uint8_t reg8(uint16_t port) const;
+  uint64_t timer_ticks() const { return clock_.ticks(clock_.now(), kTimerHz); }
+  uint16_t pm1_status() const;  // with TMR_STS as of now
+  void update_sci();            // the SCI level, and the timer for the next TMR_STS
   Clock& clock_;
+  IrqLine sci_;
   std::function<void()> power_off_;
-  struct State {
+  Clock::TimerId timer_;
+  struct State {  // no padding: serialized as bytes
+    uint64_t tmr_cleared;  // PM timer tick at which TMR_STS was last cleared
     uint16_t pm1_sts, pm1_en, pm1_cnt;
     uint8_t gpe_sts[2], gpe_en[2];
     uint8_t apm_cnt, apm_sts;
+    uint8_t sci_level, reserved[3];
   };
+  static_assert(sizeof(State) == 24);
   State st_{};
 };
 

@@ -9,7 +9,7 @@ namespace slot::emu {
 
 // IRQ wiring of the PC (ISA interrupt assignments).
 namespace irq {
-constexpr unsigned kPit = 0, kCom1 = 4, kRtc = 8;
+constexpr unsigned kPit = 0, kCom1 = 4, kRtc = 8, kSci = 9;
 }
 
 Board::Board(const BoardConfig& cfg)
@@ -31,7 +31,7 @@ Board::Board(const BoardConfig& cfg)
       rtc_(clock_, isa_line(irq::kRtc), cfg.ram_bytes, cfg.rtc_start),
       fw_cfg_(cfg.ram_bytes),
       reset_ports_([this](const char* how) { request_reset(how); }),
-      acpi_pm_(clock_, [this] { request_reset("ACPI S5 (power off)"); }) {
+      acpi_pm_(clock_, isa_line(irq::kSci), [this] { request_reset("ACPI S5 (power off)"); }) {
   // The port map: every decoded port of the board, in one table. Everything
   // else reads all-ones and ignores writes (PortBus).
   const struct {

@@ -4,9 +4,9 @@
 // APIC and routes the PIT through the I/O APIC using the MADT's interrupt
 // source override; calibrates the APIC timer against the ACPI PM timer and
 // reads the HPET's period from the HPET the ACPI table names; takes periodic
-// APIC timer interrupts and PIT interrupts; and uses the CPU corners (an
-// instruction breakpoint, UMIP, protection keys). Only timing-independent
-// facts are printed: QEMU's timers run in real time.
+// APIC timer interrupts, PIT interrupts and the ACPI SCI of the PM timer; and
+// uses the CPU corners (an instruction breakpoint, UMIP, protection keys).
+// Only timing-independent facts are printed: QEMU's timers run in real time.
 #include "tests/boot/rt/acpi.h"
 
 extern "C" const char rt_kernel_name[] = "pcboot";
@@ -95,7 +95,42 @@ static void corners() {
   write_cr4(read_cr4() & ~((1ull << 11) | (1ull << 22)));
 }
 
-static volatile unsigned g_timer, g_pit;
+static volatile unsigned g_timer, g_pit, g_sci;
+static volatile uint16_t g_sci_sts;
+
+// The SCI (FADT SCI_INT, IRQ 9 as the MADT's override says: level, active
+// high): TMR_EN with SCI_EN raises it when bit 23 of the PM timer toggles
+// (every 2^23 ticks, 2.3 s); TMR_STS holds it until written back. The PIT
+// keeps waking the HLT loop meanwhile; the wait ends after 5 s of PM timer.
+static void sci(const Platform& p) {
+  rt_set_handler(0x49, [](Frame*) {
+    g_sci = g_sci + 1;
+    g_sci_sts = inw(0x600);
+    outw(0x600, 1);  // clear TMR_STS: the line drops
+    apic_wr(0xB0, 0);
+    return true;
+  });
+  rt_set_handler(0x41, [](Frame*) { apic_wr(0xB0, 0); return true; });
+  outb(0xB2, 0xF1);  // ACPI_ENABLE: SCI_EN
+  outw(0x600, 1);    // TMR_STS cleared
+  outw(0x602, 1);    // TMR_EN
+  ioapic_route(p, 9, (1u << 15) | 0x49);  // level, active high
+  ioapic_route(p, p.pit_gsi, 0x41);
+  uint32_t last = inl(p.pm_timer) & 0xFFFFFF;
+  uint64_t waited = 0;
+  while (g_sci == 0 && waited < 5 * 3579545ull) {
+    asm volatile("sti; hlt; cli");
+    const uint32_t now = inl(p.pm_timer) & 0xFFFFFF;
+    waited += (now - last) & 0xFFFFFF;
+    last = now;
+  }
+  outw(0x602, 0);
+  ioapic_route(p, 9, 1u << 16);
+  ioapic_route(p, p.pit_gsi, 1u << 16);
+  rt_check("SCI for the PM timer's bit-23 toggle: one interrupt", g_sci, 1);
+  rt_check("SCI: TMR_STS was set", g_sci_sts & 1, 1);
+  rt_check("TMR_STS cleared by writing 1", inw(0x600) & 1, 0);
+}
 
 void kmain() {
   Platform p;
@@ -127,6 +162,7 @@ void kmain() {
   ioapic_route(p, p.pit_gsi, 0x41);
   rt_check("3 PIT interrupts through the I/O APIC", rt_wait_for([] { return g_pit >= 3; }), 1);
   ioapic_route(p, p.pit_gsi, 1u << 16);
+  sci(p);
 
   corners();
 }
