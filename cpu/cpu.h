@@ -199,7 +199,19 @@ class Cpu {
 
   bool cond(unsigned cc) const;
   template <unsigned W> void set_lazy(FlagOp op, uint64_t a, uint64_t b, uint64_t res, bool cin = false) {
-    lf.op = op; lf.w = W; lf.a = a; lf.b = b; lf.res = res; lf.cin = cin;
+    lf.op = op; lf.w = W; lf.a = a; lf.b = b; lf.res = res; lf.cin = cin; lf.cfof = 0;
+  }
+  // Rotates: CF and OF change, the other status flags stay as they are.
+  void set_cf_of(bool cf, bool of) {
+    if (lf.op == FO_NONE)
+      s.rflags = (s.rflags & ~(x86::FL_CF | x86::FL_OF)) | (cf ? x86::FL_CF : 0) | (of ? x86::FL_OF : 0);
+    else
+      lf.cfof = uint8_t(LazyFlags::kCfOfSet | (cf ? 1 : 0) | (of ? 2 : 0));
+  }
+  // Shifts: SF, ZF, PF from the result, AF 0, CF and OF as computed.
+  template <unsigned W> void set_shift_flags(uint64_t res, bool cf, bool of) {
+    set_lazy<W>(FO_LOGIC, 0, 0, res);
+    lf.cfof = uint8_t(LazyFlags::kCfOfSet | (cf ? 1 : 0) | (of ? 2 : 0));
   }
   bool cf() const { return lf.op == FO_NONE ? (s.rflags & x86::FL_CF) : lf.cf(); }
   void set_status(uint64_t mask_bits, uint64_t values) {

@@ -25,11 +25,17 @@ struct LazyFlags {
   uint8_t op = FO_NONE;
   uint8_t w = 1;                   // width in bytes
   uint8_t cin = 0;                 // carry in (ADC/SBB) or preserved CF (INC/DEC)
+  // Set by shifts and rotates, which decide CF and OF themselves: kCfOfSet |
+  // CF (bit 0) | OF (bit 1), overriding what `op` would give. Rotates keep
+  // the other four flags of the operation before them, still lazy.
+  uint8_t cfof = 0;
+  static constexpr uint8_t kCfOfSet = 0x80;
 
   uint64_t m() const { return w == 8 ? ~0ull : (1ull << (8 * w)) - 1; }
   uint64_t sb() const { return 1ull << (8 * w - 1); }
 
   bool cf() const {
+    if (cfof) return cfof & 1;
     switch (op) {
       case FO_ADD: return res < a;
       case FO_ADC: return res < a || (cin && res == a);
@@ -42,6 +48,7 @@ struct LazyFlags {
   bool zf() const { return res == 0; }
   bool sf() const { return res & sb(); }
   bool of() const {
+    if (cfof) return cfof & 2;
     switch (op) {
       case FO_ADD: case FO_ADC: return ((a ^ res) & (b ^ res)) & sb();
       case FO_SUB: case FO_SBB: return ((a ^ b) & (a ^ res)) & sb();

@@ -19,36 +19,35 @@ template <unsigned W> [[gnu::always_inline]] inline uint64_t shift_op(Cpu& c, un
   a &= m;
   uint64_t r = a;
   bool cf = false;
-  const bool old_cf = c.cf();
   switch (op) {
     case 0: {  // ROL
       const unsigned n = count % bits;
       r = n ? ((a << n) | (a >> (bits - n))) & m : a;
       cf = r & 1;
-      c.set_status(FL_CF | FL_OF, (cf ? FL_CF : 0) | ((bool(r & sb) != cf) ? FL_OF : 0));
+      c.set_cf_of(cf, bool(r & sb) != cf);
       return r;
     }
     case 1: {  // ROR
       const unsigned n = count % bits;
       r = n ? ((a >> n) | (a << (bits - n))) & m : a;
       cf = r & sb;
-      const bool of = bool(r & sb) != bool(r & (sb >> 1));
-      c.set_status(FL_CF | FL_OF, (cf ? FL_CF : 0) | (of ? FL_OF : 0));
+      c.set_cf_of(cf, bool(r & sb) != bool(r & (sb >> 1)));
       return r;
     }
     case 2: {  // RCL: rotate through CF, a (bits+1)-bit rotation
       const unsigned n = W <= 2 ? count % (bits + 1) : count;
-      bool carry = old_cf;
+      bool carry = c.cf();
       for (unsigned k = 0; k < n; ++k) {
         const bool out = r & sb;
         r = ((r << 1) | carry) & m;
         carry = out;
       }
-      c.set_status(FL_CF | FL_OF, (carry ? FL_CF : 0) | ((bool(r & sb) != carry) ? FL_OF : 0));
+      c.set_cf_of(carry, bool(r & sb) != carry);
       return r;
     }
     case 3: {  // RCR
       const unsigned n = W <= 2 ? count % (bits + 1) : count;
+      const bool old_cf = c.cf();
       const bool of = bool(a & sb) != old_cf;
       bool carry = old_cf;
       for (unsigned k = 0; k < n; ++k) {
@@ -56,28 +55,26 @@ template <unsigned W> [[gnu::always_inline]] inline uint64_t shift_op(Cpu& c, un
         r = (r >> 1) | (carry ? sb : 0);
         carry = out;
       }
-      c.set_status(FL_CF | FL_OF, (carry ? FL_CF : 0) | (of ? FL_OF : 0));
+      c.set_cf_of(carry, of);
       return r;
     }
     case 4: case 6: {  // SHL/SAL
       r = count < 64 ? (a << count) & m : 0;
       cf = count <= bits ? (a >> (bits - count)) & 1 : 0;
-      const bool of = bool(r & sb) != cf;
-      c.set_status(kStatusFlags, szp(r, sb) | (cf ? FL_CF : 0) | (of ? FL_OF : 0));
+      c.set_shift_flags<W>(r, cf, bool(r & sb) != cf);
       return r;
     }
     case 5: {  // SHR
       r = count < 64 ? a >> count : 0;
       cf = count <= 64 ? (a >> (count - 1)) & 1 : 0;
-      const bool of = a & sb;
-      c.set_status(kStatusFlags, szp(r, sb) | (cf ? FL_CF : 0) | (of ? FL_OF : 0));
+      c.set_shift_flags<W>(r, cf, a & sb);
       return r;
     }
     default: {  // SAR
       const int64_t v = int64_t(sx<W>(a));
       r = uint64_t(v >> (count < 64 ? count : 63)) & m;
       cf = (v >> (count - 1 < 63 ? count - 1 : 63)) & 1;
-      c.set_status(kStatusFlags, szp(r, sb) | (cf ? FL_CF : 0));
+      c.set_shift_flags<W>(r, cf, false);
       return r;
     }
   }
@@ -123,8 +120,7 @@ template <unsigned W> void double_shift(Cpu& c, const Insn& d, unsigned count, b
         cf = (a >> (count - 1)) & 1;
       }
     }
-    const bool of = bool((r ^ a) & sb);
-    c.set_status(kStatusFlags, szp(r, sb) | (cf ? FL_CF : 0) | (of ? FL_OF : 0));
+    c.set_shift_flags<W>(r, cf, bool((r ^ a) & sb));
     return r;
   });
 }

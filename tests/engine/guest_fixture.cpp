@@ -96,7 +96,7 @@ MachineState capture(emu::Machine& m) {
   for (auto* sg : {&st.tr, &st.ldtr}) ser.io(sg->sel), ser.io(sg->base), ser.io(sg->limit), ser.io(sg->attr);
   ser.io(st.tsc_aux), ser.io(st.pat), ser.io(st.tsc_offset), ser.io(st.pkru), ser.io(st.pkrs);
   cpu::LazyFlags lf = c.lf;  // the interpreter's own state: replay must reproduce it too
-  ser.io(lf.res), ser.io(lf.a), ser.io(lf.b), ser.io(lf.op), ser.io(lf.w), ser.io(lf.cin);
+  ser.io(lf.res), ser.io(lf.a), ser.io(lf.b), ser.io(lf.op), ser.io(lf.w), ser.io(lf.cin), ser.io(lf.cfof);
   uint64_t rflags = m.cpu().rflags();
   ser.io(rflags);
   uint64_t ic = c.icount, sh = c.shadow_until;
