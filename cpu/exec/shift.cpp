@@ -7,10 +7,6 @@
 namespace slot::cpu {
 
 namespace {
-using x86::FL_AF;
-using x86::FL_CF;
-using x86::FL_OF;
-
 template <unsigned W> [[gnu::always_inline]] inline uint64_t shift_op(Cpu& c, unsigned op, uint64_t a, unsigned count) {
   constexpr unsigned bits = 8 * W;
   constexpr uint64_t m = mask<W>(), sb = sign<W>();
