@@ -346,11 +346,10 @@ void Cpu::set_exec_breaks(std::vector<uint64_t> linear, std::vector<uint64_t> ph
   brk_on_ = !brk_lin_.empty() || !brk_phys_.empty();
 }
 
-// The linear address of RIP as the engine's breakpoints name it (CS base
-// added outside 64-bit mode); a physical break needs a present translation
+// The engine's breakpoints name RIP by its linear address; a physical break needs a present translation
 // (peeked: no TLB fill, no fault, no statistics).
 bool Cpu::exec_break_here() const {
-  const uint64_t la = mode64() ? s.rip : uint32_t(s.seg[CS].base + s.rip);
+  const uint64_t la = rip_linear();
   if (std::binary_search(brk_lin_.begin(), brk_lin_.end(), la)) return true;
   mmu::PhysAddr pa;
   return !brk_phys_.empty() && mmu.peek_translate(la, pa) &&

@@ -158,6 +158,8 @@ class Cpu {
   CodeSize code_size() const;
   bool long_mode() const { return s.efer & x86::EFER_LMA; }
   bool mode64() const { return long_mode() && s.seg[CS].l(); }
+  // RIP as a linear address (CS base added, and wrapped, outside 64-bit mode).
+  uint64_t rip_linear() const { return mode64() ? s.rip : uint32_t(s.seg[CS].base + s.rip); }
   void invalidate_code(mmu::PhysAddr pa, unsigned len);  // SMC write notification
   void flush_code_cache();
 

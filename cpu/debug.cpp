@@ -72,7 +72,7 @@ void Cpu::debug_trap(bool tf) {
 // at its first byte. A hit is a fault: RIP stays, DR6 names the breakpoints,
 // and the RFLAGS image keeps RF clear (the handler sets it to go on).
 bool Cpu::exec_breakpoint() {
-  const uint64_t la = mode64() ? s.rip : uint32_t(s.seg[CS].base + s.rip);
+  const uint64_t la = rip_linear();
   uint32_t hits = 0;
   for (unsigned i = 0; i < 4; ++i)
     if (((dbg_exec_ >> i) & 1) && s.dr[i] == la) hits |= 1u << i;

@@ -109,6 +109,7 @@ void Board::reset_devices(ResetKind kind) {
 }
 
 namespace {
+// The last path is the power-off (powered_off() relies on it).
 constexpr const char* kResetPaths[] = {"", "port 0x92 bit 0", "port 0xCF9", "8042 command 0xFE",
                                        "8042 output port bit 0", "ACPI S5 (power off)"};
 }
@@ -119,6 +120,7 @@ void Board::request_reset(const char* how) {
 }
 
 const char* Board::reset_reason() const { return kResetPaths[reset_how_]; }
+bool Board::powered_off() const { return reset_how_ == std::size(kResetPaths) - 1; }
 
 // ISA IRQ n goes to the 8259 pair's input n and to IOAPIC pin n, but IRQ 0
 // to pin 2 (QEMU's pc; the MADT's interrupt source override). While the HPET

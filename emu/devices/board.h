@@ -91,6 +91,8 @@ class Board {
   // path ("" if none).
   bool reset_requested() const { return reset_how_ != 0; }
   const char* reset_reason() const;
+  // The request was an ACPI power-off (S5), not a reset.
+  bool powered_off() const;
   uint32_t exit_status() const { return debug_exit_.status(); }
 
   // COM1 output.

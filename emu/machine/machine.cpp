@@ -52,7 +52,7 @@ Machine::~Machine() = default;
 const std::string& Machine::shutdown_report() const {
   if (board_.reset_requested()) {
     const std::string how = board_.reset_reason();
-    reset_report_ = how.rfind("ACPI", 0) == 0 ? "powered off through " + how
+    reset_report_ = board_.powered_off() ? "powered off through " + how
                                               : "reset requested through " + how +
                                                     " (the machine stops, as QEMU with -no-reboot)";
     return reset_report_;
@@ -144,7 +144,7 @@ bool Machine::msr_write(uint32_t msr, uint64_t value) {
 // machine; an ACPI power-off and a feature we do not emulate stop it.
 bool Machine::reboot_requested() const {
   if (!cfg_.reboot || kernel_path_.empty()) return false;
-  if (board_.reset_requested()) return std::string_view(board_.reset_reason()).rfind("ACPI", 0) != 0;
+  if (board_.reset_requested()) return !board_.powered_off();
   return cpu_->triple_faulted();
 }
 
