@@ -250,23 +250,21 @@ void Cpu::fault_restart(const CpuFault& f) {
   deliver_event(f.vector, f.has_error, f.error, 0);
 }
 
-// What selects the fast-path slot and the decoding of a fetch in 64-bit mode:
-// CS (its selector carries the CPL, its attributes L and D) and RFLAGS.AC
-// (the MMU's privilege class). A run on one page ends when it changes.
-uint64_t Cpu::fetch_key() const {
-  return s.seg[CS].sel | uint64_t(s.seg[CS].attr) << 16 | (s.rflags & x86::FL_AC) << 32;
-}
-
 // Straight-line execution from one code page in 64-bit mode: step() without
 // the per-instruction translation, page lookup and mode checks. The first
-// fetch is translated like any other; each following instruction on the same
-// page charges the same first-level TLB entry through Mmu::refetch(), exactly
-// what translate() would do, so TLB statistics and replacement state do not
-// change. Everything per instruction that defines behaviour stays per
-// instruction: RIP, TF, the count, the end of the run (a device deadline) and
-// attention (interrupts, stop requests, SMC recycling). The run also ends when
-// RIP leaves the page, the slot stops serving it (INVLPG, a CR3 load, an
-// eviction, an observer attached), CS or RFLAGS.AC change, or on a fault.
+// fetch is translated like any other; the following ones on the same page
+// are charged to the same first-level TLB entry by Mmu::open_run(), which
+// makes the charges translate()'s fast path would make, in the same order,
+// the moment anything else touches the model (so TLB statistics, the clock
+// and every use stamp are unchanged). Everything per instruction that
+// defines behaviour stays per instruction: RIP, the count, the end of the run
+// (a device deadline) and attention. The run ends when RIP leaves the page,
+// the slot stops serving it (INVLPG, a CR3 load, an eviction, an observer
+// attached: the MMU sets attention), on a fault, or when an instruction
+// changes what selects the slot and the decoding -- CS (CPL, L, D) or
+// RFLAGS.AC -- or sets TF: the handlers that can do that call end_run().
+// With TF set, an execution breakpoint on the page, or no slot, a run is one
+// instruction.
 void Cpu::run_page() {
   Insn scratch;
   insn_rip = s.rip;
@@ -275,28 +273,33 @@ void Cpu::run_page() {
     const uint64_t pa = translate(la, mmu::Access::Fetch, false);
     const uint64_t ppage = pa & ~0xFFFull, vpn = la >> 12;
     CodePage* page = code_page(ppage, CodeSize::Bits64);
-    const uint64_t key = fetch_key();
-    const mmu::Mmu::FastEntry* slot =
-        mmu.fetch_slot(la, mmu::AccessCtx{s.cpl(), bool(s.rflags & x86::FL_AC), false});
-    // A page with an execution break runs one instruction per call, so that
-    // run() looks at every RIP on it.
-    const bool watched = (brk_on_ && exec_break_page(vpn, ppage)) || dbg_exec_;
+    const bool tf = s.rflags & x86::FL_TF;
+    bool single = tf || (brk_on_ && exec_break_page(vpn, ppage)) || dbg_exec_ ||
+                  !mmu.open_run(la, ppage, mmu::AccessCtx{s.cpl(), bool(s.rflags & x86::FL_AC), false},
+                                &icount_, &attention_);
     for (;;) {
       const unsigned off = unsigned(la & 0xFFF);
       const Insn* d = page->at[off];
-      if (!d) [[unlikely]] d = decode_at(page, la, ppage | off, CodeSize::Bits64, scratch);
+      if (!d) [[unlikely]] {
+        d = decode_at(page, la, ppage | off, CodeSize::Bits64, scratch);
+        single |= d == &scratch;  // it ends on the next page
+      }
       s.rip = la + d->len;
-      const bool tf = s.rflags & x86::FL_TF;
       d->fn(*this, *d);
       ++icount_;
-      if (tf || dbg_hits_) [[unlikely]] { debug_trap(tf); return; }
-      if (attention_ || icount_ >= run_until_ || d == &scratch || watched) return;
+      if (attention_ || icount_ >= run_until_ || single) break;
       la = s.rip;
-      if ((la >> 12) != vpn || fetch_key() != key || !mmu.refetch(slot, vpn, ppage)) return;
+      if ((la >> 12) != vpn) break;
       insn_rip = la;
     }
+    mmu.close_run(icount_ - 1);
+    if (tf || dbg_hits_) [[unlikely]] debug_trap(tf);
   } catch (const CpuFault& f) {
+    mmu.close_run(icount_);
     fault_restart(f);
+  } catch (...) {
+    mmu.close_run(icount_);
+    throw;
   }
 }
 
@@ -384,7 +387,7 @@ StopReason Cpu::run(uint64_t until) {
     if (dbg_exec_ && !(s.rflags & x86::FL_RF) && icount_ != dbg_blocked_) [[unlikely]] {
       if (exec_breakpoint()) continue;
     }
-    if (mode64() && !(s.rflags & x86::FL_RF)) run_page();
+    if (page_runs_ && mode64() && !(s.rflags & x86::FL_RF)) run_page();
     else step();
   }
   return StopReason::Limit;

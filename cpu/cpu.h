@@ -137,6 +137,10 @@ class Cpu {
   // (a module-qualified breakpoint) and continues past it with resume_at set.
   // Pages without a break run at full speed; a page with one runs
   // instruction by instruction.
+  // Runs on one code page (run_page) on or off: off, every instruction takes
+  // step(), the per-instruction path the runs must be indistinguishable from
+  // (tests/perf/dispatch_equivalence_test.cpp compares the two).
+  void set_page_runs(bool on) { page_runs_ = on; }
   void set_exec_breaks(std::vector<uint64_t> linear, std::vector<uint64_t> physical, uint64_t resume_at);
   void clear_exec_breaks() { set_exec_breaks({}, {}, ~0ull); }
   bool stopped_at_break() const { return at_break_; }
@@ -145,7 +149,11 @@ class Cpu {
   CpuState s;
   LazyFlags lf;
   uint64_t rflags() const { return lf.op == FO_NONE ? s.rflags : (s.rflags & ~kStatusFlags) | lf.status(); }
-  void set_rflags(uint64_t v) { lf.op = FO_NONE; s.rflags = (v & x86::FL_DEFINED) | x86::FL_RESERVED_ONE; }
+  void set_rflags(uint64_t v) {
+    lf.op = FO_NONE;
+    s.rflags = (v & x86::FL_DEFINED) | x86::FL_RESERVED_ONE;
+    end_run();  // TF or AC may have changed
+  }
   void materialize() { if (lf.op != FO_NONE) { s.rflags = rflags(); lf.op = FO_NONE; } }
   void reset();                      // power-on state (flat, protected mode off)
   // A reboot: the power-on state, but the clock (icount), the CPL-0 count
@@ -273,6 +281,9 @@ class Cpu {
     attention_ = true;
   }
   void note_smc() { attention_ = true; }
+  // The instruction changed CS, RFLAGS.TF or RFLAGS.AC, which select the
+  // fetch slot and the decoding of a run on one page: the run ends after it.
+  void end_run() { attention_ = true; }
   bool observing() const { return obs_ != nullptr; }
 
  private:
@@ -294,7 +305,6 @@ class Cpu {
   bool exec_break_here() const;
   bool exec_break_page(uint64_t vpn, uint64_t ppage) const;
   void fault_restart(const CpuFault& f);
-  uint64_t fetch_key() const;
   CodePage* code_page(uint64_t ppage, CodeSize cs);
   const Insn* decode_at(CodePage* page, uint64_t la, uint64_t pa, CodeSize cs, Insn& scratch);
   const Insn* fetch_decode(Insn& scratch);
@@ -312,6 +322,7 @@ class Cpu {
   uint64_t ring0_done_ = 0, ring0_from_ = 0;  // ring0_icount(): closed intervals, start of the open one
   mmu::KernelOps ops_;
   uint64_t run_until_ = 0;
+  bool page_runs_ = true;
   uint64_t shadow_until_ = 0;
   bool attention_ = true;
   bool intr_line_ = false;

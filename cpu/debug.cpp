@@ -47,11 +47,13 @@ void Cpu::data_breakpoint(uint64_t la, unsigned len, bool write) {
     if (rw_of(s.dr[7], i) == 1 && !write) continue;  // 01: writes only; 11: reads and writes
     if (overlaps(s.dr[i], len_of(s.dr[7], i), la, len)) dbg_hits_ |= 1u << i;
   }
+  if (dbg_hits_) attention_ = true;  // the trap follows the instruction: its run ends
 }
 
 void Cpu::io_breakpoint(uint16_t port, unsigned len) {
   for (unsigned i = 0; i < 4; ++i)
     if (((dbg_io_ >> i) & 1) && overlaps(s.dr[i] & 0xFFFF, len_of(s.dr[7], i), port, len)) dbg_hits_ |= 1u << i;
+  if (dbg_hits_) attention_ = true;
 }
 
 // After an instruction with TF set or breakpoint hits: one #DB trap with

@@ -25,6 +25,7 @@ std::string describe(uint8_t v) {
 }  // namespace
 
 void Cpu::deliver_event(uint8_t vec, bool has_err, uint32_t err, int kind) {
+  end_run();  // CS and RFLAGS change
   if (kind == kException) emit(CpuEventKind::Exception, err, vec == x86::VEC_PF ? s.cr2 : 0, vec);
   else if (kind == kExternal) emit(CpuEventKind::Interrupt, 0, 0, vec);
   try {
@@ -200,6 +201,7 @@ void Cpu::software_interrupt(uint8_t vec, bool) {
 }
 
 void Cpu::iret(unsigned osz) {
+  end_run();  // CS and RFLAGS change
   ++ops_.iret;
   nmi_blocked_ = false;  // the next IRET ends NMI blocking (SDM Vol. 3A §6.7.1), also one that faults
   const unsigned cpl = s.cpl();

@@ -14,6 +14,7 @@ uint16_t desc_attr(uint64_t d) { return SegDesc{d}.attr(); }
 
 void Cpu::set_seg_raw(unsigned seg, uint16_t sel, uint64_t base, uint32_t limit, uint16_t attr) {
   s.seg[seg] = Segment{sel, base, limit, attr};
+  if (seg == CS) end_run();
 }
 
 uint64_t Cpu::read_descriptor(uint16_t sel, bool& ok) {
@@ -61,6 +62,7 @@ void Cpu::load_seg(unsigned seg, uint16_t sel) {
 }
 
 void Cpu::load_cs_far(uint16_t sel, uint64_t target, bool is_call, unsigned osz) {
+  end_run();
   if ((sel & ~3u) == 0) fault(x86::VEC_GP, 0);
   bool ok;
   uint64_t d = read_descriptor(sel, ok);
@@ -90,6 +92,7 @@ void Cpu::load_cs_far(uint16_t sel, uint64_t target, bool is_call, unsigned osz)
 }
 
 void Cpu::far_return(unsigned osz, uint16_t extra) {
+  end_run();
   auto popw = [&]() -> uint64_t { return osz == 8 ? pop<8>() : osz == 4 ? pop<4>() : pop<2>(); };
   const uint64_t saved_rsp = s.gpr[RSP];
   try {

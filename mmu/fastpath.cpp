@@ -33,6 +33,7 @@ void Mmu::Impl::mirror(Access acc, unsigned cls, uint64_t linear, PhysAddr page,
   f.page = page & ~0xFFFull;
   f.hits = hits;
   f.stamp = stamp;
+  o.run_slot_changed();
 }
 
 void Mmu::Impl::unmirror(TlbEntry& e) {
@@ -44,6 +45,7 @@ void Mmu::Impl::unmirror(TlbEntry& e) {
     for (auto& per_acc : o.fast_)
       for (auto& table : per_acc)
         if (table[i].stamp == stamp) table[i].tag = kNoTag;
+    o.run_slot_changed();
     return;
   }
   if (filled_overflow) {
@@ -51,10 +53,12 @@ void Mmu::Impl::unmirror(TlbEntry& e) {
       for (auto& table : per_acc)
         for (FastEntry& f : table)
           if (f.stamp == stamp) f.tag = kNoTag;
+    o.run_slot_changed();
     return;
   }
   for (FastEntry* f : filled)
     if (f->stamp == stamp) f->tag = kNoTag;
+  o.run_slot_changed();
 }
 
 // Clears slots for 4 KiB pages inside [linear, linear + size) (bits 47:0).
@@ -68,6 +72,7 @@ void Mmu::Impl::unmirror_range(uint64_t la, PageSize size) {
     for (auto& per_acc : o.fast_)
       for (auto& table : per_acc)
         if (in(table[lo & (kFastSlots - 1)])) table[lo & (kFastSlots - 1)].tag = kNoTag;
+    o.run_slot_changed();
     return;
   }
   if (filled_overflow) {
@@ -75,10 +80,12 @@ void Mmu::Impl::unmirror_range(uint64_t la, PageSize size) {
       for (auto& table : per_acc)
         for (FastEntry& f : table)
           if (in(f)) f.tag = kNoTag;
+    o.run_slot_changed();
     return;
   }
   for (FastEntry* f : filled)
     if (in(*f)) f->tag = kNoTag;
+  o.run_slot_changed();
 }
 
 void Mmu::Impl::flush_mirror() {
@@ -91,6 +98,13 @@ void Mmu::Impl::flush_mirror() {
     for (FastEntry* f : filled) f->tag = kNoTag;
   }
   filled.clear();
+  o.run_slot_changed();
+}
+
+// A run's slot no longer serves its page: the CPU must end the run (its
+// charges so far were made when the model was entered).
+void Mmu::run_slot_changed() const {
+  if (run_slot_ && (run_slot_->tag != run_tag_ || run_slot_->page != run_page_)) *run_lost_ = true;
 }
 
 }  // namespace slot::mmu

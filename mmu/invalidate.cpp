@@ -21,6 +21,7 @@ bool canonical(uint64_t a) {
 }  // namespace
 
 void Mmu::invlpg(uint64_t linear) {
+  settle();
   Impl& m = *impl_;
   if (!canonical(linear)) return;  // INVLPG of a non-canonical address is a NOP
   ++m.g.invlpg;
@@ -31,6 +32,7 @@ void Mmu::invlpg(uint64_t linear) {
 }
 
 bool Mmu::invpcid(unsigned type, uint64_t pcid_desc, uint64_t linear) {
+  settle();
   Impl& m = *impl_;
   if (type > 3) return false;
   if (type <= 1) {

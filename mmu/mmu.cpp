@@ -314,41 +314,45 @@ bool Mmu::translate_slow(uint64_t linear, Access acc, const AccessCtx& who, Phys
   return impl_->translate(linear, acc, who, pa, fault);
 }
 
-void Mmu::reset_mode(const PagingMode& m) { impl_->reset_mode(m); }
-void Mmu::write_cr0(uint64_t v) { impl_->write_cr0(v); }
-void Mmu::write_cr3(uint64_t v) { impl_->write_cr3(v); }
-void Mmu::write_cr4(uint64_t v) { impl_->write_cr4(v); }
-void Mmu::write_efer(uint64_t v) { impl_->write_efer(v); }
-void Mmu::write_pkeys(uint32_t pkru, uint32_t pkrs) { impl_->write_pkeys(pkru, pkrs); }
+void Mmu::reset_mode(const PagingMode& m) { settle(); impl_->reset_mode(m); }
+void Mmu::write_cr0(uint64_t v) { settle(); impl_->write_cr0(v); }
+void Mmu::write_cr3(uint64_t v) { settle(); impl_->write_cr3(v); }
+void Mmu::write_cr4(uint64_t v) { settle(); impl_->write_cr4(v); }
+void Mmu::write_efer(uint64_t v) { settle(); impl_->write_efer(v); }
+void Mmu::write_pkeys(uint32_t pkru, uint32_t pkrs) { settle(); impl_->write_pkeys(pkru, pkrs); }
 const PagingMode& Mmu::mode() const { return impl_->mode; }
 uint16_t Mmu::current_pcid() const { return impl_->pcid; }
 const TlbConfig& Mmu::config() const { return impl_->cfg; }
 bool Mmu::modelled() const { return impl_->cfg.modelled; }
 MmuObserver* Mmu::observer() const { return impl_->obs; }
 StaleMode Mmu::stale_mode() const { return impl_->stale; }
-MmuStats Mmu::stats() const { return impl_->stats(); }
-MmuStats Mmu::totals() const { return impl_->totals(); }
-void Mmu::reset_stats() { impl_->reset_stats(); }
-std::vector<TlbDumpEntry> Mmu::dump() const { return impl_->dump(); }
+MmuStats Mmu::stats() const { settle(); return impl_->stats(); }
+MmuStats Mmu::totals() const { settle(); return impl_->totals(); }
+void Mmu::reset_stats() { settle(); impl_->reset_stats(); }
+std::vector<TlbDumpEntry> Mmu::dump() const { settle(); return impl_->dump(); }
 DebugWalk Mmu::debug_walk(uint64_t linear, Access acc, const AccessCtx& who) const {
+  settle();
   return impl_->debug_walk(linear, acc, who);
 }
-std::vector<uint8_t> Mmu::save() const { return impl_->save(); }
-void Mmu::load(const std::vector<uint8_t>& blob) { impl_->load(blob); }
-void Mmu::on_phys_write(PhysAddr pa, unsigned size) { impl_->phys_write(pa, size); }
+std::vector<uint8_t> Mmu::save() const { settle(); return impl_->save(); }
+void Mmu::load(const std::vector<uint8_t>& blob) { settle(); impl_->load(blob); }
+void Mmu::on_phys_write(PhysAddr pa, unsigned size) { settle(); impl_->phys_write(pa, size); }
 
 void Mmu::set_observer(MmuObserver* obs) {
+  settle();
   impl_->obs = obs;
   impl_->flush_mirror();  // observed runs report every hit: no fast path
 }
 
 void Mmu::set_stale_mode(StaleMode m) {
+  settle();
   impl_->stale = m;
   impl_->flush_mirror();
   if (m == StaleMode::FlushOnWrite) impl_->watch_all();
 }
 
 void Mmu::flush_all() {
+  settle();
   MmuObserver* keep = impl_->obs;
   impl_->obs = nullptr;
   impl_->flush_all_entries(InvCause::Reset);

@@ -84,6 +84,7 @@ class Mmu {
   // the CPU sets CR2 = fault.linear and delivers #PF with fault.error_code).
   // With CR0.PG=0 it is the identity.
   bool translate(uint64_t linear, Access acc, const AccessCtx& who, PhysAddr& pa, Fault& fault) {
+    settle();
     const uint64_t vpn = linear >> 12;
     FastEntry& e = fast_[unsigned(acc)][access_class(who)][vpn & (kFastSlots - 1)];
     if (e.tag == vpn) [[likely]] {
@@ -96,28 +97,42 @@ class Mmu {
   }
   bool translate_slow(uint64_t linear, Access acc, const AccessCtx& who, PhysAddr& pa, Fault& fault);
 
-  // Instruction fetches that stay on one page. After translate() served a
-  // fetch, fetch_slot() names the fast-path slot that a fetch of that page
-  // by `who` would use; refetch() then charges one more fetch of the same
-  // page exactly as translate()'s fast path would (hit counter, use stamp),
-  // or returns false, changing nothing, when the slot no longer holds that
-  // page (evicted, invalidated, never mirrored) -- then the CPU must call
-  // translate(). The CPU saves re-indexing per instruction; the model sees
-  // the same accesses in the same order.
+  // Instruction fetches that stay on one page. After translate() served the
+  // fetch of the instruction whose number is *count, open_run() makes the
+  // fast-path slot that served it the run's slot: each later instruction of
+  // the run is one more fetch of that page, and the CPU only advances
+  // *count. The charges translate()'s fast path would have made (hit
+  // counter, clock, the L1 entry's use stamp) are made before anything else
+  // touches the model -- at the next translation, invalidation, CR write,
+  // statistics read or dump -- and at close_run(last), which charges the
+  // fetches up to instruction number `last`. Every counter and stamp is
+  // therefore what per-instruction charging gives, in the same order. If the
+  // slot stops serving the page mid-run (an eviction, an INVLPG, a CR3
+  // load), *lost is set: the CPU ends the run and translates again.
+  // open_run() returns false, opening nothing, if the slot does not serve
+  // the page (never mirrored, an observer attached).
   struct FastEntry {
     uint64_t tag;        // linear >> 12, or kNoTag
     uint64_t page;       // physical address of the 4 KiB page
     uint64_t* hits;      // the serving L1 array's hit counter
     uint64_t* stamp;     // the serving L1 entry's use stamp
   };
-  const FastEntry* fetch_slot(uint64_t linear, const AccessCtx& who) const {
-    return &fast_[unsigned(Access::Fetch)][access_class(who)][(linear >> 12) & (kFastSlots - 1)];
-  }
-  bool refetch(const FastEntry* e, uint64_t vpn, PhysAddr page) {
-    if (e->tag != vpn || e->page != page) [[unlikely]] return false;
-    ++*e->hits;
-    *e->stamp = ++clock_;
+  bool open_run(uint64_t linear, PhysAddr page, const AccessCtx& who, const uint64_t* count, bool* lost) {
+    const FastEntry* e = &fast_[unsigned(Access::Fetch)][access_class(who)][(linear >> 12) & (kFastSlots - 1)];
+    if (e->tag != linear >> 12 || e->page != page) return false;
+    run_slot_ = e;
+    run_tag_ = e->tag;
+    run_page_ = e->page;
+    run_lost_ = lost;
+    run_charged_ = *count;
+    run_count_ = count;
     return true;
+  }
+  void close_run(uint64_t last) {
+    if (!run_slot_) return;
+    if (last > run_charged_) charge_fetches(last - run_charged_);
+    run_slot_ = nullptr;
+    run_count_ = &run_charged_;
   }
   // Runs of data accesses of one kind to one page (a REP STOS staying on a
   // page): data_slot() names the fast-path slot if it serves page `vpn` for
@@ -129,6 +144,7 @@ class Mmu {
     return e->tag == vpn ? e : nullptr;
   }
   void charge(const FastEntry* e, uint64_t n) {
+    settle();
     *e->hits += n;
     clock_ += n;
     *e->stamp = clock_;
@@ -191,8 +207,28 @@ class Mmu {
     return w.supervisor_implicit ? 2u : w.cpl == 3 ? 0u : w.ac ? 1u : 2u;
   }
 
+  // The open run's fetches not yet charged (see open_run); const because
+  // making deferred charges is not a change a reader may see.
+  void settle() const {
+    if (*run_count_ != run_charged_) [[unlikely]] settle_run();
+  }
+  void settle_run() const { charge_fetches(*run_count_ - run_charged_); }
+  void charge_fetches(uint64_t n) const {
+    *run_slot_->hits += n;
+    clock_ += n;
+    *run_slot_->stamp = clock_;
+    run_charged_ += n;
+  }
+  void run_slot_changed() const;  // Impl: a fast-path slot was cleared or refilled
+
   FastEntry fast_[3][3][kFastSlots];
-  uint64_t clock_ = 0;
+  // The model's time; mutable for settle().
+  mutable uint64_t clock_ = 0;
+  const FastEntry* run_slot_ = nullptr;
+  uint64_t run_tag_ = 0, run_page_ = 0;
+  bool* run_lost_ = nullptr;
+  mutable uint64_t run_charged_ = 0;
+  const uint64_t* run_count_ = &run_charged_;  // no run: always equal
   std::unique_ptr<Impl> impl_;
 };
 

@@ -212,6 +212,7 @@ template <unsigned W> void clac_stac(Cpu& c, const Insn& d) {
   c.materialize();
   if (d.op) c.s.rflags |= x86::FL_AC;
   else c.s.rflags &= ~x86::FL_AC;
+  c.end_run();
 }
 
 // ---- descriptor tables, segments ----------------------------------------

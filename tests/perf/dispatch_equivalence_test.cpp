@@ -1,0 +1,145 @@
+// Runs on one code page (Cpu::run_page, which defers the fetch charges of a
+// run and makes them when anything else touches the TLB model) must be
+// indistinguishable from the per-instruction path (Cpu::step, one translate()
+// per fetch). Each case boots the same image twice -- once with runs, once
+// without -- and compares everything a user or a test could see at the end:
+// how the run ended, the instruction count, the serial transcript, every
+// architectural register, the whole MMU (every TLB and paging-structure-cache
+// entry with its use stamp, the replacement state, the clock, every counter:
+// Mmu::save()), the devices (Board::serialize) and all of RAM.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "emu/devices/serial_sink.h"
+#include "emu/serialize.h"
+#include "emu/machine/machine.h"
+
+namespace {
+
+using slot::emu::Machine;
+using slot::emu::MachineConfig;
+using slot::emu::RunExit;
+
+class StringSink final : public slot::emu::SerialSink {
+ public:
+  explicit StringSink(std::string& out) : out_(out) {}
+  void put(uint8_t byte) override { out_.push_back(char(byte)); }
+
+ private:
+  std::string& out_;
+};
+
+struct Case {
+  const char* name;
+  std::string image;
+  std::string cmdline;
+  std::string tlb;
+  uint64_t max_insns;
+};
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.image << " '" << c.cmdline << "' tlb=" << c.tlb; }
+
+// The architectural state, field by field (the structs have padding, so no
+// byte comparison).
+std::string registers(slot::cpu::Cpu& c) {
+  const slot::cpu::CpuSnapshot snap = c.snapshot();
+  const slot::cpu::CpuState& s = snap.s;
+  std::ostringstream o;
+  o << std::hex;
+  for (uint64_t r : s.gpr) o << r << ' ';
+  o << "rip " << s.rip << " rflags " << c.rflags();
+  auto seg = [&](const slot::cpu::Segment& g) { o << " [" << g.sel << ' ' << g.base << ' ' << g.limit << ' ' << g.attr << ']'; };
+  for (const auto& g : s.seg) seg(g);
+  seg(s.ldtr), seg(s.tr);
+  o << " gdt " << s.gdtr.base << ' ' << s.gdtr.limit << " idt " << s.idtr.base << ' ' << s.idtr.limit;
+  o << " cr " << s.cr0 << ' ' << s.cr2 << ' ' << s.cr3 << ' ' << s.cr4 << ' ' << s.cr8 << " dr";
+  for (uint64_t d : s.dr) o << ' ' << d;
+  o << " efer " << s.efer << " msr " << s.star << ' ' << s.lstar << ' ' << s.cstar << ' ' << s.fmask << ' '
+    << s.kernel_gs_base << ' ' << s.tsc_aux << ' ' << s.pat << ' ' << s.tsc_offset << ' ' << s.tsc_adjust << ' '
+    << s.sysenter_cs << ' ' << s.sysenter_esp << ' ' << s.sysenter_eip << " pk " << s.pkru << ' ' << s.pkrs;
+  o << " icount " << snap.icount << " shadow " << snap.shadow_until << " insn_rip " << snap.insn_rip << " ring0 "
+    << snap.ring0_done << ' ' << snap.ring0_from << " ops " << snap.ops.syscall << ' ' << snap.ops.sysret << ' '
+    << snap.ops.iret << ' ' << snap.ops.wrmsr << ' ' << snap.ops.port_io << ' ' << snap.ops.string_steps << ' '
+    << snap.ops.string_bytes << " line " << snap.intr_line << " halted " << snap.halted << " shutdown "
+    << snap.shutdown << " dbg " << snap.dbg_hits << ' ' << snap.dbg_blocked << " nmi " << snap.nmi_pending << ' '
+    << snap.nmi_blocked;
+  return o.str();
+}
+
+struct Outcome {
+  RunExit exit;
+  uint64_t icount;
+  std::string serial, regs;
+  std::vector<uint8_t> mmu, board;
+  std::vector<uint8_t> ram;
+};
+
+Outcome run(const Case& k, bool page_runs) {
+  MachineConfig cfg;
+  cfg.ram_mib = 64;
+  cfg.tlb = k.tlb;
+  cfg.cmdline = k.cmdline;
+  Machine m(cfg);
+  Outcome out;
+  m.board().set_serial_sink(std::make_unique<StringSink>(out.serial));
+  m.load_kernel(k.image);
+  m.cpu().set_page_runs(page_runs);
+  out.exit = m.run(k.max_insns);
+  out.icount = m.icount();
+  out.regs = registers(m.cpu());
+  out.mmu = m.mmu().save();
+  slot::emu::Serializer ser;
+  m.board().serialize(ser);
+  out.board = ser.take();
+  const uint8_t* ram = m.mem().ptr(0, m.mem().size());
+  out.ram.assign(ram, ram + m.mem().size());
+  return out;
+}
+
+class Dispatch : public ::testing::TestWithParam<Case> {};
+
+TEST_P(Dispatch, PageRunsChangeNothing) {
+  const Case& k = GetParam();
+  const Outcome step = run(k, false), runs = run(k, true);
+  EXPECT_EQ(step.exit, runs.exit);
+  EXPECT_EQ(step.icount, runs.icount);
+  EXPECT_EQ(step.serial, runs.serial);
+  EXPECT_EQ(step.regs, runs.regs);
+  EXPECT_TRUE(step.mmu == runs.mmu) << "the MMU state (entries, stamps, clock, counters) differs";
+  EXPECT_TRUE(step.board == runs.board) << "the device state differs";
+  EXPECT_TRUE(step.ram == runs.ram) << "RAM differs";
+  // The case must exercise something: a transcript or a real run.
+  EXPECT_GT(step.icount, 10000u);
+}
+
+std::vector<Case> cases() {
+  const std::string perf = PERF_ELF_DIR, boot = BOOT_ELF_DIR, guest = GUEST_IMAGE;
+  std::vector<Case> v;
+  v.push_back({"perf_alu", perf + "/perf_alu.elf", "iters=20000", "skylake", 50'000'000});
+  v.push_back({"perf_mem", perf + "/perf_mem.elf", "iters=20000", "skylake", 50'000'000});
+  v.push_back({"perf_tlb", perf + "/perf_tlb.elf", "iters=2000", "skylake", 50'000'000});
+  v.push_back({"perf_tlb_tiny", perf + "/perf_tlb.elf", "iters=2000", "tiny", 50'000'000});
+  v.push_back({"perf_mem_none", perf + "/perf_mem.elf", "iters=20000", "none", 50'000'000});
+  for (const char* b : {"smc", "paging", "exceptions", "ring3", "debugregs", "pkeys", "apic", "irq", "corners"})
+    v.push_back({b, boot + "/" + b + ".elf", "", "skylake", 50'000'000});
+  for (const char* w : {"workload=selftest flush=pcid", "workload=selftest flush=cr3",
+                        "workload=bench mode=modarea flush=invlpg", "workload=demo", "workload=attacks"})
+    v.push_back({"guest", guest, w, "skylake", 4'000'000});
+  return v;
+}
+
+std::string name_of(const ::testing::TestParamInfo<Case>& i) {
+  std::string n = std::string(i.param.name) + "_" + std::to_string(i.index);
+  for (char& ch : n)
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  return n;
+}
+
+INSTANTIATE_TEST_SUITE_P(Images, Dispatch, ::testing::ValuesIn(cases()), name_of);
+
+}  // namespace
