@@ -1,3 +1,5 @@
+#include <initializer_list>
+
 #include "cpu/table.h"
 
 namespace slot::cpu {
@@ -9,5 +11,11 @@ const Row kRows[] = {
 };
 #undef ROW
 const unsigned kRowCount = sizeof(kRows) / sizeof(kRows[0]);
+
+Handler specialise(const Insn& d) {
+  for (Handler (*f)(const Insn&) : {specialise_alu, specialise_shift, specialise_jcc, specialise_mov})
+    if (Handler h = f(d)) return h;
+  return d.fn;
+}
 
 }  // namespace slot::cpu

@@ -33,6 +33,16 @@ struct Row {
 extern const Row kRows[];
 extern const unsigned kRowCount;
 
+// Decode-time specialisation: for a decoded instruction whose generic handler
+// has a variant with its operation, width and register form fixed (the hot
+// forms: ALU, INC/DEC, shifts by an immediate, Jcc, MOV), that variant; else
+// d.fn. Each family file offers its own (specialise_alu, ...).
+Handler specialise(const Insn& d);
+Handler specialise_alu(const Insn& d);
+Handler specialise_shift(const Insn& d);
+Handler specialise_jcc(const Insn& d);
+Handler specialise_mov(const Insn& d);
+
 // Explicit instantiation of a handler for every width, placed in the family
 // file that defines it (a missing one is a link error, not a silent gap).
 #define SLOT_INSTANTIATE(h)                              \

@@ -9,7 +9,11 @@ namespace {
 // is pushed (SDM Vol. 2A CALL: #GP(0) if not canonical / beyond CS limit).
 template <unsigned W> uint64_t near_target(Cpu& c, uint64_t t) {
   t &= mask<W>();
-  if (c.mode64() ? !canonical(t) : t > c.s.seg[CS].limit) c.gp0();
+  if constexpr (W == 8) {  // a 64-bit operand size exists only in 64-bit mode
+    if (!canonical(t)) c.gp0();
+  } else if (c.mode64() ? !canonical(t) : t > c.s.seg[CS].limit) {
+    c.gp0();
+  }
   return t;
 }
 template <unsigned W> uint64_t far_offset(Cpu& c, const Insn& d, uint16_t& sel) {
@@ -108,5 +112,29 @@ SLOT_INSTANTIATE(int_n)
 SLOT_INSTANTIATE(into)
 SLOT_INSTANTIATE(iret)
 SLOT_INSTANTIATE(hlt)
+
+
+// Decode-time specialisation (issue 18): Jcc with the condition fixed at
+// compile time, so Cpu::cond() folds to the one test of the lazy flags it needs.
+namespace {
+template <unsigned W, unsigned CC> struct JccCC {
+  static void fn(Cpu& c, const Insn& d) {
+    if (c.cond(CC)) c.s.rip = near_target<W>(c, c.s.rip + d.imm);
+  }
+};
+template <unsigned W> struct JccTable {
+  static constexpr Handler at[16] = {
+      &JccCC<W, 0>::fn,  &JccCC<W, 1>::fn,  &JccCC<W, 2>::fn,  &JccCC<W, 3>::fn,
+      &JccCC<W, 4>::fn,  &JccCC<W, 5>::fn,  &JccCC<W, 6>::fn,  &JccCC<W, 7>::fn,
+      &JccCC<W, 8>::fn,  &JccCC<W, 9>::fn,  &JccCC<W, 10>::fn, &JccCC<W, 11>::fn,
+      &JccCC<W, 12>::fn, &JccCC<W, 13>::fn, &JccCC<W, 14>::fn, &JccCC<W, 15>::fn};
+};
+}  // namespace
+
+Handler specialise_jcc(const Insn& d) {
+  if (d.fn == &jcc<8>) return JccTable<8>::at[d.op & 15];
+  if (d.fn == &jcc<4>) return JccTable<4>::at[d.op & 15];
+  return nullptr;
+}
 
 }  // namespace slot::cpu

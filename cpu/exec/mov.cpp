@@ -124,4 +124,20 @@ SLOT_INSTANTIATE(popf)
 SLOT_INSTANTIATE(flagop)
 SLOT_INSTANTIATE(nop)
 
+
+// Decode-time specialisation (issue 18): register-to-register MOV.
+namespace {
+template <unsigned W> void mov_EG_r(Cpu& c, const Insn& d) { c.set_gpr<W>(d.rm, c.s.gpr[d.reg]); }
+template <unsigned W> void mov_GE_r(Cpu& c, const Insn& d) { c.set_gpr<W>(d.reg, c.s.gpr[d.rm]); }
+}  // namespace
+
+Handler specialise_mov(const Insn& d) {
+  if (d.mem()) return nullptr;
+  if (d.fn == &mov_EG<8>) return &mov_EG_r<8>;
+  if (d.fn == &mov_EG<4>) return &mov_EG_r<4>;
+  if (d.fn == &mov_GE<8>) return &mov_GE_r<8>;
+  if (d.fn == &mov_GE<4>) return &mov_GE_r<4>;
+  return nullptr;
+}
+
 }  // namespace slot::cpu
