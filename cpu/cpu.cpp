@@ -133,12 +133,14 @@ void Cpu::emit(CpuEventKind k, uint64_t a, uint64_t b, uint8_t vec) {
   if (obs_) obs_->on_cpu_event(CpuEvent{k, vec, a, b, insn_rip});
 }
 
-uint64_t Cpu::linear(unsigned seg, uint64_t off, unsigned len, mmu::Access acc) {
-  if (mode64()) {
-    uint64_t la = off + ((seg == FS || seg == GS) ? s.seg[seg].base : 0);
-    if (!canonical(la) || !canonical(la + len - 1)) [[unlikely]] fault(seg == SS ? x86::VEC_SS : x86::VEC_GP, 0);
-    return la;
-  }
+void Cpu::page_fault(const mmu::Fault& f) {
+  s.cr2 = f.linear;
+  fault(x86::VEC_PF, f.error_code);
+}
+
+void Cpu::noncanonical(unsigned seg) { fault(seg == SS ? x86::VEC_SS : x86::VEC_GP, 0); }
+
+uint64_t Cpu::linear_legacy(unsigned seg, uint64_t off, unsigned len, mmu::Access acc) {
   // Protected or compatibility mode: SDM Vol. 3A §5.3 (limit) and §5.4.1 (type).
   const Segment& sg = s.seg[seg];
   const uint8_t vec = seg == SS ? x86::VEC_SS : x86::VEC_GP;

@@ -183,7 +183,8 @@ class Cpu {
   template <unsigned W> void set_gpr(unsigned r, uint64_t v);
 
   uint64_t ea(const Insn& d) const;          // offset (not linear) of the memory operand
-  uint64_t linear(unsigned seg, uint64_t off, unsigned len, mmu::Access acc);  // segmentation checks
+  // Segmentation checks; the 64-bit case inline (no limits, FS/GS bases).
+  uint64_t linear(unsigned seg, uint64_t off, unsigned len, mmu::Access acc);
   template <unsigned W> uint64_t read(unsigned seg, uint64_t off);
   template <unsigned W> void write(unsigned seg, uint64_t off, uint64_t v);
   uint64_t phys_read(uint64_t pa, unsigned size);             // RAM, else the platform (MMIO)
@@ -309,6 +310,9 @@ class Cpu {
   const Insn* decode_at(CodePage* page, uint64_t la, uint64_t pa, CodeSize cs, Insn& scratch);
   const Insn* fetch_decode(Insn& scratch);
   uint64_t translate(uint64_t la, mmu::Access acc, bool implicit_sup);
+  [[noreturn, gnu::noinline, gnu::cold]] void page_fault(const mmu::Fault& f);
+  uint64_t linear_legacy(unsigned seg, uint64_t off, unsigned len, mmu::Access acc);
+  [[noreturn, gnu::noinline, gnu::cold]] void noncanonical(unsigned seg);
 
   std::unordered_map<uint64_t, std::unique_ptr<CodePage>> code_;
   // Direct-mapped memo in front of code_ (branches between pages are common).

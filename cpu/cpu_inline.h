@@ -37,13 +37,21 @@ inline uint64_t Cpu::ea(const Insn& d) const {
   return d.asz == 8 ? off : d.asz == 4 ? uint32_t(off) : uint16_t(off);
 }
 
-inline uint64_t Cpu::translate(uint64_t la, mmu::Access acc, bool implicit_sup) {
+[[gnu::always_inline]] inline uint64_t Cpu::translate(uint64_t la, mmu::Access acc, bool implicit_sup) {
   mmu::PhysAddr pa;
   mmu::Fault f;
   mmu::AccessCtx who{uint8_t(implicit_sup ? 0 : s.cpl()), bool(s.rflags & x86::FL_AC), implicit_sup};
   if (mmu.translate(la, acc, who, pa, f)) [[likely]] return pa;
-  s.cr2 = f.linear;
-  fault(x86::VEC_PF, f.error_code);
+  page_fault(f);
+}
+
+// SDM Vol. 3A §3.3.7.1: in 64-bit mode only FS and GS add a base, and the
+// access must be canonical (#SS for stack references, else #GP).
+[[gnu::always_inline]] inline uint64_t Cpu::linear(unsigned seg, uint64_t off, unsigned len, mmu::Access acc) {
+  if (!mode64()) [[unlikely]] return linear_legacy(seg, off, len, acc);
+  const uint64_t la = off + ((seg == FS || seg == GS) ? s.seg[seg].base : 0);
+  if (!canonical(la) || !canonical(la + len - 1)) [[unlikely]] noncanonical(seg);
+  return la;
 }
 
 // Physical accesses outside RAM go to the platform's memory-mapped devices.

@@ -129,9 +129,23 @@ SLOT_INSTANTIATE(nop)
 namespace {
 template <unsigned W> void mov_EG_r(Cpu& c, const Insn& d) { c.set_gpr<W>(d.rm, c.s.gpr[d.reg]); }
 template <unsigned W> void mov_GE_r(Cpu& c, const Insn& d) { c.set_gpr<W>(d.reg, c.s.gpr[d.rm]); }
+// LEA with 64-bit addressing and a general-register base (no RIP, no
+// address-size truncation): base + disp, or base + index * scale + disp.
+template <unsigned W> void lea_b(Cpu& c, const Insn& d) {
+  c.set_gpr<W>(d.reg, c.s.gpr[d.base] + uint64_t(int64_t(d.disp)));
+}
+template <unsigned W> void lea_bi(Cpu& c, const Insn& d) {
+  c.set_gpr<W>(d.reg, c.s.gpr[d.base] + (c.s.gpr[d.index] << d.scale) + uint64_t(int64_t(d.disp)));
+}
+template <unsigned W> Handler specialise_lea(const Insn& d) {
+  if (d.asz != 8 || d.base >= 16) return nullptr;  // RIP_REG or NO_REG
+  return d.index == NO_REG ? &lea_b<W> : &lea_bi<W>;
+}
 }  // namespace
 
 Handler specialise_mov(const Insn& d) {
+  if (d.mem() && d.fn == &lea<8>) return specialise_lea<8>(d);
+  if (d.mem() && d.fn == &lea<4>) return specialise_lea<4>(d);
   if (d.mem()) return nullptr;
   if (d.fn == &mov_EG<8>) return &mov_EG_r<8>;
   if (d.fn == &mov_EG<4>) return &mov_EG_r<4>;
