@@ -55,6 +55,9 @@ void bind_machine_options(CLI::App& cmd, std::string& kernel, MachineConfig& m, 
                                   "'";
           },
           "1"));
+  cmd.add_flag("--one-insn-per-run", m.one_insn_per_run,
+               "execute every instruction on its own (fetch translated, no runs on one code page): slower, and "
+               "the same result to the last TLB stamp; to cross-check the fast path (docs/performance.md)");
   cmd.add_flag("--reboot", m.reboot,
                "on a reset request or a triple fault, restart the machine and boot the kernel again, as QEMU does "
                "without -no-reboot (default: stop there, as QEMU with -no-reboot)");

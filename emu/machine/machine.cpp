@@ -16,6 +16,7 @@ Machine::Machine(const MachineConfig& cfg)
       mmu_(std::make_unique<mmu::Mmu>(mem_, cfg.tlb)),
       board_(BoardConfig{cfg.ram_mib << 20}) {
   cpu_ = std::make_unique<cpu::Cpu>(*mmu_, mem_, *this);
+  cpu_->set_page_runs(!cfg.one_insn_per_run);
   board_.bind_icount(cpu_->icount_ptr());
   board_.set_intr_listener([this](bool level) { cpu_->set_intr_line(level); });
   board_.set_nmi_listener([this] { cpu_->raise_nmi(); });

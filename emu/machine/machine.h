@@ -26,6 +26,9 @@ struct MachineConfig {
   // kernel again, as QEMU does without -no-reboot; false: the run stops there,
   // as QEMU with -no-reboot. An ACPI power-off always stops.
   bool reboot = false;
+  // Every instruction through Cpu::step (no runs on one code page): the
+  // per-instruction path the fast one must be indistinguishable from.
+  bool one_insn_per_run = false;
 };
 
 enum class RunExit : uint8_t {

@@ -84,11 +84,11 @@ Outcome run(const Case& k, bool page_runs) {
   cfg.ram_mib = 64;
   cfg.tlb = k.tlb;
   cfg.cmdline = k.cmdline;
+  cfg.one_insn_per_run = !page_runs;
   Machine m(cfg);
   Outcome out;
   m.board().set_serial_sink(std::make_unique<StringSink>(out.serial));
   m.load_kernel(k.image);
-  m.cpu().set_page_runs(page_runs);
   out.exit = m.run(k.max_insns);
   out.icount = m.icount();
   out.regs = registers(m.cpu());

@@ -102,5 +102,18 @@ TEST(GuestStats, ObservationDoesNotChangeTheModel) {
             std::regex_replace(read_file(dir + "/b.json"), host, ""));
 }
 
+// The per-instruction path (--one-insn-per-run) against runs on one code
+// page, from the command line: the same statistics to the last counter.
+TEST(GuestStats, OneInsnPerRunChangesNothing) {
+  const std::string dir = scratch();
+  const std::string base = G() + "--cmdline 'workload=selftest flush=pcid' --max-insns 3000000 --serial /dev/null ";
+  ASSERT_EQ(slotlab(dir, base + "--stats-json " + dir + "/a.json").status, 4);
+  ASSERT_EQ(slotlab(dir, base + "--one-insn-per-run --stats-json " + dir + "/b.json").status, 4);
+  const std::regex host(R"re("(host_seconds|host_mips)":[a-z0-9.e+-]+)re");
+  const std::string a = std::regex_replace(read_file(dir + "/a.json"), host, "");
+  EXPECT_NE(a.find("\"l1_hits\""), std::string::npos) << a.substr(0, 400);
+  EXPECT_EQ(a, std::regex_replace(read_file(dir + "/b.json"), host, ""));
+}
+
 }  // namespace
 }  // namespace trace_test
