@@ -149,6 +149,17 @@ class Mmu {
     clock_ += n;
     *e->stamp = clock_;
   }
+  // n (read, write) pairs, as REP MOVS makes them: each slot's counter += n,
+  // the read's stamp as after the last read, the write's as after the last
+  // write (which wins if both name one entry).
+  void charge_copy(const FastEntry* rd, const FastEntry* wr, uint64_t n) {
+    settle();
+    *rd->hits += n;
+    *wr->hits += n;
+    clock_ += 2 * n;
+    *rd->stamp = clock_ - 1;
+    *wr->stamp = clock_;
+  }
 
   // ---- invalidation instructions -----------------------------------------
   void invlpg(uint64_t linear);              // a NOP for a non-canonical address

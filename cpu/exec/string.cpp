@@ -88,6 +88,43 @@ template <unsigned W> struct StosBulk {
     return n;
   }
 };
+// REP MOVS, 64-bit mode, 64-bit addresses, ascending, DS/ES (no FS/GS
+// base): after an ordinary iteration, the following ones whose source and
+// destination both stay on their pages are one copy, element by element in
+// the architectural order (so an overlapping copy repeats its pattern as the
+// iterations would). Each iteration reads, then writes: Mmu::charge_copy
+// charges n reads to the source's fast-path slot and n writes to the
+// destination's, with the clock and both use stamps as after the n
+// interleaved pairs. A destination page with flags (code, watched), a
+// source that is not RAM, or a slot that does not serve takes the ordinary
+// iterations.
+template <unsigned W> struct MovsBulk {
+  uint64_t operator()(StrCtx& x, uint64_t budget) const {
+    Cpu& c = x.c;
+    if (x.delta < 0 || x.d.asz != 8 || !c.mode64() || c.watching_data()) return 0;
+    if (x.d.seg == FS || x.d.seg == GS) return 0;
+    const uint64_t si = c.s.gpr[RSI], di = c.s.gpr[RDI];
+    const uint64_t n =
+        std::min({c.s.gpr[RCX], budget, (4096 - (si & 0xFFF)) / W, (4096 - (di & 0xFFF)) / W});
+    if (n == 0) return 0;
+    const mmu::AccessCtx who{c.s.cpl(), bool(c.s.rflags & x86::FL_AC), false};
+    const mmu::Mmu::FastEntry* rd = c.mmu.data_slot(mmu::Access::Read, who, si >> 12);
+    const mmu::Mmu::FastEntry* wr = c.mmu.data_slot(mmu::Access::Write, who, di >> 12);
+    if (!rd || !wr || c.mem.page_flags(wr->page)) return 0;
+    const uint8_t* src = c.mem.ptr(rd->page, 4096);
+    uint8_t* dst = c.mem.ptr(wr->page, 4096);
+    if (!src || !dst) return 0;
+    c.mmu.charge_copy(rd, wr, n);
+    src += si & 0xFFF;
+    dst += di & 0xFFF;
+    for (uint64_t i = 0; i < n; ++i) std::memcpy(dst + i * W, src + i * W, W);
+    c.count_ops().string_bytes += n * W;
+    c.s.gpr[RSI] = si + n * W;
+    c.s.gpr[RDI] = di + n * W;
+    c.s.gpr[RCX] -= n;
+    return n;
+  }
+};
 // REP MOVS and REP STOS are what the cost model prices as copies: a start-up
 // per step and the bytes at a bandwidth (mmu::price), so they are counted.
 void count_string_step(Cpu& c, const Insn& d) {
@@ -103,7 +140,7 @@ template <unsigned W> void movs(Cpu& c, const Insn& d) {
     x.adv(RSI);
     x.adv(RDI);
     x.c.count_ops().string_bytes += W;
-  }, false);
+  }, false, MovsBulk<W>{});
 }
 template <unsigned W> void cmps(Cpu& c, const Insn& d) {
   run_string<W>(c, d, [](StrCtx& x) {
