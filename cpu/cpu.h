@@ -129,6 +129,11 @@ class Cpu {
   const std::string& shutdown_report() const { return shutdown_report_; }
   void set_observer(CpuObserver* o) { obs_ = o; }
 
+  // Runs on one code page (run_page) on or off: off, every instruction takes
+  // step(), the per-instruction path the runs must be indistinguishable from
+  // (tests/perf/dispatch_equivalence_test.cpp compares the two).
+  void set_page_runs(bool on) { page_runs_ = on; }
+
   // ---- execution break filter (debuggers) ----------------------------------
   // run() returns StopReason::Request *before* executing an instruction at
   // one of these linear (or physical) addresses, except at instruction count
@@ -137,10 +142,6 @@ class Cpu {
   // (a module-qualified breakpoint) and continues past it with resume_at set.
   // Pages without a break run at full speed; a page with one runs
   // instruction by instruction.
-  // Runs on one code page (run_page) on or off: off, every instruction takes
-  // step(), the per-instruction path the runs must be indistinguishable from
-  // (tests/perf/dispatch_equivalence_test.cpp compares the two).
-  void set_page_runs(bool on) { page_runs_ = on; }
   void set_exec_breaks(std::vector<uint64_t> linear, std::vector<uint64_t> physical, uint64_t resume_at);
   void clear_exec_breaks() { set_exec_breaks({}, {}, ~0ull); }
   bool stopped_at_break() const { return at_break_; }

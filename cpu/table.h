@@ -35,7 +35,7 @@ extern const unsigned kRowCount;
 
 // Decode-time specialisation: for a decoded instruction whose generic handler
 // has a variant with its operation, width and register form fixed (the hot
-// forms: ALU, INC/DEC, shifts by an immediate, Jcc, MOV), that variant; else
+// forms: ALU, INC/DEC, shifts by an immediate, Jcc, MOV, LEA), that variant; else
 // d.fn. Each family file offers its own (specialise_alu, ...).
 Handler specialise(const Insn& d);
 Handler specialise_alu(const Insn& d);

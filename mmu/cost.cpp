@@ -52,7 +52,6 @@ CostBreakdown price(const CostConfig& c, const CostInputs& in) {
 }
 
 CostBreakdown Mmu::cost(uint64_t instructions, const KernelOps& ops) const {
-  settle();
   const MmuStats s = totals();
   CostInputs in;
   in.instructions = double(instructions);

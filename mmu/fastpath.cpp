@@ -45,19 +45,15 @@ void Mmu::Impl::unmirror(TlbEntry& e) {
     for (auto& per_acc : o.fast_)
       for (auto& table : per_acc)
         if (table[i].stamp == stamp) table[i].tag = kNoTag;
-    o.run_slot_changed();
-    return;
-  }
-  if (filled_overflow) {
+  } else if (filled_overflow) {
     for (auto& per_acc : o.fast_)
       for (auto& table : per_acc)
         for (FastEntry& f : table)
           if (f.stamp == stamp) f.tag = kNoTag;
-    o.run_slot_changed();
-    return;
+  } else {
+    for (FastEntry* f : filled)
+      if (f->stamp == stamp) f->tag = kNoTag;
   }
-  for (FastEntry* f : filled)
-    if (f->stamp == stamp) f->tag = kNoTag;
   o.run_slot_changed();
 }
 
@@ -72,19 +68,15 @@ void Mmu::Impl::unmirror_range(uint64_t la, PageSize size) {
     for (auto& per_acc : o.fast_)
       for (auto& table : per_acc)
         if (in(table[lo & (kFastSlots - 1)])) table[lo & (kFastSlots - 1)].tag = kNoTag;
-    o.run_slot_changed();
-    return;
-  }
-  if (filled_overflow) {
+  } else if (filled_overflow) {
     for (auto& per_acc : o.fast_)
       for (auto& table : per_acc)
         for (FastEntry& f : table)
           if (in(f)) f.tag = kNoTag;
-    o.run_slot_changed();
-    return;
+  } else {
+    for (FastEntry* f : filled)
+      if (in(*f)) f->tag = kNoTag;
   }
-  for (FastEntry* f : filled)
-    if (in(*f)) f->tag = kNoTag;
   o.run_slot_changed();
 }
 

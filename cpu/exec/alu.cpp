@@ -126,35 +126,35 @@ SLOT_INSTANTIATE(cmpxchg8b)
 // AH..BH byte registers to consider), checked against the host CPU by the
 // differential tests like every register form.
 namespace {
-template <unsigned W, unsigned OP> void alu_EG_r(Cpu& c, const Insn& d) {
-  const uint64_t r = alu<W>(c, OP, c.s.gpr[d.rm], c.s.gpr[d.reg]);
-  if constexpr (OP != 7) c.set_gpr<W>(d.rm, r);
-}
-template <unsigned W, unsigned OP> void alu_GE_r(Cpu& c, const Insn& d) {
-  const uint64_t r = alu<W>(c, OP, c.s.gpr[d.reg], c.s.gpr[d.rm]);
-  if constexpr (OP != 7) c.set_gpr<W>(d.reg, r);
-}
-template <unsigned W, unsigned OP> void alu_EI_r(Cpu& c, const Insn& d) {
-  const uint64_t r = alu<W>(c, OP, c.s.gpr[d.rm], d.imm);
-  if constexpr (OP != 7) c.set_gpr<W>(d.rm, r);
-}
+template <unsigned W> struct AluEG {
+  template <unsigned OP> static void fn(Cpu& c, const Insn& d) {
+    const uint64_t r = alu<W>(c, OP, c.s.gpr[d.rm], c.s.gpr[d.reg]);
+    if constexpr (OP != 7) c.set_gpr<W>(d.rm, r);
+  }
+};
+template <unsigned W> struct AluGE {
+  template <unsigned OP> static void fn(Cpu& c, const Insn& d) {
+    const uint64_t r = alu<W>(c, OP, c.s.gpr[d.reg], c.s.gpr[d.rm]);
+    if constexpr (OP != 7) c.set_gpr<W>(d.reg, r);
+  }
+};
+template <unsigned W> struct AluEI {
+  template <unsigned OP> static void fn(Cpu& c, const Insn& d) {
+    const uint64_t r = alu<W>(c, OP, c.s.gpr[d.rm], d.imm);
+    if constexpr (OP != 7) c.set_gpr<W>(d.rm, r);
+  }
+};
 template <unsigned W> void test_EG_r(Cpu& c, const Insn& d) { alu<W>(c, 4, c.s.gpr[d.rm], c.s.gpr[d.reg]); }
-template <unsigned W, bool DEC> void incdec_r(Cpu& c, const Insn& d) {
-  c.set_gpr<W>(d.rm, incdec<W>(c, c.s.gpr[d.rm], DEC));
-}
-
-template <unsigned W, template <unsigned, unsigned> class F> constexpr Handler kByOp[8] = {
-    &F<W, 0>::fn, &F<W, 1>::fn, &F<W, 2>::fn, &F<W, 3>::fn, &F<W, 4>::fn, &F<W, 5>::fn, &F<W, 6>::fn, &F<W, 7>::fn};
-template <unsigned W, unsigned OP> struct EG { static void fn(Cpu& c, const Insn& d) { alu_EG_r<W, OP>(c, d); } };
-template <unsigned W, unsigned OP> struct GE { static void fn(Cpu& c, const Insn& d) { alu_GE_r<W, OP>(c, d); } };
-template <unsigned W, unsigned OP> struct EI { static void fn(Cpu& c, const Insn& d) { alu_EI_r<W, OP>(c, d); } };
+template <unsigned W> struct IncDec {  // op 0 INC, 1 DEC
+  template <unsigned OP> static void fn(Cpu& c, const Insn& d) { c.set_gpr<W>(d.rm, incdec<W>(c, c.s.gpr[d.rm], OP)); }
+};
 
 template <unsigned W> Handler specialise_w(const Insn& d) {
-  if (d.fn == &alu_EG<W>) return kByOp<W, EG>[d.op & 7];
-  if (d.fn == &alu_GE<W>) return kByOp<W, GE>[d.op & 7];
-  if (d.fn == &alu_EI<W>) return kByOp<W, EI>[d.op & 7];
+  if (d.fn == &alu_EG<W>) return kOpTable<AluEG<W>, 8>[d.op & 7];
+  if (d.fn == &alu_GE<W>) return kOpTable<AluGE<W>, 8>[d.op & 7];
+  if (d.fn == &alu_EI<W>) return kOpTable<AluEI<W>, 8>[d.op & 7];
   if (d.fn == &test_EG<W>) return &test_EG_r<W>;
-  if (d.fn == &incdec_E<W>) return d.op & 1 ? &incdec_r<W, true> : &incdec_r<W, false>;
+  if (d.fn == &incdec_E<W>) return kOpTable<IncDec<W>, 2>[d.op & 1];
   return nullptr;
 }
 }  // namespace

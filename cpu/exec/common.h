@@ -1,5 +1,8 @@
 // Shared helpers for instruction handlers (exec/*.cpp).
 #pragma once
+#include <array>
+#include <utility>
+
 #include "cpu/cpu.h"
 #include "cpu/table.h"
 
@@ -47,5 +50,13 @@ void check_io(Cpu& c, uint16_t port, unsigned size);
 inline uint64_t szp(uint64_t r, uint64_t signbit) {
   return ((r == 0) ? x86::FL_ZF : 0) | ((r & signbit) ? x86::FL_SF : 0) | (parity(r) ? x86::FL_PF : 0);
 }
+
+// Decode-time specialisation: the table {&F::template fn<0>, ..., fn<N-1>}
+// of a handler family indexed by a sub-operation fixed at compile time.
+template <class F, unsigned... I> constexpr std::array<Handler, sizeof...(I)> op_table_of(
+    std::integer_sequence<unsigned, I...>) {
+  return {&F::template fn<I>...};
+}
+template <class F, unsigned N> inline constexpr auto kOpTable = op_table_of<F>(std::make_integer_sequence<unsigned, N>{});
 
 }  // namespace slot::cpu

@@ -117,23 +117,16 @@ SLOT_INSTANTIATE(hlt)
 // Decode-time specialisation (issue 18): Jcc with the condition fixed at
 // compile time, so Cpu::cond() folds to the one test of the lazy flags it needs.
 namespace {
-template <unsigned W, unsigned CC> struct JccCC {
-  static void fn(Cpu& c, const Insn& d) {
+template <unsigned W> struct JccCC {
+  template <unsigned CC> static void fn(Cpu& c, const Insn& d) {
     if (c.cond(CC)) c.s.rip = near_target<W>(c, c.s.rip + d.imm);
   }
-};
-template <unsigned W> struct JccTable {
-  static constexpr Handler at[16] = {
-      &JccCC<W, 0>::fn,  &JccCC<W, 1>::fn,  &JccCC<W, 2>::fn,  &JccCC<W, 3>::fn,
-      &JccCC<W, 4>::fn,  &JccCC<W, 5>::fn,  &JccCC<W, 6>::fn,  &JccCC<W, 7>::fn,
-      &JccCC<W, 8>::fn,  &JccCC<W, 9>::fn,  &JccCC<W, 10>::fn, &JccCC<W, 11>::fn,
-      &JccCC<W, 12>::fn, &JccCC<W, 13>::fn, &JccCC<W, 14>::fn, &JccCC<W, 15>::fn};
 };
 }  // namespace
 
 Handler specialise_jcc(const Insn& d) {
-  if (d.fn == &jcc<8>) return JccTable<8>::at[d.op & 15];
-  if (d.fn == &jcc<4>) return JccTable<4>::at[d.op & 15];
+  if (d.fn == &jcc<8>) return kOpTable<JccCC<8>, 16>[d.op & 15];
+  if (d.fn == &jcc<4>) return kOpTable<JccCC<4>, 16>[d.op & 15];
   return nullptr;
 }
 

@@ -142,18 +142,17 @@ SLOT_INSTANTIATE(shrd_CL)
 // Decode-time specialisation (issue 18): the register form of a shift or
 // rotate by an immediate with the operation fixed at compile time.
 namespace {
-template <unsigned W, unsigned OP> struct ShiftRI {
-  static void fn(Cpu& c, const Insn& d) { c.set_gpr<W>(d.rm, shift_op<W>(c, OP, c.s.gpr[d.rm], unsigned(d.imm))); }
+template <unsigned W> struct ShiftRI {
+  template <unsigned OP> static void fn(Cpu& c, const Insn& d) {
+    c.set_gpr<W>(d.rm, shift_op<W>(c, OP, c.s.gpr[d.rm], unsigned(d.imm)));
+  }
 };
-template <unsigned W> constexpr Handler kShiftRI[8] = {
-    &ShiftRI<W, 0>::fn, &ShiftRI<W, 1>::fn, &ShiftRI<W, 2>::fn, &ShiftRI<W, 3>::fn,
-    &ShiftRI<W, 4>::fn, &ShiftRI<W, 5>::fn, &ShiftRI<W, 6>::fn, &ShiftRI<W, 7>::fn};
 }  // namespace
 
 Handler specialise_shift(const Insn& d) {
   if (d.mem()) return nullptr;
-  if (d.osz == 8 && d.fn == &shift_EI<8>) return kShiftRI<8>[d.op & 7];
-  if (d.osz == 4 && d.fn == &shift_EI<4>) return kShiftRI<4>[d.op & 7];
+  if (d.osz == 8 && d.fn == &shift_EI<8>) return kOpTable<ShiftRI<8>, 8>[d.op & 7];
+  if (d.osz == 4 && d.fn == &shift_EI<4>) return kOpTable<ShiftRI<4>, 8>[d.op & 7];
   return nullptr;
 }
 

@@ -66,21 +66,34 @@ void run_string(Cpu& c, const Insn& d, Body&& body, bool conditional, Bulk bulk 
 // run against one with an MMU observer, which turns the fast path off).
 // Anything else -- another page, a page the engine or the SMC check watches,
 // not RAM -- takes the ordinary iterations.
+// What both bulk paths require of the instruction: 64-bit mode, 64-bit
+// addresses, ascending, no data breakpoints.
+bool bulk_allowed(const StrCtx& x) {
+  return x.delta > 0 && x.d.asz == 8 && x.c.mode64() && !x.c.watching_data();
+}
+// The fast-path slot serving linear page `la` for `acc` right now and the
+// host address of `la` in it; nullptr if no slot serves, the page is not RAM,
+// or (writes) the page has flags (code, watched).
+uint8_t* bulk_page(Cpu& c, mmu::Access acc, uint64_t la, const mmu::Mmu::FastEntry*& slot) {
+  const mmu::AccessCtx who{c.s.cpl(), bool(c.s.rflags & x86::FL_AC), false};
+  slot = c.mmu.data_slot(acc, who, la >> 12);
+  if (!slot || (acc == mmu::Access::Write && c.mem.page_flags(slot->page))) return nullptr;
+  uint8_t* p = c.mem.ptr(slot->page, 4096);
+  return p ? p + (la & 0xFFF) : nullptr;
+}
+
 template <unsigned W> struct StosBulk {
   uint64_t operator()(StrCtx& x, uint64_t budget) const {
     Cpu& c = x.c;
-    if (x.delta < 0 || x.d.asz != 8 || !c.mode64() || c.watching_data()) return 0;
+    if (!bulk_allowed(x)) return 0;
     const uint64_t di = c.s.gpr[RDI];  // ES has base 0 in 64-bit mode
     const uint64_t n = std::min({c.s.gpr[RCX], budget, (4096 - (di & 0xFFF)) / W});
     if (n == 0) return 0;
-    const mmu::AccessCtx who{c.s.cpl(), bool(c.s.rflags & x86::FL_AC), false};
-    const mmu::Mmu::FastEntry* slot = c.mmu.data_slot(mmu::Access::Write, who, di >> 12);
-    if (!slot || c.mem.page_flags(slot->page)) return 0;
-    uint8_t* p = c.mem.ptr(slot->page, 4096);
+    const mmu::Mmu::FastEntry* slot;
+    uint8_t* p = bulk_page(c, mmu::Access::Write, di, slot);
     if (!p) return 0;
     c.mmu.charge(slot, n);
     const uint64_t v = c.gpr<W>(RAX);
-    p += di & 0xFFF;
     for (uint64_t i = 0; i < n; ++i) std::memcpy(p + i * W, &v, W);
     c.count_ops().string_bytes += n * W;
     c.s.gpr[RDI] = di + n * W;
@@ -101,22 +114,16 @@ template <unsigned W> struct StosBulk {
 template <unsigned W> struct MovsBulk {
   uint64_t operator()(StrCtx& x, uint64_t budget) const {
     Cpu& c = x.c;
-    if (x.delta < 0 || x.d.asz != 8 || !c.mode64() || c.watching_data()) return 0;
-    if (x.d.seg == FS || x.d.seg == GS) return 0;
+    if (!bulk_allowed(x) || x.d.seg == FS || x.d.seg == GS) return 0;
     const uint64_t si = c.s.gpr[RSI], di = c.s.gpr[RDI];
     const uint64_t n =
         std::min({c.s.gpr[RCX], budget, (4096 - (si & 0xFFF)) / W, (4096 - (di & 0xFFF)) / W});
     if (n == 0) return 0;
-    const mmu::AccessCtx who{c.s.cpl(), bool(c.s.rflags & x86::FL_AC), false};
-    const mmu::Mmu::FastEntry* rd = c.mmu.data_slot(mmu::Access::Read, who, si >> 12);
-    const mmu::Mmu::FastEntry* wr = c.mmu.data_slot(mmu::Access::Write, who, di >> 12);
-    if (!rd || !wr || c.mem.page_flags(wr->page)) return 0;
-    const uint8_t* src = c.mem.ptr(rd->page, 4096);
-    uint8_t* dst = c.mem.ptr(wr->page, 4096);
+    const mmu::Mmu::FastEntry *rd, *wr;
+    const uint8_t* src = bulk_page(c, mmu::Access::Read, si, rd);
+    uint8_t* dst = bulk_page(c, mmu::Access::Write, di, wr);
     if (!src || !dst) return 0;
     c.mmu.charge_copy(rd, wr, n);
-    src += si & 0xFFF;
-    dst += di & 0xFFF;
     for (uint64_t i = 0; i < n; ++i) std::memcpy(dst + i * W, src + i * W, W);
     c.count_ops().string_bytes += n * W;
     c.s.gpr[RSI] = si + n * W;
