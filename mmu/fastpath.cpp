@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "mmu/mmu_impl.h"
+#include "mmu/perms.h"
 
 namespace slot::mmu {
 
@@ -20,10 +21,8 @@ namespace {
 constexpr size_t kFilledCap = 3 * 3 * 256 * 2;
 }
 
-void Mmu::Impl::mirror(Access acc, unsigned cls, uint64_t linear, PhysAddr page, uint64_t* hits,
-                       uint64_t* stamp) {
-  if (!mirror_allowed()) return;
-  const uint64_t vpn = linear >> 12;
+void Mmu::Impl::fill_slot(Access acc, unsigned cls, uint64_t vpn, PhysAddr page, uint64_t* hits,
+                          uint64_t* stamp) {
   FastEntry& f = o.fast_[unsigned(acc)][cls][vpn & (kFastSlots - 1)];
   if (f.tag == kNoTag) {
     if (filled.size() < kFilledCap) filled.push_back(&f);
@@ -33,11 +32,30 @@ void Mmu::Impl::mirror(Access acc, unsigned cls, uint64_t linear, PhysAddr page,
   f.page = page & ~0xFFFull;
   f.hits = hits;
   f.stamp = stamp;
+}
+
+void Mmu::Impl::mirror(Access acc, unsigned cls, uint64_t linear, PhysAddr page, const Perms* perms,
+                       uint64_t* hits, uint64_t* stamp) {
+  if (!mirror_allowed()) return;
+  const uint64_t vpn = linear >> 12;
+  fill_slot(acc, cls, vpn, page, hits, stamp);
+  // The entry that served a read would serve a write to its page the same
+  // way -- the same lookup result, hit counter and stamp, no walk -- if its
+  // rights allow the write now and D is already set (else the write walks,
+  // §4.8); and the entry that served a write serves reads if they are
+  // allowed. Filling that slot too spares the first access of the other kind
+  // its trip through the slow path (a load then store to one page).
+  // `perms` null: paging is off and every access is allowed.
+  if (acc != Access::Fetch) {
+    const Access other = acc == Access::Read ? Access::Write : Access::Read;
+    if (!perms || ((other == Access::Read || perms->dirty) &&
+                   check_access(*perms, other, cls, mode) == Check::None))
+      fill_slot(other, cls, vpn, page, hits, stamp);
+  }
   o.run_slot_changed();
 }
 
-void Mmu::Impl::unmirror(TlbEntry& e) {
-  if (!e.mirrored) return;
+void Mmu::Impl::unmirror_slots(TlbEntry& e) {
   e.mirrored = false;
   uint64_t* stamp = &e.stamp;
   if (e.size == PageSize::K4) {

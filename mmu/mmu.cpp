@@ -85,7 +85,7 @@ bool Mmu::Impl::translate(uint64_t linear, Access acc, const AccessCtx& who, Phy
   const bool user = user_mode(who);
   if (!paging()) {
     pa = linear;
-    mirror(acc, cls, linear, linear, &scratch_hits, &scratch_stamp);
+    mirror(acc, cls, linear, linear, nullptr, &scratch_hits, &scratch_stamp);
     return true;
   }
   if (!cfg.modelled) return translate_untracked(linear, acc, cls, user, pa, fault);
@@ -114,7 +114,7 @@ bool Mmu::Impl::translate(uint64_t linear, Access acc, const AccessCtx& who, Phy
     } else {
       pa = epa;
       e.mirrored = true;
-      mirror(acc, cls, linear, epa, &arr.stats.hits, &e.stamp);
+      mirror(acc, cls, linear, epa, &e.perms, &arr.stats.hits, &e.stamp);
       return true;
     }
   }
@@ -150,7 +150,7 @@ bool Mmu::Impl::translate(uint64_t linear, Access acc, const AccessCtx& who, Phy
         if (Hit f = fill(side, linear, t, arr.prov(h.set, h.way))) {
           TlbEntry& e1 = arrays[f.array].at(f.set, f.way);
           e1.mirrored = true;
-          mirror(acc, cls, linear, epa, &arrays[f.array].stats.hits, &e1.stamp);
+          mirror(acc, cls, linear, epa, &e1.perms, &arrays[f.array].stats.hits, &e1.stamp);
         }
         return true;
       }
@@ -207,7 +207,7 @@ bool Mmu::Impl::finish_walk(uint64_t linear, Access acc, unsigned cls, bool user
     if (check_access(e1.perms, acc, cls, mode) == Check::None &&
         (acc != Access::Write || e1.perms.dirty)) {
       e1.mirrored = true;
-      mirror(acc, cls, linear, pa, &arrays[f.array].stats.hits, &e1.stamp);
+      mirror(acc, cls, linear, pa, &e1.perms, &arrays[f.array].stats.hits, &e1.stamp);
     }
   }
   return true;
@@ -222,7 +222,7 @@ bool Mmu::Impl::translate_untracked(uint64_t linear, Access acc, unsigned cls, b
   if (obs) [[unlikely]] emit_steps(linear, acc, r.steps, r.nsteps);
   if (!r.ok) return raise(linear, acc, r.failed, user, false, fault);
   pa = r.page | (linear & (page_bytes(r.size) - 1));
-  mirror(acc, cls, linear, pa, &scratch_hits, &scratch_stamp);
+  mirror(acc, cls, linear, pa, &r.perms, &scratch_hits, &scratch_stamp);
   return true;
 }
 

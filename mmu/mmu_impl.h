@@ -46,7 +46,7 @@ class Mmu::Impl {
   // 2 = second level. probes: (array, entry size) in lookup order (small
   // pages first); target[size]: where a page of that size is filled, and
   // as which entry size (a smaller one when splintering).
-  struct Probe { unsigned array; PageSize size; };
+  struct Probe { unsigned array; PageSize size; const TlbArray* arr; unsigned shift; };
   std::vector<Probe> probes[3];
   int target[3][kNumPageSizes];
   PageSize target_size[3][kNumPageSizes];
@@ -107,9 +107,12 @@ class Mmu::Impl {
   void psc_drop(Psc& p, unsigned i, InvCause cause);
 
   // ---- fastpath.cpp: the host-side mirror of usable L1 entries ----
-  void mirror(Access acc, unsigned cls, uint64_t linear, PhysAddr page, uint64_t* hits,
-              uint64_t* stamp);
-  void unmirror(TlbEntry& e);
+  void mirror(Access acc, unsigned cls, uint64_t linear, PhysAddr page, const Perms* perms,
+              uint64_t* hits, uint64_t* stamp);
+  void fill_slot(Access acc, unsigned cls, uint64_t vpn, PhysAddr page, uint64_t* hits,
+                 uint64_t* stamp);
+  void unmirror(TlbEntry& e) { if (e.mirrored) unmirror_slots(e); }  // most entries never were
+  void unmirror_slots(TlbEntry& e);
   void unmirror_range(uint64_t linear, PageSize size);
   void flush_mirror();
   bool mirror_allowed() const { return obs == nullptr && stale != StaleMode::Detect; }

@@ -67,11 +67,38 @@ class TlbArray {
 
   bool live(const TlbEntry& e) const { return e.valid && (e.global || e.epoch == epochs_[e.pcid]); }
   // The way holding (s, vpn) usable under `pcid`, or -1.
-  int lookup(PageSize s, uint64_t vpn, uint16_t pcid) const;
+  // Inline: every slow translation probes several arrays. Only the packed
+  // key and owner arrays are read, not the entries.
+  int lookup(PageSize s, uint64_t vpn, uint16_t pcid) const {
+    const unsigned base = set_of(vpn) * cfg_.ways;
+    const uint64_t want = key(s, vpn);
+    const uint64_t mine = owner(epochs_[pcid], pcid, false);
+    const uint64_t* k = &key_[base];
+    const uint64_t* o = &own_[base];
+    for (unsigned w = 0; w < cfg_.ways; ++w)
+      if (k[w] == want && (o[w] == mine || (o[w] & kOwnGlobal))) return int(w);
+    return -1;
+  }
   // After writing an entry's fields (valid = true): index it and count it.
-  void commit(unsigned set, unsigned way);
+  void commit(unsigned set, unsigned way) {
+    const unsigned i = set * cfg_.ways + way;
+    TlbEntry& e = e_[i];
+    e.epoch = epochs_[e.pcid];
+    if (key_[i]) --held_[(key_[i] >> 1) & 3];
+    key_[i] = key(e.size, e.vpn);
+    own_[i] = owner(e.epoch, e.pcid, e.global);
+    ++held_[unsigned(e.size)];
+    if (!e.global) ++live_[e.pcid];
+  }
   // Makes a live entry invalid.
-  void kill(unsigned set, unsigned way);
+  void kill(unsigned set, unsigned way) {
+    const unsigned i = set * cfg_.ways + way;
+    TlbEntry& e = e_[i];
+    if (live(e) && !e.global && live_[e.pcid]) --live_[e.pcid];
+    e.valid = false;
+    if (key_[i]) --held_[(key_[i] >> 1) & 3];
+    key_[i] = 0;
+  }
   // The PCID's epoch was bumped: its live non-global entries died. Returns how many.
   unsigned expire(uint16_t pcid) { unsigned n = live_[pcid]; live_[pcid] = 0; return n; }
   void rebuild_index();
@@ -90,9 +117,17 @@ class TlbArray {
 
  private:
   static uint64_t key(PageSize s, uint64_t vpn) { return vpn << 3 | unsigned(s) << 1 | 1; }
+  // Who may use a way: PCID, the epoch it was made in, and G -- packed so
+  // one compare says "live, not global, this PCID" (the common case).
+  static constexpr uint64_t kOwnGlobal = 1ull << 63;
+  static uint64_t owner(uint32_t epoch, uint16_t pcid, bool global) {
+    return (global ? kOwnGlobal : 0) | uint64_t(epoch) << 16 | pcid;
+  }
+  bool live_owner(uint64_t o) const { return (o & kOwnGlobal) || uint32_t(o >> 16) == epochs_[o & 0xFFFF]; }
   ArrayConfig cfg_;
   const uint32_t* epochs_;
   std::vector<uint64_t> key_;   // per way: key(size, vpn) if valid, else 0
+  std::vector<uint64_t> own_;   // per way: owner(epoch, pcid, global) when committed
   std::vector<TlbEntry> e_;
   std::vector<Provenance> prov_;
   std::vector<uint32_t> live_;  // live non-global entries per PCID

@@ -24,7 +24,7 @@ void Mmu::Impl::build_plans() {
     for (unsigned s = 0; s < kNumPageSizes; ++s)
       for (unsigned a = 0; a < arrays.size(); ++a)
         if (in_group(arrays[a].cfg(), g) && arrays[a].holds(PageSize(s)))
-          probes[g].push_back({a, PageSize(s)});
+          probes[g].push_back({a, PageSize(s), &arrays[a], page_shift(PageSize(s))});
     for (unsigned s = 0; s < kNumPageSizes; ++s) {
       target[g][s] = -1;
       target_size[g][s] = PageSize(s);
@@ -43,9 +43,9 @@ void Mmu::Impl::build_plans() {
 Hit Mmu::Impl::lookup(unsigned group, uint64_t linear) const {
   const uint64_t la = linear & kLinearMask;
   for (const Probe& p : probes[group]) {
-    const TlbArray& arr = arrays[p.array];
+    const TlbArray& arr = *p.arr;  // (arrays never grows after construction)
     if (!arr.holds_any(p.size)) continue;
-    const uint64_t vpn = la >> page_shift(p.size);
+    const uint64_t vpn = la >> p.shift;
     int w = arr.lookup(p.size, vpn, pcid);
     if (w >= 0) return Hit{int(p.array), arr.set_of(vpn), unsigned(w)};
   }

@@ -122,6 +122,51 @@ TEST_P(MmuFastPath, SameResultsAsTheObservedSlowPath) {
 
 INSTANTIATE_TEST_SUITE_P(Presets, MmuFastPath, ::testing::Values("skylake", "tiny", "icelake"));
 
+// A read's L1 entry also fills the write slot of its page when a write
+// through it would need no walk (D set, write allowed), and a write's entry
+// fills the read slot. Checked against what the slow path does: a write
+// through an entry with D=0 must still walk and set D (SDM Vol. 3A §4.8), a
+// read-only page must still refuse the write, and every counter and use
+// stamp must be the observed model's.
+TEST(MmuFastPath, OneAccessKindFillsTheOtherOnlyWhereNoWalkOrFaultIsSkipped) {
+  // walks: whether the two accesses of the second kind walk once.
+  struct Case { const char* what; uint64_t leaf; Access first, second; bool ok; bool walks; };
+  const Case cases[] = {
+      {"read, then write, D set", kPWU | x86::PTE_D, Access::Read, Access::Write, true, false},
+      {"read, then write, D clear", kPWU, Access::Read, Access::Write, true, true},
+      // (the first refusal drops the entry, §4.10.4.1, so the second write walks)
+      {"read, then write, read-only", (kPWU & ~x86::PTE_W) | x86::PTE_D, Access::Read, Access::Write,
+       false, true},
+      {"write, then read", kPWU, Access::Write, Access::Read, true, false},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    World w1, w2;
+    const uint64_t va = 0x0000'0200'0000'0000ull;
+    w1.pt.map(va, 0x180'0000, PageSize::K4, c.leaf);
+    w2.pt.map(va, 0x180'0000, PageSize::K4, c.leaf);
+    Mmu fast(w1.mem, "skylake"), slow(w2.mem, "skylake");
+    NullObserver obs;
+    slow.set_observer(&obs);
+    const AccessCtx user{3, false, false};
+    for (Mmu* m : {&fast, &slow}) m->reset_mode(PagingMode{kCr0, w1.pt.cr3, kCr4, kEfer});
+    PhysAddr pa = 0;
+    Fault f;
+    for (Mmu* m : {&fast, &slow}) ASSERT_TRUE(m->translate(va + 8, c.first, user, pa, f));
+    const uint64_t walks = fast.totals().walks;
+    for (Mmu* m : {&fast, &slow}) {
+      EXPECT_EQ(m->translate(va + 16, c.second, user, pa, f), c.ok);
+      EXPECT_EQ(m->translate(va + 24, c.second, user, pa, f), c.ok);  // the fast path, if anything
+    }
+    EXPECT_EQ(fast.totals().walks - walks, c.walks ? 1u : 0u);
+    EXPECT_EQ(w1.pt.get(va, 1), w2.pt.get(va, 1)) << "the same A/D bits in memory";
+    if (c.first == Access::Read && c.leaf == kPWU) {
+      EXPECT_TRUE(w1.pt.get(va, 1) & x86::PTE_D);
+    }
+    expect_same(fast, slow);
+  }
+}
+
 TEST(MmuSnapshot, RestoredModelContinuesIdentically) {
   World w1, w2;
   auto a = std::make_unique<Mmu>(w1.mem, "tiny");

@@ -68,7 +68,7 @@ struct SetDriver {
 };
 
 TEST(MmuReplacement, TreePlruMatchesBitTree) {
-  for (unsigned ways : {2u, 4u, 8u, 12u, 16u}) {
+  for (unsigned ways : {2u, 3u, 4u, 6u, 8u, 12u, 16u}) {  // unrolled and generic descents
     SetDriver d(ways, Policy::Plru);
     BitPlru oracle(ways);
     std::mt19937 rng(ways);
