@@ -138,6 +138,14 @@ void Cpu::page_fault(const mmu::Fault& f) {
   fault(x86::VEC_PF, f.error_code);
 }
 
+uint64_t Cpu::translate_miss(uint64_t la, mmu::Access acc, bool implicit_sup) {
+  mmu::PhysAddr pa;
+  mmu::Fault f;
+  const mmu::AccessCtx who{uint8_t(implicit_sup ? 0 : s.cpl()), bool(s.rflags & x86::FL_AC), implicit_sup};
+  if (mmu.translate_slow(la, acc, who, pa, f)) return pa;
+  page_fault(f);
+}
+
 void Cpu::noncanonical(unsigned seg) { fault(seg == SS ? x86::VEC_SS : x86::VEC_GP, 0); }
 
 uint64_t Cpu::linear_legacy(unsigned seg, uint64_t off, unsigned len, mmu::Access acc) {
@@ -276,20 +284,22 @@ void Cpu::run_page() {
     const uint64_t ppage = pa & ~0xFFFull, vpn = la >> 12;
     CodePage* page = code_page(ppage, CodeSize::Bits64);
     const bool tf = s.rflags & x86::FL_TF;
-    bool single = tf || (brk_on_ && exec_break_page(vpn, ppage)) || dbg_exec_ ||
-                  !mmu.open_run(la, ppage, mmu::AccessCtx{s.cpl(), bool(s.rflags & x86::FL_AC), false},
-                                &icount_, &attention_);
+    const bool single = tf || (brk_on_ && exec_break_page(vpn, ppage)) || dbg_exec_ ||
+                        !mmu.open_run(la, ppage, mmu::AccessCtx{s.cpl(), bool(s.rflags & x86::FL_AC), false},
+                                      &icount_, &attention_);
+    // One compare per instruction for the run's end: a single-instruction
+    // run's limit is the next count; shorten_run() raises attention.
+    uint64_t limit = single ? icount_ + 1 : run_until_;
     for (;;) {
       const unsigned off = unsigned(la & 0xFFF);
       const Insn* d = page->at[off];
       if (!d) [[unlikely]] {
         d = decode_at(page, la, ppage | off, CodeSize::Bits64, scratch);
-        single |= d == &scratch;  // it ends on the next page
+        if (d == &scratch) limit = icount_ + 1;  // it ends on the next page
       }
       s.rip = la + d->len;
       d->fn(*this, *d);
-      ++icount_;
-      if (attention_ || icount_ >= run_until_ || single) break;
+      if (++icount_ >= limit || attention_) break;
       la = s.rip;
       if ((la >> 12) != vpn) break;
       insn_rip = la;

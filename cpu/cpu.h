@@ -107,7 +107,10 @@ class Cpu {
   void request_stop() { stop_requested_ = true; attention_ = true; }
   // Ends the current run() early at icount `n` (a device was reprogrammed and
   // has an earlier deadline than the one run() was started with).
-  void shorten_run(uint64_t n) { if (n < run_until_) run_until_ = n; }
+  // (Attention ends a run on one page, which tests only its own limit.)
+  void shorten_run(uint64_t n) {
+    if (n < run_until_) run_until_ = n, attention_ = true;
+  }
   void set_intr_line(bool level) { intr_line_ = level; if (level) attention_ = true; }
   // An NMI (edge): delivered through vector 2 at the next instruction boundary
   // not blocked -- by MOV SS, or by an NMI handler running until its IRET
@@ -188,6 +191,11 @@ class Cpu {
   uint64_t linear(unsigned seg, uint64_t off, unsigned len, mmu::Access acc);
   template <unsigned W> uint64_t read(unsigned seg, uint64_t off);
   template <unsigned W> void write(unsigned seg, uint64_t off, uint64_t v);
+  // What read()/write() fall back to when their inline common case does not apply.
+  template <unsigned W> [[gnu::noinline]] uint64_t read_slow(unsigned seg, uint64_t off);
+  template <unsigned W> [[gnu::noinline]] void write_slow(unsigned seg, uint64_t off, uint64_t v);
+  template <unsigned W> [[gnu::noinline]] void write_phys(uint64_t pa, uint64_t v);
+  unsigned data_class() const;  // Mmu::access_class() of an explicit access now
   uint64_t phys_read(uint64_t pa, unsigned size);             // RAM, else the platform (MMIO)
   void phys_write(uint64_t pa, unsigned size, uint64_t v);
   template <unsigned W> uint64_t read_lin(uint64_t la, bool implicit_sup = false);
@@ -312,6 +320,7 @@ class Cpu {
   const Insn* fetch_decode(Insn& scratch);
   uint64_t translate(uint64_t la, mmu::Access acc, bool implicit_sup);
   [[noreturn, gnu::noinline, gnu::cold]] void page_fault(const mmu::Fault& f);
+  [[gnu::noinline]] uint64_t translate_miss(uint64_t la, mmu::Access acc, bool implicit_sup);
   uint64_t linear_legacy(unsigned seg, uint64_t off, unsigned len, mmu::Access acc);
   [[noreturn, gnu::noinline, gnu::cold]] void noncanonical(unsigned seg);
 

@@ -37,12 +37,13 @@ inline uint64_t Cpu::ea(const Insn& d) const {
   return d.asz == 8 ? off : d.asz == 4 ? uint32_t(off) : uint16_t(off);
 }
 
+// The fast half inline; the model's slow path, with its fault record, out
+// of line so the common case builds nothing on the stack.
 [[gnu::always_inline]] inline uint64_t Cpu::translate(uint64_t la, mmu::Access acc, bool implicit_sup) {
   mmu::PhysAddr pa;
-  mmu::Fault f;
-  mmu::AccessCtx who{uint8_t(implicit_sup ? 0 : s.cpl()), bool(s.rflags & x86::FL_AC), implicit_sup};
-  if (mmu.translate(la, acc, who, pa, f)) [[likely]] return pa;
-  page_fault(f);
+  const mmu::AccessCtx who{uint8_t(implicit_sup ? 0 : s.cpl()), bool(s.rflags & x86::FL_AC), implicit_sup};
+  if (mmu.translate_fast(la, acc, mmu::Mmu::access_class(who), pa)) [[likely]] return pa;
+  return translate_miss(la, acc, implicit_sup);
 }
 
 // SDM Vol. 3A §3.3.7.1: in 64-bit mode only FS and GS add a base, and the
@@ -86,13 +87,7 @@ template <unsigned W> inline uint64_t Cpu::read_lin(uint64_t la, bool sup) {
 template <unsigned W> inline void Cpu::write_lin(uint64_t la, uint64_t v, bool sup) {
   if (!sup) watch_data(la, W, true);
   if ((la & 0xFFF) + W <= 4096) [[likely]] {
-    uint64_t pa = translate(la, mmu::Access::Write, sup);
-    if (uint8_t* p = mem.ptr(pa, W)) [[likely]] {
-      if (mem.page_flags(pa)) [[unlikely]] mem.notify_write(pa, W);
-      std::memcpy(p, &v, W);
-      return;
-    }
-    phys_write(pa, W, v);
+    write_phys<W>(translate(la, mmu::Access::Write, sup), v);
     return;
   }
   // Both pages must be writable before any byte lands (SDM Vol. 3A §4.7 note on split accesses).
@@ -102,11 +97,61 @@ template <unsigned W> inline void Cpu::write_lin(uint64_t la, uint64_t v, bool s
   for (unsigned k = 0; k < W; ++k) phys_write(k < split ? pa0 + k : pa1 + (k - split), 1, (v >> (8 * k)) & 0xFF);
 }
 
+inline unsigned Cpu::data_class() const {
+  return mmu::Mmu::access_class(mmu::AccessCtx{s.cpl(), bool(s.rflags & x86::FL_AC), false});
+}
+
+// The common case of an explicit data access inline, with no call but tail
+// calls (so no stack frame): 64-bit mode, no data breakpoint armed, within
+// one page, served by a fast-path slot, RAM. Anything else -- and every
+// fault -- goes the general way (read_lin/write_lin), which repeats the
+// checks in their architectural order; a failed fast-path probe changes
+// nothing the model shows, so the repetition is invisible.
 template <unsigned W> inline uint64_t Cpu::read(unsigned seg, uint64_t off) {
-  return read_lin<W>(linear(seg, off, W, mmu::Access::Read));
+  if (mode64() && !dbg_data_) [[likely]] {
+    const uint64_t la = off + ((seg == FS || seg == GS) ? s.seg[seg].base : 0);
+    mmu::PhysAddr pa;
+    if ((la & 0xFFF) + W <= 4096 && canonical(la) &&  // (then la + W - 1 is too: one page)
+        mmu.translate_fast(la, mmu::Access::Read, data_class(), pa)) [[likely]] {
+      if (const uint8_t* p = mem.ptr(pa, W)) [[likely]] {
+        uint64_t v = 0;
+        std::memcpy(&v, p, W);
+        return v;
+      }
+      return platform.mmio_read(pa, W);
+    }
+  }
+  return read_slow<W>(seg, off);
 }
 template <unsigned W> inline void Cpu::write(unsigned seg, uint64_t off, uint64_t v) {
+  if (mode64() && !dbg_data_) [[likely]] {
+    const uint64_t la = off + ((seg == FS || seg == GS) ? s.seg[seg].base : 0);
+    mmu::PhysAddr pa;
+    if ((la & 0xFFF) + W <= 4096 && canonical(la) &&  // (then la + W - 1 is too: one page)
+        mmu.translate_fast(la, mmu::Access::Write, data_class(), pa)) [[likely]] {
+      uint8_t* p = mem.ptr(pa, W);
+      if (p && !mem.page_flags(pa)) [[likely]] {
+        std::memcpy(p, &v, W);
+        return;
+      }
+      return write_phys<W>(pa, v);  // a watched or code page, or MMIO
+    }
+  }
+  return write_slow<W>(seg, off, v);
+}
+template <unsigned W> uint64_t Cpu::read_slow(unsigned seg, uint64_t off) {
+  return read_lin<W>(linear(seg, off, W, mmu::Access::Read));
+}
+template <unsigned W> void Cpu::write_slow(unsigned seg, uint64_t off, uint64_t v) {
   write_lin<W>(linear(seg, off, W, mmu::Access::Write), v);
+}
+template <unsigned W> void Cpu::write_phys(uint64_t pa, uint64_t v) {
+  if (uint8_t* p = mem.ptr(pa, W)) {
+    if (mem.page_flags(pa)) mem.notify_write(pa, W);
+    std::memcpy(p, &v, W);
+    return;
+  }
+  phys_write(pa, W, v);
 }
 
 // The register forms stay in the handler; the memory forms are out of line

@@ -84,18 +84,28 @@ class Mmu {
   // the CPU sets CR2 = fault.linear and delivers #PF with fault.error_code).
   // With CR0.PG=0 it is the identity.
   bool translate(uint64_t linear, Access acc, const AccessCtx& who, PhysAddr& pa, Fault& fault) {
-    settle();
-    const uint64_t vpn = linear >> 12;
-    FastEntry& e = fast_[unsigned(acc)][access_class(who)][vpn & (kFastSlots - 1)];
-    if (e.tag == vpn) [[likely]] {
-      ++*e.hits;
-      *e.stamp = ++clock_;
-      pa = e.page | (linear & 0xFFF);
-      return true;
-    }
+    if (translate_fast(linear, acc, access_class(who), pa)) [[likely]] return true;
     return translate_slow(linear, acc, who, pa, fault);
   }
+  // The two halves of translate(), for a caller that keeps the slow one out
+  // of line: translate_fast() serves the access from a fast-path slot
+  // (access class `cls` = access_class(who)) or returns false having
+  // changed nothing the model shows; translate_slow() must then follow.
+  [[gnu::always_inline]] bool translate_fast(uint64_t linear, Access acc, unsigned cls, PhysAddr& pa) {
+    settle();
+    const uint64_t vpn = linear >> 12;
+    FastEntry& e = fast_[unsigned(acc)][cls][vpn & (kFastSlots - 1)];
+    if (e.tag != vpn) return false;
+    ++*e.hits;
+    *e.stamp = ++clock_;
+    pa = e.page | (linear & 0xFFF);
+    return true;
+  }
   bool translate_slow(uint64_t linear, Access acc, const AccessCtx& who, PhysAddr& pa, Fault& fault);
+  static unsigned access_class(const AccessCtx& w) {
+    // 0 = user, 1 = explicit supervisor with AC=1, 2 = other supervisor (perms.h)
+    return w.supervisor_implicit ? 2u : w.cpl == 3 ? 0u : w.ac ? 1u : 2u;
+  }
 
   // Instruction fetches that stay on one page. After translate() served the
   // fetch of the instruction whose number is *count, open_run() makes the
@@ -213,11 +223,6 @@ class Mmu {
  private:
   static constexpr unsigned kFastSlots = 256;
   static constexpr uint64_t kNoTag = ~0ull;
-  static unsigned access_class(const AccessCtx& w) {
-    // 0 = user, 1 = explicit supervisor with AC=1, 2 = other supervisor (perms.h)
-    return w.supervisor_implicit ? 2u : w.cpl == 3 ? 0u : w.ac ? 1u : 2u;
-  }
-
   // The open run's fetches not yet charged (see open_run); const because
   // making deferred charges is not a change a reader may see.
   void settle() const {
