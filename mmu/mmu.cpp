@@ -147,7 +147,7 @@ bool Mmu::Impl::translate(uint64_t linear, Access acc, const AccessCtx& who, Phy
         pa = epa;
         if (int a1 = target[side][unsigned(e.size)]; a1 >= 0) ++arrays[a1].stats.misses;
         // (the L2 entry's provenance is read in place: fill() touches only level 1)
-        if (Hit f = fill(side, linear, t, arr.prov(h.set, h.way))) {
+        if (Hit f = fill(side, linear, t, arr.prov(h.set, h.way), true)) {
           TlbEntry& e1 = arrays[f.array].at(f.set, f.way);
           e1.mirrored = true;
           mirror(acc, cls, linear, epa, &e1.perms, &arrays[f.array].stats.hits, &e1.stamp);
@@ -199,10 +199,10 @@ bool Mmu::Impl::finish_walk(uint64_t linear, Access acc, unsigned cls, bool user
   pa = r.page | (linear & (page_bytes(r.size) - 1));
   if (int a2 = target[2][unsigned(r.size)]; a2 >= 0) {
     if (missed) ++arrays[a2].stats.misses;
-    fill(2, linear, t, r.prov);
+    fill(2, linear, t, r.prov, missed);
   }
   if (int a1 = target[side][unsigned(r.size)]; a1 >= 0 && missed) ++arrays[a1].stats.misses;
-  if (Hit f = fill(side, linear, t, r.prov)) {
+  if (Hit f = fill(side, linear, t, r.prov, missed)) {
     TlbEntry& e1 = arrays[f.array].at(f.set, f.way);
     if (check_access(e1.perms, acc, cls, mode) == Check::None &&
         (acc != Access::Write || e1.perms.dirty)) {

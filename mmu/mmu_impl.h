@@ -91,7 +91,9 @@ class Mmu::Impl {
   // ---- tlb_hierarchy.cpp: lookup, fill, invalidation ----
   void build_plans();
   Hit lookup(unsigned group, uint64_t linear) const;
-  Hit fill(unsigned group, uint64_t linear, const Translation& t, const Provenance& prov);
+  // `absent`: this group's lookup of `linear` just missed (see TlbArray::choose_way).
+  Hit fill(unsigned group, uint64_t linear, const Translation& t, const Provenance& prov,
+           bool absent);
   void drop(unsigned array, unsigned set, unsigned way, InvCause cause, uint64_t linear);
   template <class Pred> unsigned drop_tlb_if(Pred pred, InvCause cause);
   template <class Pred> unsigned drop_psc_if(Pred pred, InvCause cause);

@@ -10,7 +10,8 @@ TlbArray::TlbArray(const ArrayConfig& cfg, uint64_t seed, const uint32_t* epochs
   stats.side = cfg.side;
 }
 
-unsigned TlbArray::choose_way(PageSize s, uint64_t vpn, uint16_t pcid, bool global, bool& evicting) {
+unsigned TlbArray::choose_way(PageSize s, uint64_t vpn, uint16_t pcid, bool global, bool& evicting,
+                              bool absent) {
   const unsigned n = cfg_.ways;
   const unsigned base = set_of(vpn) * n;
   const TlbEntry* set = &e_[base];
@@ -23,6 +24,10 @@ unsigned TlbArray::choose_way(PageSize s, uint64_t vpn, uint16_t pcid, bool glob
   for (unsigned w = 0; w < n; ++w) {
     // A way with a key is valid; it is live unless its PCID was flushed since.
     if (k[w] == 0 || (o[w] != mine && !live_owner(o[w]))) {
+      if (absent) {
+        evicting = false;
+        return w;
+      }
       if (free_way == n) free_way = w;
       continue;
     }

@@ -107,8 +107,11 @@ class TlbArray {
   // The way a fill of (s, vpn, pcid) goes to: an entry for the same page
   // and PCID is overwritten in place (no duplicates), else an invalid way,
   // else the policy's victim. `evicting` says whether a valid entry of
-  // another page is replaced.
-  unsigned choose_way(PageSize s, uint64_t vpn, uint16_t pcid, bool global, bool& evicting);
+  // another page is replaced. `absent`: the caller's lookup of this page
+  // just missed, so no entry for it can be found -- the first way not live
+  // is taken without scanning the rest (the result is the same).
+  unsigned choose_way(PageSize s, uint64_t vpn, uint16_t pcid, bool global, bool& evicting,
+                      bool absent = false);
 
   ArrayStats stats;
   Rng rng;

@@ -52,7 +52,8 @@ Hit Mmu::Impl::lookup(unsigned group, uint64_t linear) const {
   return Hit{};
 }
 
-Hit Mmu::Impl::fill(unsigned group, uint64_t linear, const Translation& t, const Provenance& prov) {
+Hit Mmu::Impl::fill(unsigned group, uint64_t linear, const Translation& t, const Provenance& prov,
+                    bool absent) {
   const int a = target[group][unsigned(t.size)];
   if (a < 0) return Hit{};
   TlbArray& arr = arrays[a];
@@ -62,7 +63,7 @@ Hit Mmu::Impl::fill(unsigned group, uint64_t linear, const Translation& t, const
   const uint64_t within = la & (page_bytes(t.size) - 1) & ~(page_bytes(es) - 1);
   const unsigned set = arr.set_of(vpn);
   bool evicting = false;
-  const unsigned way = arr.choose_way(es, vpn, pcid, t.global, evicting);
+  const unsigned way = arr.choose_way(es, vpn, pcid, t.global, evicting, absent);
   TlbEntry& e = arr.at(set, way);
   if (evicting) {
     ++arr.stats.evictions;

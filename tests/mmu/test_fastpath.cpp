@@ -8,6 +8,9 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <set>
+#include <string>
+#include <tuple>
 #include <random>
 
 #include "mmu/mmu.h"
@@ -118,6 +121,14 @@ TEST_P(MmuFastPath, SameResultsAsTheObservedSlowPath) {
   for (size_t i = 0; i < t1.size(); ++i) ASSERT_EQ(t1[i], t2[i]) << "event " << i;
   expect_same(*fast, *slow);
   EXPECT_GT(fast->stats().arrays.empty() ? 1 : fast->stats().arrays[2].hits, 0u);
+  // Never two live entries of one array for one page and PCID (a fill
+  // refreshes in place).
+  std::set<std::tuple<std::string, uint64_t, int, uint16_t, bool>> seen;
+  for (const TlbDumpEntry& d : fast->dump()) {
+    const auto k = std::make_tuple(d.array, d.entry.vpn, int(d.entry.size), d.entry.global ? uint16_t(0) : d.entry.pcid,
+                                   d.entry.global);
+    EXPECT_TRUE(seen.insert(k).second) << d.array << " vpn " << d.entry.vpn;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Presets, MmuFastPath, ::testing::Values("skylake", "tiny", "icelake"));
@@ -165,6 +176,33 @@ TEST(MmuFastPath, OneAccessKindFillsTheOtherOnlyWhereNoWalkOrFaultIsSkipped) {
     }
     expect_same(fast, slow);
   }
+}
+
+// A write through an L1 entry with D=0 walks again and refreshes that entry
+// in place, even when an earlier way of its set is free (an INVLPG made the
+// hole): one entry per page, never two.
+TEST(MmuFastPath, DirtyRewalkRefreshesInPlace) {
+  World w;
+  const uint64_t a = 0x0000'0300'0000'0000ull, b = a + 16 * 0x1000;  // one l1d_4k set (16 sets)
+  w.pt.map(a, 0x1A0'0000, PageSize::K4);
+  w.pt.map(b, 0x1A1'0000, PageSize::K4);  // D clear
+  Mmu m(w.mem, "skylake");
+  m.reset_mode(PagingMode{kCr0, w.pt.cr3, kCr4, kEfer});
+  PhysAddr pa = 0;
+  Fault f;
+  ASSERT_TRUE(m.translate(a, Access::Read, AccessCtx{}, pa, f));
+  ASSERT_TRUE(m.translate(b, Access::Read, AccessCtx{}, pa, f));
+  m.invlpg(a);
+  ASSERT_TRUE(m.translate(b, Access::Write, AccessCtx{}, pa, f));
+  EXPECT_TRUE(w.pt.get(b, 1) & x86::PTE_D);
+  unsigned l1 = 0, l2 = 0;
+  for (const TlbDumpEntry& d : m.dump()) {
+    if (d.psc || d.entry.linear() != b) continue;
+    l1 += d.array == "l1d_4k";
+    l2 += d.array == "stlb";
+  }
+  EXPECT_EQ(l1, 1u);
+  EXPECT_EQ(l2, 1u);
 }
 
 TEST(MmuSnapshot, RestoredModelContinuesIdentically) {

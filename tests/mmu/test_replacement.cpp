@@ -116,6 +116,41 @@ TEST(MmuReplacement, RandomIsSeededAndCoversAllWays) {
   for (unsigned w = 0; w < 8; ++w) EXPECT_GT(seen[w], 20u) << w;
 }
 
+// choose_way(absent = true), used right after a lookup of the page missed,
+// stops at the first way not live; it must pick what the full scan picks.
+TEST(MmuReplacement, AbsentHintChoosesWhatTheFullScanChooses) {
+  uint32_t epochs[4096] = {};
+  for (Policy p : {Policy::Lru, Policy::Plru}) {
+    TlbArray arr(ArrayConfig{"t", 1, Side::Data, size_bit(PageSize::K4), 2, 4, p}, 1, epochs);
+    std::mt19937 rng(3);
+    uint64_t clock = 0;
+    unsigned checked = 0;
+    for (int step = 0; step < 20000; ++step) {
+      const uint64_t vpn = rng() % 24;
+      const uint16_t pcid = uint16_t(rng() % 3);
+      const bool global = rng() % 8 == 0;
+      if (rng() % 16 == 0) {  // a CR3 load: this PCID's non-global entries die
+        arr.expire(pcid);
+        ++epochs[pcid];
+        continue;
+      }
+      if (arr.lookup(PageSize::K4, vpn, pcid) >= 0) continue;
+      bool ev_full = false, ev_hint = false;
+      const unsigned full = arr.choose_way(PageSize::K4, vpn, pcid, global, ev_full);
+      ASSERT_EQ(arr.choose_way(PageSize::K4, vpn, pcid, global, ev_hint, true), full) << step;
+      ASSERT_EQ(ev_hint, ev_full) << step;
+      ++checked;
+      const unsigned set = arr.set_of(vpn);
+      if (arr.live(arr.at(set, full))) arr.kill(set, full);
+      TlbEntry& e = arr.at(set, full);
+      e = TlbEntry{};
+      e.vpn = vpn, e.pcid = pcid, e.global = global, e.valid = true, e.stamp = ++clock;
+      arr.commit(set, full);
+    }
+    EXPECT_GT(checked, 5000u);
+  }
+}
+
 // Through the whole model: "tiny" has a 2-set, 2-way LRU L1 DTLB for 4K.
 TEST(MmuReplacement, TinyPresetEvictionsAreVisible) {
   PhysMemory mem(8 << 20);
