@@ -141,8 +141,7 @@ void Cpu::page_fault(const mmu::Fault& f) {
 uint64_t Cpu::translate_miss(uint64_t la, mmu::Access acc, bool implicit_sup) {
   mmu::PhysAddr pa;
   mmu::Fault f;
-  const mmu::AccessCtx who{uint8_t(implicit_sup ? 0 : s.cpl()), bool(s.rflags & x86::FL_AC), implicit_sup};
-  if (mmu.translate_slow(la, acc, who, pa, f)) return pa;
+  if (mmu.translate_slow(la, acc, access_ctx(implicit_sup), pa, f)) return pa;
   page_fault(f);
 }
 
@@ -285,8 +284,7 @@ void Cpu::run_page() {
     CodePage* page = code_page(ppage, CodeSize::Bits64);
     const bool tf = s.rflags & x86::FL_TF;
     const bool single = tf || (brk_on_ && exec_break_page(vpn, ppage)) || dbg_exec_ ||
-                        !mmu.open_run(la, ppage, mmu::AccessCtx{s.cpl(), bool(s.rflags & x86::FL_AC), false},
-                                      &icount_, &attention_);
+                        !mmu.open_run(la, ppage, access_ctx(false), &icount_, &attention_);
     // One compare per instruction for the run's end: a single-instruction
     // run's limit is the next count; shorten_run() raises attention.
     uint64_t limit = single ? icount_ + 1 : run_until_;

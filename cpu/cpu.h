@@ -195,7 +195,10 @@ class Cpu {
   template <unsigned W> [[gnu::noinline]] uint64_t read_slow(unsigned seg, uint64_t off);
   template <unsigned W> [[gnu::noinline]] void write_slow(unsigned seg, uint64_t off, uint64_t v);
   template <unsigned W> [[gnu::noinline]] void write_phys(uint64_t pa, uint64_t v);
-  unsigned data_class() const;  // Mmu::access_class() of an explicit access now
+  // The fast half of read()/write(): the common case's checks and a fast-path probe.
+  template <unsigned W> bool translate_data_fast(unsigned seg, uint64_t off, mmu::Access acc, mmu::PhysAddr& pa);
+  uint64_t linear64(unsigned seg, uint64_t off) const;  // 64-bit mode: only FS and GS add a base
+  mmu::AccessCtx access_ctx(bool implicit_sup) const;   // who the MMU sees as making an access now
   uint64_t phys_read(uint64_t pa, unsigned size);             // RAM, else the platform (MMIO)
   void phys_write(uint64_t pa, unsigned size, uint64_t v);
   template <unsigned W> uint64_t read_lin(uint64_t la, bool implicit_sup = false);

@@ -39,18 +39,24 @@ inline uint64_t Cpu::ea(const Insn& d) const {
 
 // The fast half inline; the model's slow path, with its fault record, out
 // of line so the common case builds nothing on the stack.
+inline mmu::AccessCtx Cpu::access_ctx(bool implicit_sup) const {
+  return mmu::AccessCtx{uint8_t(implicit_sup ? 0 : s.cpl()), bool(s.rflags & x86::FL_AC), implicit_sup};
+}
+
 [[gnu::always_inline]] inline uint64_t Cpu::translate(uint64_t la, mmu::Access acc, bool implicit_sup) {
   mmu::PhysAddr pa;
-  const mmu::AccessCtx who{uint8_t(implicit_sup ? 0 : s.cpl()), bool(s.rflags & x86::FL_AC), implicit_sup};
-  if (mmu.translate_fast(la, acc, mmu::Mmu::access_class(who), pa)) [[likely]] return pa;
+  if (mmu.translate_fast(la, acc, mmu::Mmu::access_class(access_ctx(implicit_sup)), pa)) [[likely]] return pa;
   return translate_miss(la, acc, implicit_sup);
 }
 
 // SDM Vol. 3A §3.3.7.1: in 64-bit mode only FS and GS add a base, and the
 // access must be canonical (#SS for stack references, else #GP).
+inline uint64_t Cpu::linear64(unsigned seg, uint64_t off) const {
+  return off + ((seg == FS || seg == GS) ? s.seg[seg].base : 0);
+}
 [[gnu::always_inline]] inline uint64_t Cpu::linear(unsigned seg, uint64_t off, unsigned len, mmu::Access acc) {
   if (!mode64()) [[unlikely]] return linear_legacy(seg, off, len, acc);
-  const uint64_t la = off + ((seg == FS || seg == GS) ? s.seg[seg].base : 0);
+  const uint64_t la = linear64(seg, off);
   if (!canonical(la) || !canonical(la + len - 1)) [[unlikely]] noncanonical(seg);
   return la;
 }
@@ -97,45 +103,41 @@ template <unsigned W> inline void Cpu::write_lin(uint64_t la, uint64_t v, bool s
   for (unsigned k = 0; k < W; ++k) phys_write(k < split ? pa0 + k : pa1 + (k - split), 1, (v >> (8 * k)) & 0xFF);
 }
 
-inline unsigned Cpu::data_class() const {
-  return mmu::Mmu::access_class(mmu::AccessCtx{s.cpl(), bool(s.rflags & x86::FL_AC), false});
-}
-
 // The common case of an explicit data access inline, with no call but tail
 // calls (so no stack frame): 64-bit mode, no data breakpoint armed, within
 // one page, served by a fast-path slot, RAM. Anything else -- and every
 // fault -- goes the general way (read_lin/write_lin), which repeats the
 // checks in their architectural order; a failed fast-path probe changes
 // nothing the model shows, so the repetition is invisible.
+template <unsigned W>
+[[gnu::always_inline]] inline bool Cpu::translate_data_fast(unsigned seg, uint64_t off, mmu::Access acc,
+                                                            mmu::PhysAddr& pa) {
+  if (!mode64() || dbg_data_) [[unlikely]] return false;
+  const uint64_t la = linear64(seg, off);
+  return (la & 0xFFF) + W <= 4096 && canonical(la) &&  // (then la + W - 1 is too: one page)
+         mmu.translate_fast(la, acc, mmu::Mmu::access_class(access_ctx(false)), pa);
+}
 template <unsigned W> inline uint64_t Cpu::read(unsigned seg, uint64_t off) {
-  if (mode64() && !dbg_data_) [[likely]] {
-    const uint64_t la = off + ((seg == FS || seg == GS) ? s.seg[seg].base : 0);
-    mmu::PhysAddr pa;
-    if ((la & 0xFFF) + W <= 4096 && canonical(la) &&  // (then la + W - 1 is too: one page)
-        mmu.translate_fast(la, mmu::Access::Read, data_class(), pa)) [[likely]] {
-      if (const uint8_t* p = mem.ptr(pa, W)) [[likely]] {
-        uint64_t v = 0;
-        std::memcpy(&v, p, W);
-        return v;
-      }
-      return platform.mmio_read(pa, W);
+  mmu::PhysAddr pa;
+  if (translate_data_fast<W>(seg, off, mmu::Access::Read, pa)) [[likely]] {
+    if (const uint8_t* p = mem.ptr(pa, W)) [[likely]] {
+      uint64_t v = 0;
+      std::memcpy(&v, p, W);
+      return v;
     }
+    return platform.mmio_read(pa, W);
   }
   return read_slow<W>(seg, off);
 }
 template <unsigned W> inline void Cpu::write(unsigned seg, uint64_t off, uint64_t v) {
-  if (mode64() && !dbg_data_) [[likely]] {
-    const uint64_t la = off + ((seg == FS || seg == GS) ? s.seg[seg].base : 0);
-    mmu::PhysAddr pa;
-    if ((la & 0xFFF) + W <= 4096 && canonical(la) &&  // (then la + W - 1 is too: one page)
-        mmu.translate_fast(la, mmu::Access::Write, data_class(), pa)) [[likely]] {
-      uint8_t* p = mem.ptr(pa, W);
-      if (p && !mem.page_flags(pa)) [[likely]] {
-        std::memcpy(p, &v, W);
-        return;
-      }
-      return write_phys<W>(pa, v);  // a watched or code page, or MMIO
+  mmu::PhysAddr pa;
+  if (translate_data_fast<W>(seg, off, mmu::Access::Write, pa)) [[likely]] {
+    uint8_t* p = mem.ptr(pa, W);
+    if (p && !mem.page_flags(pa)) [[likely]] {
+      std::memcpy(p, &v, W);
+      return;
     }
+    return write_phys<W>(pa, v);  // a watched or code page, or MMIO
   }
   return write_slow<W>(seg, off, v);
 }

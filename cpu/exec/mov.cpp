@@ -125,30 +125,26 @@ SLOT_INSTANTIATE(flagop)
 SLOT_INSTANTIATE(nop)
 
 
-// Decode-time specialisation (issue 18): register-to-register MOV.
+// Decode-time specialisation (issue 18): MOV and LEA forms.
 namespace {
 template <unsigned W> void mov_EG_r(Cpu& c, const Insn& d) { c.set_gpr<W>(d.rm, c.s.gpr[d.reg]); }
 template <unsigned W> void mov_GE_r(Cpu& c, const Insn& d) { c.set_gpr<W>(d.reg, c.s.gpr[d.rm]); }
-// LEA with 64-bit addressing and a general-register base (no RIP, no
-// address-size truncation): base + disp, or base + index * scale + disp.
-template <unsigned W> void lea_b(Cpu& c, const Insn& d) {
-  c.set_gpr<W>(d.reg, c.s.gpr[d.base] + uint64_t(int64_t(d.disp)));
-}
-template <unsigned W> void lea_bi(Cpu& c, const Insn& d) {
-  c.set_gpr<W>(d.reg, c.s.gpr[d.base] + (c.s.gpr[d.index] << d.scale) + uint64_t(int64_t(d.disp)));
-}
-template <unsigned W> Handler specialise_lea(const Insn& d) {
-  if (d.asz != 8 || d.base >= 16) return nullptr;  // RIP_REG or NO_REG
-  return d.index == NO_REG ? &lea_b<W> : &lea_bi<W>;
-}
-// MOV between a register and memory at base + disp (I = false) or base +
-// index * scale + disp (I = true) with the same addressing: the offset
-// without the general EA's tests, then Cpu::read/write as the general form.
+// The offset base + disp (I = false) or base + index * scale + disp (I =
+// true) of 64-bit addressing with a general-register base (no RIP, no
+// address-size truncation), without the general EA's tests.
 template <bool I> uint64_t offset_b(const Cpu& c, const Insn& d) {
   uint64_t off = c.s.gpr[d.base] + uint64_t(int64_t(d.disp));
   if constexpr (I) off += c.s.gpr[d.index] << d.scale;
   return off;
 }
+template <unsigned W> void lea_b(Cpu& c, const Insn& d) { c.set_gpr<W>(d.reg, offset_b<false>(c, d)); }
+template <unsigned W> void lea_bi(Cpu& c, const Insn& d) { c.set_gpr<W>(d.reg, offset_b<true>(c, d)); }
+template <unsigned W> Handler specialise_lea(const Insn& d) {
+  if (d.asz != 8 || d.base >= 16) return nullptr;  // RIP_REG or NO_REG
+  return d.index == NO_REG ? &lea_b<W> : &lea_bi<W>;
+}
+// MOV between a register and memory at such an offset, then Cpu::read/write
+// as the general form.
 template <unsigned W, bool I> void mov_GE_m(Cpu& c, const Insn& d) {
   c.set_gpr<W>(d.reg, c.read<W>(d.seg, offset_b<I>(c, d)));
 }

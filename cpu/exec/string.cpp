@@ -75,8 +75,7 @@ bool bulk_allowed(const StrCtx& x) {
 // host address of `la` in it; nullptr if no slot serves, the page is not RAM,
 // or (writes) the page has flags (code, watched).
 uint8_t* bulk_page(Cpu& c, mmu::Access acc, uint64_t la, const mmu::Mmu::FastEntry*& slot) {
-  const mmu::AccessCtx who{c.s.cpl(), bool(c.s.rflags & x86::FL_AC), false};
-  slot = c.mmu.data_slot(acc, who, la >> 12);
+  slot = c.mmu.data_slot(acc, c.access_ctx(false), la >> 12);
   if (!slot || (acc == mmu::Access::Write && c.mem.page_flags(slot->page))) return nullptr;
   uint8_t* p = c.mem.ptr(slot->page, 4096);
   return p ? p + (la & 0xFFF) : nullptr;
