@@ -61,6 +61,12 @@ void bind_machine_options(CLI::App& cmd, std::string& kernel, MachineConfig& m, 
   cmd.add_flag("--reboot", m.reboot,
                "on a reset request or a triple fault, restart the machine and boot the kernel again, as QEMU does "
                "without -no-reboot (default: stop there, as QEMU with -no-reboot)");
+  cmd.add_option("--disk", m.disk,
+                 "a raw disk image behind a virtio-blk PCI device at 00:04.0 (as QEMU's -drive file=FILE,format=raw,"
+                 "if=none,id=d0 -device virtio-blk-pci,drive=d0); the guest's writes reach the file (docs/platform.md)")
+      ->check(CLI::ExistingFile);
+  cmd.add_flag("--disk-read-only", m.disk_read_only,
+               "offer the disk read-only (VIRTIO_BLK_F_RO; writes fail with IOERR and the file is never opened for writing)");
   CLI::Option* tlb = bind_tlb_option(cmd, m.tlb, h.tlb);
   if (h.tlb_default) tlb->default_val(defaults.tlb);
 }

@@ -64,6 +64,12 @@ Board::Board(const BoardConfig& cfg)
   fw_cfg_.add_file("etc/e820", std::move(e820));
   for (const auto& e : port_map) bus_.map(e.first, e.last, &e.dev);
   pci_.set_narrow_cf8(&reset_ports_);
+  pci_.set_irq_sink([this](unsigned irq, bool level) { gsi(irq, level); });
+  if (!cfg.disk.empty()) {
+    auto blk = std::make_unique<VirtioBlk>(clock_, DiskImage::open(cfg.disk, cfg.disk_read_only));
+    virtio_blk_ = blk.get();
+    pci_.add_function(4 << 3, std::move(blk));
+  }
   const auto update = [this] { if (on_intr_) on_intr_(intr_pending()); };
   pic_.set_intr_listener([update](bool) { update(); });
   lapic_.set_listener(update);
@@ -105,6 +111,7 @@ void Board::reset_devices(ResetKind kind) {
     pic_.firmware_setup();
     pit_.firmware_setup();
     lapic_.firmware_setup();
+    pci_.firmware_setup();
   }
 }
 
@@ -172,14 +179,20 @@ Device* Board::mmio_device(uint64_t pa, uint64_t& offset) {
 }
 
 uint64_t Board::mmio_read(uint64_t pa, unsigned size) {
-  uint64_t off = 0;
-  Device* d = mmio_device(pa, off);
-  return d ? d->mmio_read(off, size) : 0;
+  uint64_t off = 0, v = 0;
+  if (Device* d = mmio_device(pa, off)) return d->mmio_read(off, size);
+  return pci_.bar_read(pa, size, v) ? v : 0;  // then the PCI BARs
 }
 
 void Board::mmio_write(uint64_t pa, unsigned size, uint64_t value) {
   uint64_t off = 0;
   if (Device* d = mmio_device(pa, off)) d->mmio_write(off, size, value);
+  else pci_.bar_write(pa, size, value);
+}
+
+void Board::set_dma(const Dma& dma) {
+  fw_cfg_.set_dma(dma);
+  if (virtio_blk_) virtio_blk_->set_dma(dma);
 }
 
 uint32_t Board::io_in(uint16_t port, unsigned size) {

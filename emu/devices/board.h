@@ -34,6 +34,7 @@
 #include "emu/devices/pit8254.h"
 #include "emu/devices/port_bus.h"
 #include "emu/devices/uart16550.h"
+#include "emu/devices/virtio_blk.h"
 
 namespace slot::emu {
 
@@ -41,6 +42,10 @@ struct BoardConfig {
   uint64_t ram_bytes = 256ull << 20;  // reported in the CMOS memory-size bytes
   uint64_t insns_per_second = Clock::kDefaultInsnsPerSecond;
   int64_t rtc_start = CmosRtc::kDefaultStart;  // seconds since 1970 at icount 0
+  // A raw disk image behind a virtio-blk function at 00:04.0 (where QEMU's
+  // `-device virtio-blk-pci` lands behind its VGA and NIC); empty: none.
+  std::string disk;
+  bool disk_read_only = false;
 };
 
 enum class ResetKind {
@@ -72,6 +77,8 @@ class Board {
   // QEMU's pc machine. Reads may have side effects: the debugger never calls these.
   uint64_t mmio_read(uint64_t pa, unsigned size);
   void mmio_write(uint64_t pa, unsigned size, uint64_t value);
+  // Guest RAM for the bus masters (fw_cfg's DMA, virtio).
+  void set_dma(const Dma& dma);
   // The local APIC's MSRs (local_apic.h); false = #GP.
   bool msr_read(uint32_t msr, uint64_t& v) const { return lapic_.msr_read(msr, v); }
   bool msr_write(uint32_t msr, uint64_t v) { return lapic_.msr_write(msr, v); }
@@ -110,6 +117,7 @@ class Board {
   Hpet& hpet() { return hpet_; }
   PciBus& pci() { return pci_; }
   FwCfg& fw_cfg() { return fw_cfg_; }
+  VirtioBlk* virtio_blk() { return virtio_blk_; }  // null without a disk
   Pit8254& pit() { return pit_; }
   Uart16550& com1() { return com1_; }
   CmosRtc& rtc() { return rtc_; }
@@ -135,6 +143,7 @@ class Board {
   ResetPorts reset_ports_;
   AcpiPm acpi_pm_;
   PciBus pci_;
+  VirtioBlk* virtio_blk_ = nullptr;  // owned by pci_
   uint8_t reset_how_ = 0;  // index into the reset paths' names (board.cpp), 0 = none
   void request_reset(const char* how);
   IrqLine isa_line(unsigned irq);  // to the 8259 pair and to the IOAPIC

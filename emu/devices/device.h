@@ -20,6 +20,18 @@ namespace slot::emu {
 // The 8259A detects edges itself, so devices just report their output level.
 using IrqLine = std::function<void(bool level)>;
 
+// Guest RAM as a bus-master device reaches it (fw_cfg's DMA, virtio rings
+// and buffers): physical addresses, RAM only. Each returns false, touching
+// nothing, if any byte of [pa, pa + n) lies outside RAM. Writes notify like
+// the CPU's own (cached code, page-table watch, debugger listeners).
+struct Dma {
+  std::function<bool(uint64_t pa, uint8_t* data, uint64_t n)> read;
+  std::function<bool(uint64_t pa, const uint8_t* data, uint64_t n)> write;
+  uint64_t ram_bytes = 0;  // RAM is [0, ram_bytes)
+  bool covers(uint64_t pa, uint64_t n) const { return pa < ram_bytes && n <= ram_bytes - pa; }
+  explicit operator bool() const { return read && write; }
+};
+
 inline constexpr uint32_t all_ones(unsigned size) { return size >= 4 ? 0xFFFF'FFFFu : (1u << (size * 8)) - 1; }
 
 class Device {

@@ -111,7 +111,7 @@ void FwCfg::io_write(uint16_t port, unsigned size, uint32_t value) {
 
 void FwCfg::dma_transfer(uint64_t address) {
   uint8_t acc[16];
-  if (!dma_read_ || !dma_read_(address, acc, sizeof acc)) return;
+  if (!dma_.read || !dma_.read(address, acc, sizeof acc)) return;
   uint32_t control = uint32_t(get_be(acc, 4));
   uint32_t length = uint32_t(get_be(acc + 4, 4));
   uint64_t target = get_be(acc + 8, 8);
@@ -127,13 +127,13 @@ void FwCfg::dma_transfer(uint64_t address) {
       // Past the item's end the guest buffer is filled with zeros (fw_cfg.rst).
       std::vector<uint8_t> data(length, 0);
       if (n) std::memcpy(data.data(), it->data() + st_.offset, n);
-      error = dma_write_ && length && !dma_write_(target, data.data(), length);
+      error = dma_.write && length && !dma_.write(target, data.data(), length);
     }
     st_.offset += uint32_t(n);
   }
   const uint32_t done = error ? kDmaError : 0;
   const uint8_t be[4] = {uint8_t(done >> 24), uint8_t(done >> 16), uint8_t(done >> 8), uint8_t(done)};
-  if (dma_write_) dma_write_(address, be, 4);
+  if (dma_.write) dma_.write(address, be, 4);
 }
 
 void FwCfg::serialize(Serializer& s) {

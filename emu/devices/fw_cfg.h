@@ -24,17 +24,12 @@ namespace slot::emu {
 
 class FwCfg final : public Device {
  public:
-  // DMA into guest memory: copies `n` bytes to physical address `pa`; false
-  // if any byte lies outside RAM.
-  using DmaWrite = std::function<bool(uint64_t pa, const uint8_t* data, uint64_t n)>;
-  using DmaRead = std::function<bool(uint64_t pa, uint8_t* data, uint64_t n)>;
-
   explicit FwCfg(uint64_t ram_bytes);
   const char* name() const override { return "fw_cfg"; }
   void reset() override { st_ = {}; }
   uint32_t io_read(uint16_t port, unsigned size) override;
   void io_write(uint16_t port, unsigned size, uint32_t value) override;
-  void set_dma(DmaRead read, DmaWrite write) { dma_read_ = std::move(read), dma_write_ = std::move(write); }
+  void set_dma(Dma dma) { dma_ = std::move(dma); }
 
   // Adds (or replaces) a file; the directory is rebuilt.
   void add_file(const std::string& name, std::vector<uint8_t> data);
@@ -50,8 +45,7 @@ class FwCfg final : public Device {
 
   std::map<uint16_t, std::vector<uint8_t>> items_;
   std::map<std::string, std::vector<uint8_t>> files_;
-  DmaRead dma_read_;
-  DmaWrite dma_write_;
+  Dma dma_;
   struct State {
     uint16_t selector;
     uint32_t offset;

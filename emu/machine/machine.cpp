@@ -1,6 +1,7 @@
 #include "emu/machine/machine.h"
 
 #include <algorithm>
+#include <cstring>
 #include <stdexcept>
 #include <string_view>
 
@@ -10,11 +11,21 @@
 
 namespace slot::emu {
 
+namespace {
+BoardConfig board_config(const MachineConfig& cfg) {
+  BoardConfig b;
+  b.ram_bytes = cfg.ram_mib << 20;
+  b.disk = cfg.disk;
+  b.disk_read_only = cfg.disk_read_only;
+  return b;
+}
+}  // namespace
+
 Machine::Machine(const MachineConfig& cfg)
     : cfg_(cfg),
       mem_(cfg.ram_mib << 20),
       mmu_(std::make_unique<mmu::Mmu>(mem_, cfg.tlb)),
-      board_(BoardConfig{cfg.ram_mib << 20}) {
+      board_(board_config(cfg)) {
   cpu_ = std::make_unique<cpu::Cpu>(*mmu_, mem_, *this);
   cpu_->set_page_runs(!cfg.one_insn_per_run);
   board_.bind_icount(cpu_->icount_ptr());
@@ -27,19 +38,27 @@ Machine::Machine(const MachineConfig& cfg)
     mmu_->on_phys_write(pa, len);
     for (auto& f : listeners_) f(pa, len);
   });
-  // fw_cfg's DMA: guest RAM only, and writes notify like any other write
-  // (cached code, page-table watch, debugger listeners).
-  board_.fw_cfg().set_dma(
-      [this](uint64_t pa, uint8_t* data, uint64_t n) {
-        if (pa >= mem_.size() || n > mem_.size() - pa) return false;
-        for (uint64_t i = 0; i < n; ++i) data[i] = uint8_t(mem_.read(pa + i, 1));
-        return true;
-      },
-      [this](uint64_t pa, const uint8_t* data, uint64_t n) {
-        if (pa >= mem_.size() || n > mem_.size() - pa) return false;
-        for (uint64_t i = 0; i < n; ++i) mem_.write(pa + i, 1, data[i]);
-        return true;
-      });
+  // The bus masters' view of RAM: writes notify like any other write (cached
+  // code, page-table watch, debugger listeners), page by page.
+  Dma dma;
+  dma.ram_bytes = mem_.size();
+  dma.read = [this](uint64_t pa, uint8_t* data, uint64_t n) {
+    const uint8_t* p = mem_.ptr(pa, n);
+    if (!p && n) return false;
+    if (n) std::memcpy(data, p, n);
+    return n || pa < mem_.size();
+  };
+  dma.write = [this](uint64_t pa, const uint8_t* data, uint64_t n) {
+    if (!mem_.ptr(pa, n) || !n) return n == 0 && pa < mem_.size();
+    for (uint64_t done = 0; done < n;) {
+      const uint64_t at = pa + done, k = std::min<uint64_t>(n - done, 4096 - (at & 4095));
+      if (mem_.page_flags(at)) mem_.notify_write(at, unsigned(k));
+      std::memcpy(mem_.ptr(at, k), data + done, k);
+      done += k;
+    }
+    return true;
+  };
+  board_.set_dma(dma);
   // The ACPI tables as QEMU offers them to firmware (what install() links).
   const acpi::Build tables = acpi::build();
   board_.fw_cfg().add_file(acpi::kTablesFile, tables.tables);

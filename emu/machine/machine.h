@@ -29,6 +29,9 @@ struct MachineConfig {
   // Every instruction through Cpu::step (no runs on one code page): the
   // per-instruction path the fast one must be indistinguishable from.
   bool one_insn_per_run = false;
+  // --disk: a raw image behind a virtio-blk PCI function (board.h); empty: none.
+  std::string disk;
+  bool disk_read_only = false;
 };
 
 enum class RunExit : uint8_t {

@@ -2,7 +2,7 @@
 # Runs a boot-test kernel under QEMU and (optionally) under another emulator,
 # and judges the transcripts. See tests/boot/README.md.
 #
-#   run_compare.sh [--qemu QEMU] [--mask FILE] [--emu "CMD ARGS"] [--timeout S] [--keep DIR] KERNEL
+#   run_compare.sh [--qemu QEMU] [--qemu-args "ARGS"] [--mask FILE] [--emu "CMD ARGS"] [--timeout S] [--keep DIR] KERNEL
 #   run_compare.sh --mask FILE --apply-mask TRANSCRIPT   (print TRANSCRIPT as compared)
 #
 # Without --emu (test boot.qemu.*): QEMU's transcript must hold a summary line,
@@ -22,6 +22,7 @@
 set -euo pipefail
 
 qemu=qemu-system-x86_64
+qemu_args=
 mask=
 emu=
 tmo=30
@@ -30,6 +31,7 @@ show_masked=
 while (($#)); do
   case $1 in
     --qemu) qemu=$2; shift 2 ;;
+    --qemu-args) qemu_args=$2; shift 2 ;;  # more QEMU options (a disk), split into words
     --mask) mask=$2; shift 2 ;;
     --emu) emu=$2; shift 2 ;;
     --timeout) tmo=$2; shift 2 ;;
@@ -124,8 +126,9 @@ report() {
 
 if [[ -n $show_masked ]]; then apply_mask "$show_masked"; exit 0; fi
 
+# shellcheck disable=SC2086  # the extra options are split into words on purpose
 run qemu "$qemu" -cpu max -m 256 -display none -monitor none -serial stdio -no-reboot \
-  -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$kernel"
+  -device isa-debug-exit,iobase=0xf4,iosize=0x04 $qemu_args -kernel "$kernel"
 
 status=0
 judge qemu 0 || status=1

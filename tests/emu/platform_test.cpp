@@ -257,9 +257,17 @@ TEST_F(LapicTest, PciBarSizingProtocol) {
   cfg(0x18);
   board.io_out(0xCFC, 4, 0xFFFFFFFF);
   EXPECT_EQ(board.io_in(0xCFC, 4), 0u) << "an unimplemented BAR stays 0";
-  board.reset();
+  board.reset(ResetKind::PowerOn);
   cfg(0x10);
   EXPECT_EQ(board.io_in(0xCFC, 4), 0u) << "reset clears the assignment";
+  // The firmware (SeaBIOS on QEMU's pc) assigns the BARs and enables decoding.
+  board.reset(ResetKind::AfterFirmware);
+  cfg(0x10);
+  EXPECT_EQ(board.io_in(0xCFC, 4), 0xFE000000u);
+  cfg(0x14);
+  EXPECT_EQ(board.io_in(0xCFC, 4), 0xC001u);
+  cfg(0x04);
+  EXPECT_EQ(board.io_in(0xCFC, 2), 0x0107u) << "I/O, memory, bus master, SERR";
 }
 
 }  // namespace
