@@ -25,7 +25,8 @@ namespace abi {
   X(3, self)                \
   X(4, lock)                \
   X(5, unlock)              \
-  X(6, mark)
+  X(6, mark)                \
+  X(7, dev)
 
 enum Sys : uint64_t {
 #define SLOTLAB_SYS_ENUM(n, name) SYS_##name = n,
@@ -51,6 +52,22 @@ constexpr bool is_error(int64_t v) { return v < 0 && v >= E_MIN; }
 // Module descriptor: each module defines one in section .modinfo.
 inline constexpr uint32_t MODINFO_MAGIC = 0x4D4F444Cu;  // "LDOM"
 inline constexpr uint32_t MODF_VGA = 1;  // map the VGA text buffer at base + MOD_DEVICE
+inline constexpr uint32_t MODF_VIRTIO_BLK = 2;  // the virtio-blk device: its BAR at base + MOD_DEVICE, SYS_dev
+
+// SYS_dev(op, a1, a2): a driver's view of the device it was granted (MODF_VIRTIO_BLK).
+enum DevOp : uint64_t {
+  // Returns the device's BAR layout: common | isr << 16 | device << 32 | notify << 48 (offsets
+  // from base + MOD_DEVICE, each < 64 KiB), or E_NOMODULE without a device, E_DENIED without the grant.
+  DEV_INFO = 0,
+  DEV_NOTIFY_MULT = 1,  // the notification offset multiplier
+  // a1 = virtual address, a2 = length: the physical address the device may transfer to or
+  // from, if [a1, a1 + a2) lies in one page the running module may write -- its own
+  // memory or the caller's buffer window (never a stack); else E_BADBUF.
+  DEV_DMA = 2,
+  // Waits (the task sleeps; others run) until the device's interrupt has come since the
+  // last DEV_WAIT; 0, or E_TIMEOUT after a1 timer ticks (0: 100).
+  DEV_WAIT = 3,
+};
 struct ModInfo {
   uint32_t magic;
   uint32_t id;          // 1..31, also selects the GiB of the module area it is linked at
@@ -83,6 +100,7 @@ enum AppOp : uint32_t {
   APP_BENCH = 5,     // arg = BenchArgs packed; returns TSC ticks of all the calls
   APP_NOP = 6,       // returns arg + 1
   APP_RECURSE = 7,   // calls itself until E_DEPTH; returns the deepest depth reached
+  APP_CAT = 8,       // reads the file KInfo::cat_name through fs: returns its CRC-32 | size << 32
   APP_NOPS
 };
 enum SelfTest : uint32_t {
@@ -118,6 +136,9 @@ enum FsOp : uint32_t {
   FS_FILL = 7,    // fills buf0 with byte arg, returns len
   FS_CALLBACK = 8,   // calls back app APP_NOP(arg): an A -> B -> A chain
   FS_LOCKFAULT = 9,  // takes lock 1, then faults (the unwind must release it)
+  // buf0 = a file name (len0 bytes, no NUL): returns its file number for FS_READ/FS_SIZE,
+  // or E_INVAL. On a ustar disk the number is the header's block; on the built-in one, 0-2.
+  FS_LOOKUP = 10,
   FS_NOPS
 };
 enum BlkOp : uint32_t {
@@ -149,6 +170,7 @@ struct KInfo {
   uint32_t mode;   // 0 modarea, 1 monolithic, 2 ipc
   uint32_t flush;  // 0 cr3, 1 invlpg, 2 pcid, 3 none
   uint64_t main[32];  // module_main of module i (0 if absent)
+  char cat_name[257];  // workload=cat file=NAME (a ustar path: a 155-byte prefix, "/", a 100-byte name)
 };
 inline constexpr uint64_t KINFO_VA = 2ull << 39;  // PRIVATE_AREA
 }  // namespace abi

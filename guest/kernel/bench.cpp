@@ -36,28 +36,10 @@ struct List {
   unsigned n = 0;
 };
 
-// The value of `key=` in the command line (nullptr if absent); *len = its length.
-const char* option(const char* key, unsigned* len) {
-  const char* s = g_cfg.cmdline;
-  unsigned kn = (unsigned)kstrlen(key);
-  while (s && *s) {
-    while (*s == ' ') ++s;
-    const char* w = s;
-    while (*s && *s != ' ') ++s;
-    unsigned i = 0;
-    while (i < kn && w + i < s && w[i] == key[i]) ++i;
-    if (i == kn && w + kn < s && w[kn] == '=') {
-      *len = (unsigned)(s - w - kn - 1);
-      return w + kn + 1;
-    }
-  }
-  return nullptr;
-}
-
 // "a,b,c" of decimal numbers in [lo, hi]; false on anything else.
 bool parse_list(const char* key, uint64_t lo, uint64_t hi, List* out) {
   unsigned n = 0;
-  const char* v = option(key, &n);
+  const char* v = cmdline_option(key, &n);
   if (!v) return true;
   List l{};
   unsigned i = 0;
@@ -162,7 +144,7 @@ int run_bench() {
   List sizes{{0, 64, 4096, 65536}, 4}, depths{{1, 2, 3}, 3}, wss{{1, 16, 128, 512}, 4}, calls_l{{64}, 1};
   List clients_l{{1}, 1}, probe_l{{0}, 1};
   unsigned pn = 0;
-  const char* pages = option("pages", &pn);
+  const char* pages = cmdline_option("pages", &pn);
   const bool big = pages && pn == 2 && pages[0] == '2' && pages[1] == 'm';
   bool ok = parse_list("sizes", 0, layout::MAX_BUFFER, &sizes) && parse_list("depths", 1, 3, &depths) &&
             parse_list("ws", 1, 512, &wss) && parse_list("calls", 0, 100000, &calls_l) &&
@@ -182,7 +164,7 @@ int run_bench() {
     return 2;
   }
   unsigned np = 0;
-  const bool yield_each = option("clients", &np) != nullptr;
+  const bool yield_each = cmdline_option("clients", &np) != nullptr;
   if (big)
     for (uint32_t id = abi::M_B1; id <= abi::M_B3; ++id)
       if (!heap_to_2m(id)) {

@@ -20,7 +20,7 @@ bool pick(const char* v, unsigned n, const char* const (&names)[N], E* out) {
 }
 constexpr const char* kModes[] = {"modarea", "monolithic", "ipc"};
 constexpr const char* kFlushes[] = {"cr3", "invlpg", "pcid", "none"};
-constexpr const char* kWorkloads[] = {"demo", "selftest", "attacks", "bench", "chaos"};
+constexpr const char* kWorkloads[] = {"demo", "selftest", "attacks", "bench", "chaos", "cat"};
 constexpr const char* kBounces[] = {"none", "edges"};
 constexpr const char* kOnOff[] = {"0", "1"};
 }  // namespace
@@ -28,6 +28,24 @@ constexpr const char* kOnOff[] = {"0", "1"};
 const char* mode_name(Mode m) { return kModes[(int)m]; }
 const char* flush_name(Flush f) { return kFlushes[(int)f]; }
 const char* workload_name(Workload w) { return kWorkloads[(int)w]; }
+
+const char* cmdline_option(const char* key, unsigned* len) {
+  const char* s = g_cfg.cmdline;
+  unsigned kn = 0;
+  while (key[kn]) ++kn;
+  while (s && *s) {
+    while (*s == ' ') ++s;
+    const char* w = s;
+    while (*s && *s != ' ') ++s;
+    unsigned i = 0;
+    while (i < kn && w + i < s && w[i] == key[i]) ++i;
+    if (i == kn && w + kn < s && w[kn] == '=') {
+      *len = (unsigned)(s - w - kn - 1);
+      return w + kn + 1;
+    }
+  }
+  return nullptr;
+}
 
 bool parse_cmdline(const char* s, Config* out, const char** bad_word) {
   bool ok = true;

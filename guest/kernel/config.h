@@ -3,7 +3,7 @@
 
 enum class Mode { ModArea, Monolithic, Ipc };
 enum class Flush { Cr3, Invlpg, Pcid, None };
-enum class Workload { Demo, Selftest, Attacks, Bench, Chaos };
+enum class Workload { Demo, Selftest, Attacks, Bench, Chaos, Cat };
 
 struct Config {
   Mode mode = Mode::ModArea;
@@ -26,3 +26,5 @@ bool parse_cmdline(const char* s, Config* out, const char** bad_word);
 const char* mode_name(Mode m);
 const char* flush_name(Flush f);
 const char* workload_name(Workload w);
+// The value of `key=` in the command line (nullptr if absent); *len = its length.
+const char* cmdline_option(const char* key, unsigned* len);

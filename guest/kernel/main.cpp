@@ -1,5 +1,6 @@
 // The boot function, as a table of contents (xv6 main() style).
 #include "guest/kernel/annotate.h"
+#include "guest/kernel/blkdev.h"
 #include "guest/kernel/config.h"
 #include "guest/kernel/cpufeat.h"
 #include "guest/kernel/desc.h"
@@ -31,6 +32,7 @@ extern "C" void kernel_main(uint32_t mbi_pa) {
   idt_init();                                         // exceptions, IRQs
   syscall_msrs_init();                                // SYSCALL entry
   cpu_features_init();                                // PCID for flush=pcid
+  blkdev_probe();                                     // a virtio-blk disk on PCI, for blk
   modules_load_all();                                 // each module into its own PDPT
   fastpath_init();                                    // SYS_call/SYS_ret fastpath for mode=
   kinfo_init();                                       // the read-only page modules see
@@ -39,6 +41,8 @@ extern "C" void kernel_main(uint32_t mbi_pa) {
   kprintf("SLOTLAB guest workload=%s mode=%s flush=%s%s%s%s\n", workload_name(g_cfg.workload), mode_name(g_cfg.mode),
           flush_name(g_cfg.flush), g_cfg.bounce_edges ? " bounce=edges" : "", g_cfg.fastpath ? "" : " fastpath=0",
           g_cfg.call_records ? "" : " annotate=0");
+  if (g_blkdev.present) kprintf("DISK virtio-blk at 00:%02x.0 irq=%u: blk drives it\n", g_blkdev.slot, g_blkdev.irq);
+  if (g_blkdev.problem) kprintf("DISK virtio-blk not used: %s\n", g_blkdev.problem);
   if (!cmd_ok) {
     kprintf("ERROR bad command-line word: %s\n", bad_word);
     kprintf("DONE\n");
@@ -51,6 +55,7 @@ extern "C" void kernel_main(uint32_t mbi_pa) {
     case Workload::Attacks: status = run_attacks(); break;
     case Workload::Bench: status = run_bench(); break;
     case Workload::Chaos: status = run_chaos(); break;
+    case Workload::Cat: status = run_cat(); break;
   }
   kprintf("DONE\n");
   qemu_exit((uint32_t)status);

@@ -3,6 +3,7 @@
 #include "guest/kernel/module.h"
 
 #include "guest/kernel/annotate.h"
+#include "guest/kernel/blkdev.h"
 #include "guest/kernel/kprintf.h"
 #include "guest/kernel/vm.h"
 #include "mmu/arch.h"
@@ -111,6 +112,12 @@ void load_one(const uint8_t* img, uint64_t size) {
     // VGA text buffer, 80x25x2 bytes in one page, uncached (PCD|PWT).
     map_user(m, base + MOD_DEVICE, 0xB8000, x86::PTE_W | x86::PTE_NX | x86::PTE_PCD | x86::PTE_PWT);
     add_range(m, base + MOD_DEVICE, 1);
+  }
+  if ((info->flags & abi::MODF_VIRTIO_BLK) && g_blkdev.present) {
+    // The device's registers, uncached, in this module's area and no other.
+    for (uint32_t off = 0; off < g_blkdev.bar_size; off += 4096)
+      map_user(m, base + MOD_DEVICE + off, g_blkdev.bar + off, x86::PTE_W | x86::PTE_NX | x86::PTE_PCD | x86::PTE_PWT);
+    add_range(m, base + MOD_DEVICE, g_blkdev.bar_size / 4096);
   }
   m.pd = phys_ptr(m.pdpt)[info->id] & x86::PTE_ADDR;
   m.loaded = true;

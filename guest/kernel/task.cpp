@@ -98,6 +98,7 @@ Task* pick_next() {
 }  // namespace
 
 void yield() { switch_to(pick_next()); }
+bool other_task_ready() { return pick_next() != g_current; }
 
 void task_handoff(Task* next, bool block_current) {
   if (block_current) g_current->state = TaskState::Blocked;

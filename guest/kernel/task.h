@@ -69,6 +69,7 @@ Task* task_create(const char* name, uint32_t home_module, uint32_t op, uint64_t 
 void task_wait(Task* t);          // init only: yields/halts until t is Done
 [[noreturn]] void task_exit(int64_t value);
 void yield();                     // round-robin to the next ready task
+bool other_task_ready();          // a task other than the current one could run
 void task_handoff(Task* next, bool block_current);  // run `next` now (mode=ipc send/reply)
 Task* task_create_blocked(const char* name, uint32_t home_module);  // an idle server thread
 // Makes t's next switch_stacks resume it by returning to ring 3 through its

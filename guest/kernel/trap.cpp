@@ -4,6 +4,7 @@
 #include "guest/kernel/trap.h"
 
 #include "guest/include/slotlab_abi.h"
+#include "guest/kernel/blkdev.h"
 #include "guest/kernel/desc.h"
 #include "guest/kernel/fault.h"
 #include "guest/kernel/ipc.h"
@@ -16,6 +17,7 @@ FaultRecord g_last_fault;
 
 extern "C" void trap_dispatch(TrapFrame* f) {
   if (f->vector == VEC_TIMER) return on_timer_tick(f);
+  if (g_blkdev.present && f->vector == VEC_TIMER + g_blkdev.irq) return blkdev_irq();
   if (f->vector >= 32) {
     if (f->vector != 39) pic_eoi();  // IRQ7 may be spurious: no EOI then
     return;

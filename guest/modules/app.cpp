@@ -8,7 +8,8 @@
 
 SLOTLAB_MODULE("app", abi::APP_NOPS, 64,
                1u << abi::M_APP | 1u << abi::M_FS | 1u << abi::M_CONS | 1u << abi::M_EVIL | 1u << abi::M_B1, 0, 0, 0);
-SLOTLAB_OPNAMES(abi::APP_NOPS, "APP_DEMO\0APP_PROBE\0APP_CALLBACK\0APP_SELF\0APP_SPIN\0APP_BENCH\0APP_NOP\0APP_RECURSE");
+SLOTLAB_OPNAMES(abi::APP_NOPS,
+                "APP_DEMO\0APP_PROBE\0APP_CALLBACK\0APP_SELF\0APP_SPIN\0APP_BENCH\0APP_NOP\0APP_RECURSE\0APP_CAT");
 
 namespace {
 bool ipc_mode() { return u::kinfo()->mode == 2; }
@@ -177,6 +178,36 @@ int64_t bench(uint64_t arg) {
   }
   return (int64_t)(u::rdtsc() - t0);
 }
+// CRC-32 (IEEE 802.3: reflected, polynomial 0xEDB88320, as zlib and gzip).
+uint32_t crc32(uint32_t crc, const uint8_t* p, uint64_t n) {
+  crc = ~crc;
+  for (uint64_t i = 0; i < n; ++i) {
+    crc ^= p[i];
+    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1)));
+  }
+  return ~crc;
+}
+
+// workload=cat: the file named in the kernel-info page, read in page-sized
+// pieces through fs; returns its CRC-32 | size << 32.
+int64_t cat() {
+  uint8_t* name = task_page();
+  uint64_t n = 0;
+  while (n < sizeof u::kinfo()->cat_name && u::kinfo()->cat_name[n]) name[n] = (uint8_t)u::kinfo()->cat_name[n], ++n;
+  const int64_t file = u::call(abi::M_FS, abi::FS_LOOKUP, 0, name, n);
+  if (file < 0) return file;
+  const int64_t size = u::call(abi::M_FS, abi::FS_SIZE, (uint64_t)file);
+  if (size < 0) return size;
+  uint8_t* buf = u::heap() + kBigOff;
+  uint32_t crc = 0;
+  for (int64_t off = 0; off < size;) {
+    const int64_t got = u::call(abi::M_FS, abi::FS_READ, (uint64_t)file << 32 | (uint64_t)off, buf, 64 * 1024);
+    if (got <= 0) return got < 0 ? got : abi::E_INVAL;
+    crc = crc32(crc, buf, (uint64_t)got);
+    off += got;
+  }
+  return (int64_t)crc | size << 32;
+}
 }  // namespace
 
 int64_t module_main(uint64_t op, uint64_t arg, void*, uint64_t, void*, uint64_t) {
@@ -202,6 +233,7 @@ int64_t module_main(uint64_t op, uint64_t arg, void*, uint64_t, void*, uint64_t)
       int64_t r = u::call(abi::M_APP, abi::APP_RECURSE);
       return r == abi::E_DEPTH ? (int64_t)u::depth() : r;
     }
+    case abi::APP_CAT: return cat();
   }
   return abi::E_INVAL;
 }

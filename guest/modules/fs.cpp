@@ -2,16 +2,48 @@
 // own block cache (module data, shared by every task running fs, so guarded
 // by lock 0), and copies file bytes into the caller's buffer. Whole-block
 // reads are forwarded: the caller's window is passed on to blk, zero copy.
+//
+// Two disk formats: the built-in disk's directory (guest/include/disk.h), or
+// a ustar archive (POSIX.1-2001 pax/ustar headers, as `tar --format=ustar`
+// writes them): a 512-byte header per file -- name at 0, size in octal at
+// 124, type at 156, "ustar" at 257, a name prefix at 345 -- then its data
+// blocks. A ustar file's number is its header's block.
 #include "guest/include/disk.h"
 #include "guest/modules/ulib.h"
 
 SLOTLAB_MODULE("fs", abi::FS_NOPS, 0, 1u << abi::M_BLK | 1u << abi::M_APP, 0, 0, 0);
-SLOTLAB_OPNAMES(abi::FS_NOPS, "FS_READ\0FS_SIZE\0FS_INC\0FS_COUNT\0FS_FLAG\0FS_ECHO\0FS_PEEK\0FS_FILL\0FS_CALLBACK\0FS_LOCKFAULT");
+SLOTLAB_OPNAMES(abi::FS_NOPS,
+                "FS_READ\0FS_SIZE\0FS_INC\0FS_COUNT\0FS_FLAG\0FS_ECHO\0FS_PEEK\0FS_FILL\0FS_CALLBACK\0FS_LOCKFAULT\0FS_LOOKUP");
 
 namespace {
 alignas(4096) uint8_t g_block[disk::BLOCK];
 disk::DirEntry g_dir[disk::NFILES];
 bool g_dir_loaded;
+bool g_tar;  // the disk is a ustar archive
+
+bool is_ustar(const uint8_t* h) { return h[257] == 'u' && h[258] == 's' && h[259] == 't' && h[260] == 'a' && h[261] == 'r'; }
+uint64_t octal(const uint8_t* p, unsigned n) {
+  uint64_t v = 0;
+  for (unsigned i = 0; i < n && p[i] >= '0' && p[i] <= '7'; ++i) v = v * 8 + (uint64_t)(p[i] - '0');
+  return v;
+}
+// prefix "/" name (or name alone) equals want[0, n).
+bool tar_name_is(const uint8_t* h, const uint8_t* want, uint64_t n) {
+  uint64_t i = 0;
+  for (unsigned k = 0; k < 155 && h[345 + k]; ++k, ++i)
+    if (i >= n || want[i] != h[345 + k]) return false;
+  if (h[345] && (i >= n || want[i++] != '/')) return false;
+  for (unsigned k = 0; k < 100 && h[k]; ++k, ++i)
+    if (i >= n || want[i] != h[k]) return false;
+  return i == n;
+}
+// The header of file `f` (a block number) into g_block; its size, or E_INVAL.
+int64_t tar_header(uint64_t f) {
+  int64_t r = u::call(abi::M_BLK, abi::BLK_READ, f, g_block, disk::BLOCK);
+  if (r < 0) return r;
+  if (!is_ustar(g_block)) return abi::E_INVAL;
+  return (int64_t)octal(g_block + 124, 12);
+}
 volatile uint64_t g_counter;
 volatile uint64_t g_flag;
 
@@ -19,22 +51,57 @@ int64_t load_dir() {
   if (g_dir_loaded) return 0;
   int64_t r = u::call(abi::M_BLK, abi::BLK_READ, 0, g_block, disk::BLOCK);
   if (r < 0) return r;
-  u::copy(g_dir, g_block, sizeof g_dir);
+  g_tar = is_ustar(g_block);
+  if (!g_tar) u::copy(g_dir, g_block, sizeof g_dir);
   g_dir_loaded = true;
   return 0;
+}
+
+// The file's first block and size, whatever the format.
+int64_t locate(uint64_t f, uint32_t* first, uint32_t* size) {
+  if (!g_tar) {
+    if (f >= disk::NFILES) return abi::E_INVAL;
+    *first = g_dir[f].first_block, *size = g_dir[f].size;
+    return 0;
+  }
+  const int64_t s = tar_header(f);
+  if (s < 0 || s > 0x7FFFFFFF) return abi::E_INVAL;
+  *first = (uint32_t)f + 1, *size = (uint32_t)s;
+  return 0;
+}
+
+// Walks the archive's headers (or the directory) for the name in buf[0, n).
+int64_t lookup(const uint8_t* name, uint64_t n) {
+  if (!g_tar) {
+    for (uint32_t f = 0; f < disk::NFILES; ++f) {
+      uint64_t i = 0;
+      while (i < n && i < sizeof g_dir[f].name && g_dir[f].name[i] == (char)name[i]) ++i;
+      if (i == n && (i == sizeof g_dir[f].name || g_dir[f].name[i] == 0)) return f;
+    }
+    return abi::E_INVAL;
+  }
+  const int64_t blocks = u::call(abi::M_BLK, abi::BLK_NBLOCKS);
+  for (uint64_t b = 0; blocks > 0 && b < (uint64_t)blocks;) {
+    const int64_t size = tar_header(b);
+    if (size < 0) return abi::E_INVAL;  // the end (two zero blocks) or not an archive
+    const uint8_t type = g_block[156];
+    if ((type == '0' || type == 0) && tar_name_is(g_block, name, n)) return (int64_t)b;
+    b += 1 + ((uint64_t)size + disk::BLOCK - 1) / disk::BLOCK;
+  }
+  return abi::E_INVAL;
 }
 
 int64_t read_file(uint32_t f, uint32_t off, uint8_t* dst, uint64_t len) {
   u::lock(0);
   int64_t r = load_dir();
-  if (r == 0 && f >= disk::NFILES) r = abi::E_INVAL;
+  uint32_t first = 0, size = 0;
+  if (r == 0) r = locate(f, &first, &size);
   if (r == 0) {
-    uint32_t size = g_dir[f].size;
     uint64_t n = off >= size ? 0 : (size - off < len ? size - off : len);
     uint64_t done = 0;
     while (done < n && r >= 0) {
       uint32_t pos = off + (uint32_t)done;
-      uint32_t blk = g_dir[f].first_block + pos / disk::BLOCK, in = pos % disk::BLOCK;
+      uint32_t blk = first + pos / disk::BLOCK, in = pos % disk::BLOCK;
       if (in == 0 && n - done >= disk::BLOCK) {
         r = u::call(abi::M_BLK, abi::BLK_READ, blk, dst + done, disk::BLOCK);  // forward the window
         done += disk::BLOCK;
@@ -58,7 +125,19 @@ int64_t module_main(uint64_t op, uint64_t arg, void* b0, uint64_t l0, void*, uin
     case abi::FS_SIZE: {
       u::lock(0);
       int64_t r = load_dir();
-      if (r == 0) r = arg < disk::NFILES ? (int64_t)g_dir[arg].size : (int64_t)abi::E_INVAL;
+      uint32_t first = 0, size = 0;
+      if (r == 0) r = locate(arg, &first, &size);
+      if (r == 0) r = size;
+      u::unlock(0);
+      return r;
+    }
+    case abi::FS_LOOKUP: {
+      if (!l0 || l0 > 256) return abi::E_INVAL;
+      uint8_t name[256];
+      u::copy(name, b0, l0);  // fetched once: the caller cannot change it under the walk
+      u::lock(0);
+      int64_t r = load_dir();
+      if (r == 0) r = lookup(name, l0);
       u::unlock(0);
       return r;
     }

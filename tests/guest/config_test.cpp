@@ -1,6 +1,8 @@
 // The kernel command line and the annotation header, run on the host.
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "emu/annotation_protocol.h"
 #include "guest/kernel/config.h"
 
@@ -41,4 +43,21 @@ TEST(AnnotationProtocol, HeaderLayout) {
   EXPECT_EQ(ann::string_dwords(0), 1u);
   EXPECT_EQ(ann::string_dwords(3), 1u);
   EXPECT_EQ(ann::string_dwords(4), 2u);
+}
+
+// workload=cat and the options a workload reads itself (file=, the bench's lists):
+// whole words only, the value up to the next space.
+TEST(GuestCmdline, CatAndWorkloadOptions) {
+  ASSERT_TRUE(parse_cmdline("k.elf workload=cat xfile=no file=dir/a.txt sizes=1,2", &g_cfg, nullptr));
+  EXPECT_EQ(g_cfg.workload, Workload::Cat);
+  unsigned n = 0;
+  const char* v = cmdline_option("file", &n);
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ(std::string(v, n), "dir/a.txt");
+  v = cmdline_option("sizes", &n);
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ(std::string(v, n), "1,2");
+  EXPECT_EQ(cmdline_option("fil", &n), nullptr) << "a prefix of a key is not the key";
+  EXPECT_EQ(cmdline_option("mode", &n), nullptr);
+  g_cfg = Config{};
 }
