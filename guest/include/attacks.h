@@ -26,7 +26,9 @@
   X(20, privileged_instruction, "executed a privileged instruction")              \
   X(21, keep_window, "kept access to a buffer after its call returned")           \
   X(22, forge_lock, "took another module's lock")                                 \
-  X(23, bad_syscall, "an unknown system call did not fail cleanly")
+  X(23, bad_syscall, "an unknown system call did not fail cleanly")               \
+  X(24, self_granted_ports, "masked the timer through ports its own .modinfo asked for") \
+  X(25, self_granted_vga, "wrote device memory its own .modinfo asked for")
 
 enum AttackId : unsigned {
 #define SLOTLAB_ATTACK_ENUM(n, name, what) ATK_##name = n,
@@ -40,3 +42,6 @@ inline constexpr long ATK_CONTAINED = 0;
 inline constexpr long ATK_BREACH = 1;
 // Kernel address the attacks aim at (the kernel checks a canary there).
 inline constexpr unsigned long ATK_KERNEL_TARGET = 0xFFFFFFFF80100000ul;
+// The VGA text cell self_granted_vga aims at (the last one: row 24, column 79),
+// as an offset in the device page; the kernel checks it is unchanged.
+inline constexpr unsigned long ATK_VGA_CELL = 24 * 160 + 79 * 2;

@@ -1,11 +1,16 @@
 // workload=attacks: each attack runs in a fresh task whose home module (app)
 // plays the victim and calls the hostile module (evil). Contained = the
-// victim saw the error the kernel promises, the kernel's canary is intact,
-// and the kernel is still here to print the line.
+// victim saw the error the kernel promises, and the kernel's own evidence
+// agrees: its canary is intact, the interrupt controllers' masks and the VGA
+// cell an attack aims at are unchanged (whatever any module said), and the
+// kernel is still here to print the line.
 #include "guest/include/attacks.h"
 #include "guest/include/slotlab_abi.h"
 #include "guest/kernel/config.h"
 #include "guest/kernel/kprintf.h"
+#include "guest/kernel/module.h"
+#include "guest/kernel/vm.h"
+#include "guest/kernel/x86.h"
 #include "guest/kernel/workload.h"
 
 namespace {
@@ -20,6 +25,27 @@ constexpr Attack kAttacks[] = {
 #undef SLOTLAB_ATTACK_ROW
 };
 constexpr uint32_t kCanary = 0x1BADB002;  // the multiboot magic at ATK_KERNEL_TARGET
+
+// What the kernel can check itself after an attack, whatever any module returned.
+struct Evidence {
+  uint8_t master_mask, slave_mask;
+  uint16_t vga_cell;
+  static Evidence now() {
+    return {cpu::inb(0x21), cpu::inb(0xA1), *phys_ptr<volatile uint16_t>(0xB8000 + ATK_VGA_CELL)};
+  }
+  // A breach the kernel saw (and undid), or nullptr.
+  const char* changed_since(const Evidence& before) const {
+    if (master_mask != before.master_mask || slave_mask != before.slave_mask) {
+      cpu::outb(0x21, before.master_mask), cpu::outb(0xA1, before.slave_mask);
+      return "the interrupt controller's masks changed";
+    }
+    if (vga_cell != before.vga_cell) {
+      *phys_ptr<volatile uint16_t>(0xB8000 + ATK_VGA_CELL) = before.vga_cell;
+      return "VGA memory changed";
+    }
+    return nullptr;
+  }
+};
 }  // namespace
 
 int run_attacks() {
@@ -27,11 +53,17 @@ int run_attacks() {
     kprintf("ATTACKS skipped: mode=monolithic has no isolation to attack\n");
     return 0;
   }
+  if (*manifest_refusals()) kprintf("MANIFEST refused: %s\n", manifest_refusals());
   int breaches = 0;
   auto* canary = (volatile uint32_t*)ATK_KERNEL_TARGET;
   for (const Attack& a : kAttacks) {
+    const Evidence before = Evidence::now();
     int64_t v = run_task(a.name, abi::M_APP, abi::APP_PROBE, a.id);
-    if (*canary != kCanary) {
+    const char* seen = Evidence::now().changed_since(before);
+    if (seen) {
+      kprintf("ATTACK %s: BREACH %s (kernel evidence)\n", a.name, seen);
+      ++breaches;
+    } else if (*canary != kCanary) {
       kprintf("ATTACK %s: BREACH kernel memory changed\n", a.name);
       *canary = kCanary;
       ++breaches;

@@ -5,6 +5,7 @@
 #include "guest/kernel/annotate.h"
 #include "guest/kernel/blkdev.h"
 #include "guest/kernel/kprintf.h"
+#include "guest/kernel/manifest.h"
 #include "guest/kernel/vm.h"
 #include "mmu/arch.h"
 
@@ -13,6 +14,7 @@ using namespace layout;
 Module g_modules[MAX_MODULES];
 
 extern "C" const uint8_t* const embedded_modules[];  // modules.S: start, end pairs, null-terminated
+extern "C" const char boot_manifest[];               // modules.S: guest/manifest.txt, NUL-terminated
 
 namespace {
 
@@ -108,26 +110,86 @@ void load_one(const uint8_t* img, uint64_t size) {
     for (uint32_t i = 0; i < info->heap_pages; ++i) map_user(m, base + MOD_HEAP + i * 4096ull, alloc_zeroed_page(), x86::PTE_W | x86::PTE_NX);
     add_range(m, base + MOD_HEAP, info->heap_pages);
   }
-  if (info->flags & abi::MODF_VGA) {
+  m.pd = phys_ptr(m.pdpt)[info->id] & x86::PTE_ADDR;
+  m.loaded = true;
+}
+
+// The device memory the module's (granted) flags name, at base + MOD_DEVICE.
+void map_devices(Module& m) {
+  const uint64_t base = module_base(m.info.id);
+  if (m.info.flags & abi::MODF_VGA) {
     // VGA text buffer, 80x25x2 bytes in one page, uncached (PCD|PWT).
     map_user(m, base + MOD_DEVICE, 0xB8000, x86::PTE_W | x86::PTE_NX | x86::PTE_PCD | x86::PTE_PWT);
     add_range(m, base + MOD_DEVICE, 1);
-  }
-  if ((info->flags & abi::MODF_VIRTIO_BLK) && g_blkdev.present) {
+  } else if ((m.info.flags & abi::MODF_VIRTIO_BLK) && g_blkdev.present) {
     // The device's registers, uncached, in this module's area and no other.
     for (uint32_t off = 0; off < g_blkdev.bar_size; off += 4096)
       map_user(m, base + MOD_DEVICE + off, g_blkdev.bar + off, x86::PTE_W | x86::PTE_NX | x86::PTE_PCD | x86::PTE_PWT);
     add_range(m, base + MOD_DEVICE, g_blkdev.bar_size / 4096);
   }
-  m.pd = phys_ptr(m.pdpt)[info->id] & x86::PTE_ADDR;
-  m.loaded = true;
 }
 
+uint32_t id_by_name(const char* name, unsigned len) {
+  for (uint32_t id = 1; id < MAX_MODULES; ++id) {
+    if (!g_modules[id].loaded) continue;
+    const char* n = g_modules[id].info.name;
+    unsigned i = 0;
+    while (i < len && i < sizeof g_modules[id].info.name && n[i] == name[i]) ++i;
+    if (i == len && (i == sizeof g_modules[id].info.name || n[i] == 0)) return id;
+  }
+  return 0;
+}
+
+char g_refused[512];
+unsigned g_refused_len;
+void note(const char* s) {
+  while (*s && g_refused_len + 1 < sizeof g_refused) g_refused[g_refused_len++] = *s++;
+  g_refused[g_refused_len] = 0;
+}
+void note_hex(uint32_t v) {
+  char b[12] = "0x";
+  int n = 2;
+  for (int sh = 12; sh >= 0; sh -= 4)
+    if ((v >> sh) || sh == 0 || n > 2) b[n++] = "0123456789abcdef"[(v >> sh) & 15];
+  b[n] = 0;
+  note(b);
+}
+
+// Rights from the boot manifest: what the line grants and the module's own
+// .modinfo asks for; what it asks for beyond that is noted and refused.
+void apply_manifest(Module& m) {
+  const Grant g = manifest_grant(boot_manifest, m.info.name, id_by_name);
+  abi::ModInfo& i = m.info;
+  const uint32_t calls = i.calls & ~g.calls, flags = i.flags & ~g.flags;
+  const bool ports = i.port_count && (i.port_first < g.port_first ||
+                                      i.port_first + i.port_count > g.port_first + g.port_count);
+  if (calls || flags || ports) {
+    note(g_refused_len ? "; " : "");
+    note(i.name);
+    note(g.listed ? " asked for" : " (not in the manifest) asked for");
+    for (uint32_t id = 0; id < MAX_MODULES; ++id)
+      if (calls >> id & 1) note(" calls="), note(g_modules[id].loaded ? g_modules[id].info.name : "?");
+    if (ports) note(" ports="), note_hex(i.port_first), note("-"), note_hex(i.port_first + i.port_count - 1u);
+    if (flags & abi::MODF_VGA) note(" device=vga");
+    if (flags & abi::MODF_VIRTIO_BLK) note(" device=virtio-blk");
+  }
+  if (g.problem) note(g_refused_len ? "; " : ""), note("manifest line of "), note(i.name), note(": a word not understood or not allowed");
+  i.calls &= g.calls;
+  i.flags &= g.flags;
+  if (ports) i.port_first = 0, i.port_count = 0;
+}
 }  // namespace
+
+const char* manifest_refusals() { return g_refused; }
 
 void modules_load_all() {
   g_mono_pdpt = alloc_zeroed_page();
   for (unsigned i = 0; embedded_modules[i]; i += 2) load_one(embedded_modules[i], (uint64_t)(embedded_modules[i + 1] - embedded_modules[i]));
+  for (auto& m : g_modules) {
+    if (!m.loaded) continue;
+    apply_manifest(m);
+    map_devices(m);
+  }
   for (auto& m : g_modules) {
     if (!m.loaded) continue;
     phys_ptr(g_mono_pdpt)[m.info.id] = phys_ptr(m.pdpt)[m.info.id];

@@ -29,7 +29,8 @@ struct Module {
 };
 
 extern Module g_modules[layout::MAX_MODULES];
-void modules_load_all();                 // panics on a malformed image
+void modules_load_all();                 // panics on a malformed image; rights from the boot manifest
+const char* manifest_refusals();         // what modules asked for and the manifest did not grant ("" if nothing)
 Module* module_get(uint32_t id);         // nullptr if not loaded
 uint32_t module_pages(const Module& m);  // number of mapped 4 KiB pages
 uint64_t monolithic_pdpt();              // one PDPT holding every module's GiB

@@ -4,13 +4,15 @@
 #include "guest/include/attacks.h"
 #include "guest/modules/ulib.h"
 
+// Its .modinfo asks for the master 8259's ports and the VGA text buffer
+// (self_granted_ports, self_granted_vga): the boot manifest grants neither.
 SLOTLAB_MODULE("evil", 40, 0,
-               1u << abi::M_APP | 1u << abi::M_FS | 1u << abi::M_CONS | 1u << abi::M_EVIL, 0, 0, 0);
-// Op n is attack n (1-23, in order in attacks.h), 30/31 the two halves of
+               1u << abi::M_APP | 1u << abi::M_FS | 1u << abi::M_CONS | 1u << abi::M_EVIL, 0x20, 2, abi::MODF_VGA);
+// Op n is attack n (1-25, in order in attacks.h), 30/31 the two halves of
 // keep_window; the others are unused and stay numbers.
-static_assert(ATK_COUNT_PLUS_ONE == 24, "op names below assume attacks 1-23");
+static_assert(ATK_COUNT_PLUS_ONE == 26, "op names below assume attacks 1-25");
 #define EVIL_OPNAME(n, name, what) #name "\0"
-SLOTLAB_OPNAMES(40, "\0" SLOTLAB_ATTACKS(EVIL_OPNAME) "\0\0\0\0\0\0"
+SLOTLAB_OPNAMES(40, "\0" SLOTLAB_ATTACKS(EVIL_OPNAME) "\0\0\0\0"
                     "keep_window_save\0keep_window_use\0"
                     "\0\0\0\0\0\0\0");
 #undef EVIL_OPNAME
@@ -65,6 +67,10 @@ int64_t module_main(uint64_t op, uint64_t arg, void* b0, uint64_t, void*, uint64
     case ATK_privileged_instruction: asm volatile("cli"); return 1;
     case ATK_forge_lock: return u::sys(abi::SYS_lock, abi::M_FS, 0);
     case ATK_bad_syscall: return u::sys(999);
+    case ATK_self_granted_ports: asm volatile("outb %0, %1" ::"a"((uint8_t)0xFF), "Nd"((uint16_t)0x21)); return 1;
+    case ATK_self_granted_vga:
+      *(volatile uint16_t*)(base_of(abi::M_EVIL) + (512ull << 20) + ATK_VGA_CELL) = 0x4F21;  // a white-on-red '!'
+      return 1;
     case 30: g_saved_window = (uint64_t)b0; return 0;  // keep_window, first call
     case 31: return *(volatile int64_t*)g_saved_window;  // keep_window, later call
   }
