@@ -35,6 +35,11 @@ enum Sys : uint64_t {
   SYS_COUNT
 };
 
+// A buffer's direction, or'ed into its length: the callee may only read it
+// (its window is mapped read-only; mode=ipc copies nothing back). Without it a
+// buffer is in-out. The callee sees the plain length.
+inline constexpr uint64_t BUF_IN = 1ull << 63;
+
 // Errors returned by the kernel (never produced by a module on purpose).
 inline constexpr int64_t E_NOMODULE = -1;  // callee id not loaded
 inline constexpr int64_t E_NOOP = -2;  // operation number >= callee's op count

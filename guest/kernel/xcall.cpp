@@ -30,6 +30,8 @@ uint64_t bounce(uint64_t* pte, uint64_t lo, uint64_t hi);
 // Step 2 for one buffer: classify it, check every page is a present user page
 // of the caller, and record the leaf entries the window will hold.
 bool plan_buffer(Task* t, unsigned depth, unsigned slot, uint64_t va, uint64_t len, BufferWindow* w) {
+  const bool input = len & abi::BUF_IN;
+  len &= ~abi::BUF_IN;
   BufKind k = classify_buffer(va, len, t->cur_module, depth);
   if (k == BufKind::Bad) return false;
   *w = BufferWindow{};
@@ -41,7 +43,7 @@ bool plan_buffer(Task* t, unsigned depth, unsigned slot, uint64_t va, uint64_t l
   for (uint32_t p = 0; p < w->npages; ++p) {
     uint64_t pte = aspace_user_pte(t, t->cur_module, (va & ~0xFFFull) + p * 4096ull);
     if (!pte) return false;
-    w->ptes[p] = pte & (x86::PTE_ADDR | x86::PTE_W | x86::PTE_U | x86::PTE_P);
+    w->ptes[p] = pte & (x86::PTE_ADDR | (input ? 0 : x86::PTE_W) | x86::PTE_U | x86::PTE_P);
   }
   if (g_cfg.bounce_edges && g_cfg.mode == Mode::ModArea) {
     // Page granularity would show the callee the caller's bytes around the

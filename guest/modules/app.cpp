@@ -29,7 +29,7 @@ int64_t demo(uint32_t file) {
   while (off < size) {
     int64_t n = u::call(abi::M_FS, abi::FS_READ, (uint64_t)file << 32 | (uint64_t)off, buf, 256);
     if (n <= 0) return n < 0 ? n : abi::E_INVAL;
-    int64_t w = u::call(abi::M_CONS, abi::CONS_WRITE, 0, buf, (uint64_t)n);
+    int64_t w = u::call(abi::M_CONS, abi::CONS_WRITE, 0, buf, (uint64_t)n | abi::BUF_IN);
     if (w < 0) return w;
     off += n;
   }
@@ -143,6 +143,14 @@ int64_t probe(uint64_t a) {
       // mode=ipc: the server kept its own copy of the old message (0x77...), not access to ours
       if (ipc_mode() && r == 0x7777777777777777) return 0;
       return r == abi::E_FAULT ? 0 : (r ? r : 1);
+    case ATK_write_input_buffer: {
+      // Contained when the victim's bytes are unchanged, whatever evil returned.
+      for (auto& b : g_small) b = 0x77;
+      r = u::call(abi::M_EVIL, (uint32_t)a, 0, g_small, 64 | abi::BUF_IN);
+      for (auto b : g_small)
+        if (b != 0x77) return r > 0 ? r : 1;
+      return 0;
+    }
     case ATK_recurse_depth:
       r = u::call(abi::M_EVIL, (uint32_t)a);
       if (ipc_mode()) return r == abi::E_BUSY ? 0 : (r ? r : 1);  // the one evil server is busy

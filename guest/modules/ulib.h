@@ -30,12 +30,13 @@ inline const abi::KInfo* kinfo() { return (const abi::KInfo*)abi::KINFO_VA; }
 using MainFn = int64_t (*)(uint64_t, uint64_t, void*, uint64_t, void*, uint64_t);
 
 // Call operation `op` of module `callee`. Buffers must be module data or
-// buffers this module was given (never its stack: stack buffers are refused).
+// buffers this module was given (never its stack: stack buffers are refused);
+// a length or'ed with abi::BUF_IN passes a buffer the callee may only read.
 inline int64_t call(uint32_t callee, uint32_t op, uint64_t arg = 0, const void* b0 = nullptr, uint64_t l0 = 0,
                     const void* b1 = nullptr, uint64_t l1 = 0) {
   if (kinfo()->mode == 1) {  // monolithic: a plain function call, same stack, same ring
     if (callee >= 32 || !kinfo()->main[callee]) return abi::E_NOMODULE;
-    return ((MainFn)kinfo()->main[callee])(op, arg, (void*)b0, l0, (void*)b1, l1);
+    return ((MainFn)kinfo()->main[callee])(op, arg, (void*)b0, l0 & ~abi::BUF_IN, (void*)b1, l1 & ~abi::BUF_IN);
   }
   return sys(abi::SYS_call, callee | (uint64_t)op << 32, arg, (uint64_t)b0, l0, (uint64_t)b1, l1);
 }
