@@ -26,7 +26,8 @@ namespace abi {
   X(4, lock)                \
   X(5, unlock)              \
   X(6, mark)                \
-  X(7, dev)
+  X(7, dev)                 \
+  X(8, mem)
 
 enum Sys : uint64_t {
 #define SLOTLAB_SYS_ENUM(n, name) SYS_##name = n,
@@ -58,6 +59,20 @@ constexpr bool is_error(int64_t v) { return v < 0 && v >= E_MIN; }
 inline constexpr uint32_t MODINFO_MAGIC = 0x4D4F444Cu;  // "LDOM"
 inline constexpr uint32_t MODF_VGA = 1;  // map the VGA text buffer at base + MOD_DEVICE
 inline constexpr uint32_t MODF_VIRTIO_BLK = 2;  // the virtio-blk device: its BAR at base + MOD_DEVICE, SYS_dev
+
+// SYS_mem(op, va, npages): the calling module's dynamic memory, pages in its
+// own module area at base + MOD_DYN (MEM_DYN_PAGES of them), shared -- like
+// all module memory -- by every task that runs the module.
+inline constexpr uint64_t MOD_DYN = (256ull + 128ull) << 20;  // inside the heap's range
+inline constexpr uint32_t MEM_DYN_PAGES = 64;
+enum MemOp : uint64_t {
+  MEM_MAP = 0,    // zeroed, writable, no-execute pages at va: 0, or E_INVAL (outside the range, or mapped already)
+  // Unmaps them and frees their frames, after invalidating every translation any task
+  // may hold: INVLPG here, and every other (task, PCID) that ran the module is flushed
+  // at its next CR3 load. Returns how many such address spaces had to be marked
+  // (the cost the design pays for PCIDs), or E_INVAL.
+  MEM_UNMAP = 1,
+};
 
 // SYS_dev(op, a1, a2): a driver's view of the device it was granted (MODF_VIRTIO_BLK).
 enum DevOp : uint64_t {
@@ -106,6 +121,7 @@ enum AppOp : uint32_t {
   APP_NOP = 6,       // returns arg + 1
   APP_RECURSE = 7,   // calls itself until E_DEPTH; returns the deepest depth reached
   APP_CAT = 8,       // reads the file KInfo::cat_name through fs: returns its CRC-32 | size << 32
+  APP_DYN = 9,       // arg = role in the dynamic-memory self-test (selftest.cpp t_dynamic_unmap)
   APP_NOPS
 };
 enum SelfTest : uint32_t {

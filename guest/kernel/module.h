@@ -20,6 +20,7 @@ struct Module {
   uint64_t entry = 0;   // ELF entry (crt0 _start)
   PageRange ranges[8] = {};  // every mapped page: what flush=invlpg must invalidate
   unsigned nranges = 0;
+  bool dyn_range = false;    // ranges[] holds the SYS_mem area
   uint32_t tlb_entries = 0;  // TLB entries the mapped pages can occupy (a 2 MiB page counts once)
   // Bit i: a call to module i may take the fastpath (allowed, loaded, and
   // neither module holds an I/O-port grant: the TSS bitmap stays as it is).

@@ -133,6 +133,22 @@ const char* t_preemption() {
   spin->state = set->state = TaskState::Free;
   return spin->exit_value == 1 && set->exit_value == 1 ? nullptr : "spinner or setter failed";
 }
+// Dynamic module memory (SYS_mem): a page one task maps is seen by another
+// task running the same module; after the unmap that task faults, even with
+// flush=pcid, where its PCID cached the translation (app.cpp dyn()).
+const char* t_dynamic_unmap() {
+  Task* a = task_create("dyn-a", abi::M_APP, abi::APP_DYN, 1);
+  Task* b = task_create("dyn-b", abi::M_APP, abi::APP_DYN, 2);
+  task_wait(a);
+  task_wait(b);
+  const int64_t ra = a->exit_value, rb = b->exit_value;
+  a->state = b->state = TaskState::Free;
+  if (ra < 0) return why("map/unmap", ra);
+  if (!(ra >> 32)) return "the other task did not see the mapped page";
+  if (rb != abi::E_FAULT) return why("a stale translation survived the unmap: read", rb);
+  const bool pcids = g_cfg.flush == Flush::Pcid && g_cfg.mode != Mode::Monolithic && cpu_has_pcid();
+  return pcids == ((ra & 0xFFFFFFFF) >= 1) ? nullptr : why("PCIDs marked for a flush", ra & 0xFFFFFFFF);
+}
 const char* t_vga() {
   run_task("vga", abi::M_APP, abi::APP_DEMO, 0);
   const auto* vga = phys_ptr<const uint16_t>(0xB8000);
@@ -216,6 +232,7 @@ constexpr Check kChecks[] = {
     {"preemption", t_preemption},
     {"two_tasks_one_module_lock", t_two_tasks_lock},
     {"vga_device_memory", t_vga},
+    {"dynamic_memory_unmap", t_dynamic_unmap},
 };
 }  // namespace
 

@@ -19,6 +19,10 @@ const PtEnv g_pt{pt_alloc, pt_table, nullptr};
 // A page is cleared with REP STOSQ, as Linux's clear_page_rep does: one
 // string instruction instead of a 16,384-instruction byte loop (which was 64 %
 // of every instruction the bench workload executed, all of it set-up).
+void free_page(uint64_t pa) {
+  if (!g_pmm.free(pa)) panic("freeing frame %lx that was not allocated", pa);
+}
+
 uint64_t alloc_zeroed_page() {
   uint64_t pa = g_pmm.alloc();
   if (!pa) panic("out of physical memory");

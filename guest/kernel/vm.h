@@ -12,6 +12,7 @@ extern const PtEnv g_pt;  // tables reached through the kernel mapping
 
 void vm_init(uint64_t mem_top);  // build the kernel area, enable PGE, drop the boot identity map
 uint64_t alloc_zeroed_page();    // panics when memory is exhausted
+void free_page(uint64_t pa);     // back to the allocator (panics on a frame it did not hand out)
 template <typename T = uint64_t>
 inline T* phys_ptr(uint64_t pa) { return (T*)layout::p2v(pa); }
 // A new PML4: slot 1 -> module_pdpt (0 = empty), slot 2 -> private_pdpt, slot 511 -> kernel.

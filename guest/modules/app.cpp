@@ -9,7 +9,7 @@
 SLOTLAB_MODULE("app", abi::APP_NOPS, 64,
                1u << abi::M_APP | 1u << abi::M_FS | 1u << abi::M_CONS | 1u << abi::M_EVIL | 1u << abi::M_B1, 0, 0, 0);
 SLOTLAB_OPNAMES(abi::APP_NOPS,
-                "APP_DEMO\0APP_PROBE\0APP_CALLBACK\0APP_SELF\0APP_SPIN\0APP_BENCH\0APP_NOP\0APP_RECURSE\0APP_CAT");
+                "APP_DEMO\0APP_PROBE\0APP_CALLBACK\0APP_SELF\0APP_SPIN\0APP_BENCH\0APP_NOP\0APP_RECURSE\0APP_CAT\0APP_DYN");
 
 namespace {
 bool ipc_mode() { return u::kinfo()->mode == 2; }
@@ -186,6 +186,35 @@ int64_t bench(uint64_t arg) {
   }
   return (int64_t)(u::rdtsc() - t0);
 }
+// The dynamic-memory self-test (selftest.cpp t_dynamic_unmap): task A maps a
+// page of app's module area and writes it; task B, also running app, reads it
+// (shared module memory; B's address space now caches the translation); A
+// unmaps it; B reads again, which must fault -- unless a stale translation
+// survived under B's PCID. A returns SYS_mem's count | (B saw A's value) << 32.
+volatile uint64_t g_dyn_stage, g_dyn_seen;
+constexpr uint64_t kDynValue = 0xD1A0D1A0D1A0D1A0ull;
+int64_t dyn(uint64_t role) {
+  const uint64_t va = (1ull << 39) + (uint64_t)MODULE_ID * (1ull << 30) + abi::MOD_DYN;
+  auto wait_for = [](uint64_t stage) {
+    while (g_dyn_stage != stage) u::yield();
+  };
+  if (role == 1) {
+    const int64_t r = u::sys(abi::SYS_mem, abi::MEM_MAP, va, 1);
+    if (r < 0) return r;
+    *(volatile uint64_t*)va = kDynValue;
+    g_dyn_stage = 1;
+    wait_for(2);
+    const int64_t marked = u::sys(abi::SYS_mem, abi::MEM_UNMAP, va, 1);
+    g_dyn_stage = 3;
+    return marked < 0 ? marked : marked | (int64_t)(g_dyn_seen == kDynValue) << 32;
+  }
+  wait_for(1);
+  g_dyn_seen = *(volatile uint64_t*)va;
+  g_dyn_stage = 2;
+  wait_for(3);
+  return (int64_t)*(volatile uint64_t*)va;  // must fault: the page is gone
+}
+
 // CRC-32 (IEEE 802.3: reflected, polynomial 0xEDB88320, as zlib and gzip).
 uint32_t crc32(uint32_t crc, const uint8_t* p, uint64_t n) {
   crc = ~crc;
@@ -242,6 +271,7 @@ int64_t module_main(uint64_t op, uint64_t arg, void*, uint64_t, void*, uint64_t)
       return r == abi::E_DEPTH ? (int64_t)u::depth() : r;
     }
     case abi::APP_CAT: return cat();
+    case abi::APP_DYN: return dyn(arg);
   }
   return abi::E_INVAL;
 }

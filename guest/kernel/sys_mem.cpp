@@ -1,0 +1,76 @@
+// SYS_mem(op, va, npages): a module maps and unmaps pages of its own module
+// area (slotlab_abi.h, MemOp). The pages land in the module's page tables, so
+// every task running the module sees them; unmapping is the design's real
+// bill: each task that ran the module may hold the translation under its own
+// PCID (flush=pcid: one PCID per (task, module)), so before a frame is freed
+// the kernel INVLPGs it here and marks every other such PCID to be flushed at
+// its next CR3 load (SDM Vol. 3A §4.10.4.1: INVLPG acts on the current PCID
+// only; §4.10.1: a CR3 load with bit 63 clear flushes that PCID). Without
+// PCIDs every CR3 load flushes the module's (non-global) entries anyway.
+#include "guest/kernel/kprintf.h"
+#include "guest/kernel/memlayout.h"
+#include "guest/kernel/module.h"
+#include "guest/kernel/pagetable.h"
+#include "guest/kernel/syscall.h"
+#include "guest/kernel/task.h"
+#include "guest/kernel/vm.h"
+#include "guest/kernel/x86.h"
+#include "mmu/arch.h"
+
+using namespace layout;
+
+namespace {
+constexpr uint64_t kDynBytes = abi::MEM_DYN_PAGES * 4096ull;
+
+int64_t map(Module& m, uint64_t va, uint64_t n) {
+  for (uint64_t i = 0; i < n; ++i) {
+    const uint64_t* pte = pt_leaf(g_pt, m.pdpt, 3, va + i * 4096);
+    if (pte && (*pte & x86::PTE_P)) return abi::E_INVAL;
+  }
+  if (!m.dyn_range) {  // flush=invlpg walks the module's ranges: add this one once
+    if (m.nranges == 8) return abi::E_INVAL;
+    m.ranges[m.nranges++] = {module_base(m.info.id) + abi::MOD_DYN, abi::MEM_DYN_PAGES};
+    m.dyn_range = true;
+  }
+  for (uint64_t i = 0; i < n; ++i)
+    if (!pt_map(g_pt, m.pdpt, 3, va + i * 4096, alloc_zeroed_page(), x86::PTE_W | x86::PTE_NX | x86::PTE_U))
+      panic("SYS_mem: map failed");
+  m.tlb_entries += (uint32_t)n;
+  return 0;
+}
+
+int64_t unmap(Task* self, Module& m, uint64_t va, uint64_t n) {
+  uint64_t frames[abi::MEM_DYN_PAGES];
+  unsigned nf = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    const uint64_t old = pt_unmap(g_pt, m.pdpt, 3, va + i * 4096);
+    if (!(old & x86::PTE_P)) continue;
+    frames[nf++] = old & x86::PTE_ADDR;
+    cpu::invlpg(va + i * 4096);  // this address space (its PCID)
+  }
+  if (!nf) return abi::E_INVAL;
+  m.tlb_entries -= nf;
+  int64_t marked = 0;
+  for (Task& t : g_tasks) {
+    if (t.state == TaskState::Free || &t == self || !t.pcid_cr3[m.info.id]) continue;
+    t.pcid_cr3[m.info.id] = 0;  // the next load of that PCID flushes it
+    t.pcid_fresh[m.info.id] = 1;
+    ++marked;
+  }
+  for (unsigned i = 0; i < nf; ++i) free_page(frames[i]);  // only now: no translation to them survives
+  return marked;
+}
+}  // namespace
+
+void sys_mem(Task* t, TrapFrame* f) {
+  const uint32_t id = in_module_area(f->rip) ? (uint32_t)((f->rip - MODULE_AREA) / GiB) : 0;
+  Module* m = module_get(id);
+  const uint64_t va = f->rsi, n = f->rdx, lo = module_base(id) + abi::MOD_DYN;
+  if (!m || n == 0 || n > abi::MEM_DYN_PAGES || (va & 0xFFF) || va < lo || va - lo > kDynBytes - n * 4096)
+    return void(f->rax = (uint64_t)abi::E_INVAL);
+  switch (f->rdi) {
+    case abi::MEM_MAP: f->rax = (uint64_t)map(*m, va, n); return;
+    case abi::MEM_UNMAP: f->rax = (uint64_t)unmap(t, *m, va, n); return;
+  }
+  f->rax = (uint64_t)abi::E_INVAL;
+}
