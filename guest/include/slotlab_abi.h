@@ -160,6 +160,10 @@ enum FsOp : uint32_t {
   // buf0 = a file name (len0 bytes, no NUL): returns its file number for FS_READ/FS_SIZE,
   // or E_INVAL. On a ustar disk the number is the header's block; on the built-in one, 0-2.
   FS_LOOKUP = 10,
+  // The lock self-tests (selftest.cpp): arg = role. 1 holds lock 2 until role 2 is done;
+  // 2 waits for lock 2 at most 20 ticks (returns what SYS_lock returned); 3 holds lock 3
+  // and faults once role 4 waits; 4 waits for lock 3 (returns 1 once it got it).
+  FS_LOCKTEST = 11,
   FS_NOPS
 };
 enum BlkOp : uint32_t {

@@ -7,29 +7,68 @@
 
 namespace {
 ModuleLock g_locks[layout::MAX_MODULES][LOCKS_PER_MODULE];
-}
 
-int64_t locks_acquire(Task* t, uint32_t module, uint32_t n) {
-  if (module >= layout::MAX_MODULES || n >= LOCKS_PER_MODULE) return abi::E_INVAL;
-  // Single CPU, kernel not preemptible: yielding until the owner releases is
-  // enough (the owner is a ready task, or finished and released everything).
-  ModuleLock& l = g_locks[module][n];
-  while (!l.try_acquire((int)t->slot, t->calls.depth())) {
-    // mode=ipc: the owner may be a client waiting (through servers) for us
-    if (l.owner >= 0 && ipc_would_deadlock(t, &g_tasks[l.owner])) return abi::E_BUSY;
-    yield();
+// The tasks waiting for each lock, in arrival order.
+struct Waiter {
+  uint8_t slot, depth;
+};
+struct Queue {
+  Waiter w[MAX_TASKS];
+  unsigned n;
+  void remove(unsigned slot) {
+    unsigned k = 0;
+    for (unsigned i = 0; i < n; ++i)
+      if (w[i].slot != slot) w[k++] = w[i];
+    n = k;
   }
-  return 0;
+};
+Queue g_queues[layout::MAX_MODULES][LOCKS_PER_MODULE];
+
+// A free lock goes to its first waiter, who wakes up owning it.
+void hand_over(ModuleLock& l, Queue& q) {
+  if (l.owner >= 0 || q.n == 0) return;
+  const Waiter w = q.w[0];
+  q.remove(w.slot);
+  Task& next = g_tasks[w.slot];
+  l.try_acquire((int)w.slot, w.depth);
+  next.lock_granted = true;
+  next.state = TaskState::Ready;
+}
+}  // namespace
+
+int64_t locks_acquire(Task* t, uint32_t module, uint32_t n, uint64_t timeout) {
+  if (module >= layout::MAX_MODULES || n >= LOCKS_PER_MODULE) return abi::E_INVAL;
+  ModuleLock& l = g_locks[module][n];
+  if (l.try_acquire((int)t->slot, t->calls.depth())) return 0;
+  // mode=ipc: the owner may be a client waiting (through servers) for us
+  if (ipc_would_deadlock(t, &g_tasks[l.owner])) return abi::E_BUSY;
+  Queue& q = g_queues[module][n];
+  q.w[q.n++] = {(uint8_t)t->slot, (uint8_t)t->calls.depth()};
+  t->lock_granted = false;
+  t->wake_tick = timeout ? g_ticks + timeout : 0;
+  block_current();
+  t->wake_tick = 0;
+  if (t->lock_granted) return 0;
+  q.remove(t->slot);  // the timer woke it
+  return abi::E_TIMEOUT;
 }
 
 int64_t locks_release(Task* t, uint32_t module, uint32_t n) {
   if (module >= layout::MAX_MODULES || n >= LOCKS_PER_MODULE) return abi::E_INVAL;
-  return g_locks[module][n].release((int)t->slot) ? 0 : abi::E_INVAL;
+  ModuleLock& l = g_locks[module][n];
+  if (!l.release((int)t->slot)) return abi::E_INVAL;
+  hand_over(l, g_queues[module][n]);
+  return 0;
 }
 
 void locks_release_depth(Task* t, unsigned depth) {
-  for (auto& per_module : g_locks)
-    for (auto& l : per_module) l.release_if_at_or_above((int)t->slot, depth);
+  for (unsigned m = 0; m < layout::MAX_MODULES; ++m)
+    for (unsigned n = 0; n < LOCKS_PER_MODULE; ++n) {
+      ModuleLock& l = g_locks[m][n];
+      if (l.owner != (int)t->slot) continue;
+      l.release_if_at_or_above((int)t->slot, depth);
+      hand_over(l, g_queues[m][n]);
+    }
 }
 
 void locks_release_task(Task* t) { locks_release_depth(t, 0); }

@@ -115,39 +115,49 @@ const char* t_nocopy() {
   uint64_t* w = pt_leaf(g_pt, g_tasks[c.task].private_pdpt, 3, c.window_va);
   return w && (*w & x86::PTE_P) ? "window still mapped after return" : nullptr;
 }
-const char* t_two_tasks_lock() {
-  int64_t before = run_task("count", abi::M_FS, abi::FS_COUNT, 0);
-  Task* a = task_create("inc-a", abi::M_FS, abi::FS_INC, 300);
-  Task* b = task_create("inc-b", abi::M_FS, abi::FS_INC, 300);
+// Two tasks in `module` at once, op(arg_a) and op(arg_b), run to the end;
+// their exit values.
+struct Pair {
+  int64_t a, b;
+};
+Pair run_two(const char* name_a, const char* name_b, uint32_t module, uint32_t op, uint64_t arg_a, uint64_t arg_b) {
+  Task* a = task_create(name_a, module, op, arg_a);
+  Task* b = task_create(name_b, module, op, arg_b);
   task_wait(a);
   task_wait(b);
+  const Pair r{a->exit_value, b->exit_value};
   a->state = b->state = TaskState::Free;
+  return r;
+}
+const char* t_two_tasks_lock() {
+  int64_t before = run_task("count", abi::M_FS, abi::FS_COUNT, 0);
+  run_two("inc-a", "inc-b", abi::M_FS, abi::FS_INC, 300, 300);
   return expect(run_task("count", abi::M_FS, abi::FS_COUNT, 0) - before, 600, "lost updates");
 }
 const char* t_preemption() {
   // The spinner never yields: the setter runs only if the timer preempts it.
-  Task* spin = task_create("spinner", abi::M_APP, abi::APP_SPIN, 0);
-  Task* set = task_create("setter", abi::M_APP, abi::APP_SPIN, 1);
-  task_wait(spin);
-  task_wait(set);
-  spin->state = set->state = TaskState::Free;
-  return spin->exit_value == 1 && set->exit_value == 1 ? nullptr : "spinner or setter failed";
+  const Pair r = run_two("spinner", "setter", abi::M_APP, abi::APP_SPIN, 0, 1);
+  return r.a == 1 && r.b == 1 ? nullptr : "spinner or setter failed";
 }
 // Dynamic module memory (SYS_mem): a page one task maps is seen by another
 // task running the same module; after the unmap that task faults, even with
 // flush=pcid, where its PCID cached the translation (app.cpp dyn()).
 const char* t_dynamic_unmap() {
-  Task* a = task_create("dyn-a", abi::M_APP, abi::APP_DYN, 1);
-  Task* b = task_create("dyn-b", abi::M_APP, abi::APP_DYN, 2);
-  task_wait(a);
-  task_wait(b);
-  const int64_t ra = a->exit_value, rb = b->exit_value;
-  a->state = b->state = TaskState::Free;
-  if (ra < 0) return why("map/unmap", ra);
-  if (!(ra >> 32)) return "the other task did not see the mapped page";
-  if (rb != abi::E_FAULT) return why("a stale translation survived the unmap: read", rb);
+  const Pair r = run_two("dyn-a", "dyn-b", abi::M_APP, abi::APP_DYN, 1, 2);
+  if (r.a < 0) return why("map/unmap", r.a);
+  if (!(r.a >> 32)) return "the other task did not see the mapped page";
+  if (r.b != abi::E_FAULT) return why("a stale translation survived the unmap: read", r.b);
   const bool pcids = g_cfg.flush == Flush::Pcid && g_cfg.mode != Mode::Monolithic && cpu_has_pcid();
-  return pcids == ((ra & 0xFFFFFFFF) >= 1) ? nullptr : why("PCIDs marked for a flush", ra & 0xFFFFFFFF);
+  return pcids == ((r.a & 0xFFFFFFFF) >= 1) ? nullptr : why("PCIDs marked for a flush", r.a & 0xFFFFFFFF);
+}
+// Module locks sleep in a queue: a wait with a timeout ends with E_TIMEOUT
+// while the owner keeps the lock; an owner that dies hands it to its waiter.
+const char* t_lock_wait() {
+  const Pair timed = run_two("hold", "wait", abi::M_FS, abi::FS_LOCKTEST, 1, 2);
+  if (timed.a != 1 || timed.b != abi::E_TIMEOUT) return why("timed wait (holder, waiter)", timed.a == 1 ? timed.b : timed.a);
+  const Pair death = run_two("die", "heir", abi::M_FS, abi::FS_LOCKTEST, 3, 4);
+  if (death.a != abi::E_FAULT) return why("the owner did not die", death.a);
+  return expect(death.b, 1, "the waiter did not get the dead owner's lock");
 }
 const char* t_vga() {
   run_task("vga", abi::M_APP, abi::APP_DEMO, 0);
@@ -233,6 +243,7 @@ constexpr Check kChecks[] = {
     {"two_tasks_one_module_lock", t_two_tasks_lock},
     {"vga_device_memory", t_vga},
     {"dynamic_memory_unmap", t_dynamic_unmap},
+    {"lock_wait_timeout_and_owner_death", t_lock_wait},
 };
 }  // namespace
 

@@ -100,6 +100,15 @@ Task* pick_next() {
 void yield() { switch_to(pick_next()); }
 bool other_task_ready() { return pick_next() != g_current; }
 
+void block_current() {
+  g_current->state = TaskState::Blocked;
+  while (g_current->state == TaskState::Blocked) {
+    Task* n = pick_next();
+    if (n == g_current) cpu::sti_hlt_cli();
+    else switch_to(n);
+  }
+}
+
 void task_handoff(Task* next, bool block_current) {
   if (block_current) g_current->state = TaskState::Blocked;
   next->state = TaskState::Ready;
@@ -127,6 +136,8 @@ void task_exit(int64_t value) {
 void on_timer_tick(TrapFrame* f) {
   g_ticks = g_ticks + 1;
   pic_eoi();
+  for (Task& w : g_tasks)  // lock waits that timed out
+    if (w.state == TaskState::Blocked && w.wake_tick && g_ticks >= w.wake_tick) w.state = TaskState::Ready;
   if (!from_user(f)) return;  // init halting: it polls by itself
   Task* t = g_current;
   if (CallFrame* c = t->calls.top(); c && ++c->ticks > CALL_TIMEOUT_TICKS) xcall_unwind(t, f, abi::E_TIMEOUT);

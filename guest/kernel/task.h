@@ -52,6 +52,10 @@ struct Task {
   uint32_t ipc_origin = 0;          // the task at the root of the chain (SYS_self reports it)
   int64_t ipc_result = 0;
   bool fast_wait = false;           // blocked in a fastpath call: resumes through its user frame
+  // Waiting for a module lock (locks.cpp): woken by the release that hands it
+  // over (lock_granted) or, if wake_tick is set, by the timer at that tick.
+  bool lock_granted = false;
+  uint64_t wake_tick = 0;
   uint64_t resume_ctx[7] = {};      // a switch_stacks context that returns to ring 3 (task.cpp)
   uint32_t srv_ticks = 0;
   CallFrame ipc_req;                // server: the client's buffers of the current request
@@ -70,6 +74,9 @@ void task_wait(Task* t);          // init only: yields/halts until t is Done
 [[noreturn]] void task_exit(int64_t value);
 void yield();                     // round-robin to the next ready task
 bool other_task_ready();          // a task other than the current one could run
+// The current task sleeps (Blocked) until something makes it Ready again;
+// meanwhile others run, or the CPU halts with interrupts open.
+void block_current();
 void task_handoff(Task* next, bool block_current);  // run `next` now (mode=ipc send/reply)
 Task* task_create_blocked(const char* name, uint32_t home_module);  // an idle server thread
 // Makes t's next switch_stacks resume it by returning to ring 3 through its

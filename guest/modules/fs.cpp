@@ -13,7 +13,8 @@
 
 SLOTLAB_MODULE("fs", abi::FS_NOPS, 0, 1u << abi::M_BLK | 1u << abi::M_APP, 0, 0, 0);
 SLOTLAB_OPNAMES(abi::FS_NOPS,
-                "FS_READ\0FS_SIZE\0FS_INC\0FS_COUNT\0FS_FLAG\0FS_ECHO\0FS_PEEK\0FS_FILL\0FS_CALLBACK\0FS_LOCKFAULT\0FS_LOOKUP");
+                "FS_READ\0FS_SIZE\0FS_INC\0FS_COUNT\0FS_FLAG\0FS_ECHO\0FS_PEEK\0FS_FILL\0FS_CALLBACK\0FS_LOCKFAULT\0FS_LOOKUP\0"
+                "FS_LOCKTEST");
 
 namespace {
 alignas(4096) uint8_t g_block[disk::BLOCK];
@@ -46,6 +47,42 @@ int64_t tar_header(uint64_t f) {
 }
 volatile uint64_t g_counter;
 volatile uint64_t g_flag;
+volatile uint64_t g_held, g_done;  // FS_LOCKTEST's hand-shakes
+
+int64_t lock_test(uint64_t role) {
+  switch (role) {
+    case 1:  // hold lock 2 until the waiter has given up
+      u::lock(2);
+      g_held = 1;
+      while (!g_done) u::yield();
+      u::unlock(2);
+      g_held = 0;
+      g_done = 0;
+      return 1;
+    case 2: {  // wait for it, at most 20 ticks
+      while (!g_held) u::yield();
+      const int64_t r = u::lock_for(2, 20);
+      if (r == 0) u::unlock(2);
+      g_done = 1;
+      return r;
+    }
+    case 3:  // hold lock 3, then die holding it once the other task waits
+      u::lock(3);
+      g_held = 1;
+      while (!g_done) u::yield();
+      g_held = 0;
+      g_done = 0;
+      return *(volatile int64_t*)0;  // faults: the unwind releases lock 3 to the waiter
+    case 4: {
+      while (!g_held) u::yield();
+      g_done = 1;
+      const int64_t r = u::lock_for(3, 1000);  // sleeps until the owner's death hands it over (a bug: E_TIMEOUT)
+      if (r == 0) u::unlock(3);
+      return r == 0 ? 1 : r;
+    }
+  }
+  return abi::E_INVAL;
+}
 
 int64_t load_dir() {
   if (g_dir_loaded) return 0;
@@ -163,6 +200,7 @@ int64_t module_main(uint64_t op, uint64_t arg, void* b0, uint64_t l0, void*, uin
       for (uint64_t i = 0; i < l0; ++i) ((volatile uint8_t*)b0)[i] = (uint8_t)arg;
       return (int64_t)l0;
     case abi::FS_CALLBACK: return u::call(abi::M_APP, abi::APP_NOP, arg);
+    case abi::FS_LOCKTEST: return lock_test(arg);
     case abi::FS_LOCKFAULT:
       u::lock(1);
       return *(volatile int64_t*)arg;  // arg = 0: faults while holding lock 1

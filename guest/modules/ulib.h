@@ -41,6 +41,8 @@ inline int64_t call(uint32_t callee, uint32_t op, uint64_t arg = 0, const void* 
   return sys(abi::SYS_call, callee | (uint64_t)op << 32, arg, (uint64_t)b0, l0, (uint64_t)b1, l1);
 }
 inline int64_t lock(uint32_t n) { return sys(abi::SYS_lock, MODULE_ID, n); }
+// At most `ticks` timer ticks of waiting: 0, or E_TIMEOUT.
+inline int64_t lock_for(uint32_t n, uint64_t ticks) { return sys(abi::SYS_lock, MODULE_ID, n, ticks); }
 inline int64_t unlock(uint32_t n) { return sys(abi::SYS_unlock, MODULE_ID, n); }
 inline void yield() { sys(abi::SYS_yield); }
 inline uint32_t task_id() { return (uint32_t)sys(abi::SYS_self); }
