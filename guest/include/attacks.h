@@ -29,7 +29,8 @@
   X(23, bad_syscall, "an unknown system call did not fail cleanly")               \
   X(24, self_granted_ports, "masked the timer through ports its own .modinfo asked for") \
   X(25, self_granted_vga, "wrote device memory its own .modinfo asked for")     \
-  X(26, write_input_buffer, "wrote into a buffer passed as input (BUF_IN)")
+  X(26, write_input_buffer, "wrote into a buffer passed as input (BUF_IN)")      \
+  X(27, yield_forever, "a callee that yields while another task runs was not ended")
 
 enum AttackId : unsigned {
 #define SLOTLAB_ATTACK_ENUM(n, name, what) ATK_##name = n,

@@ -9,6 +9,7 @@
 #include "guest/kernel/config.h"
 #include "guest/kernel/kprintf.h"
 #include "guest/kernel/module.h"
+#include "guest/kernel/task.h"
 #include "guest/kernel/vm.h"
 #include "guest/kernel/x86.h"
 #include "guest/kernel/workload.h"
@@ -58,7 +59,15 @@ int run_attacks() {
   auto* canary = (volatile uint32_t*)ATK_KERNEL_TARGET;
   for (const Attack& a : kAttacks) {
     const Evidence before = Evidence::now();
+    // yield_forever: a task that never yields takes the CPU between evil's
+    // yields, so the budget must count time, not the callee's own ticks.
+    Task* spinner = a.id == ATK_yield_forever ? task_create("spinner", abi::M_APP, abi::APP_SPIN, 0) : nullptr;
     int64_t v = run_task(a.name, abi::M_APP, abi::APP_PROBE, a.id);
+    if (spinner) {
+      run_task("unspin", abi::M_APP, abi::APP_SPIN, 1);
+      task_wait(spinner);
+      spinner->state = TaskState::Free;
+    }
     const char* seen = Evidence::now().changed_since(before);
     if (seen) {
       kprintf("ATTACK %s: BREACH %s (kernel evidence)\n", a.name, seen);

@@ -2,6 +2,8 @@
 
 #include "guest/kernel/config.h"
 #include "guest/kernel/task.h"
+#include "guest/kernel/ipc.h"
+#include "guest/kernel/xcall.h"
 
 namespace {
 using Handler = void (*)(Task*, TrapFrame*);
@@ -18,7 +20,14 @@ extern "C" void syscall_dispatch(TrapFrame* f) {
     f->rax = (uint64_t)abi::E_NOSYS;
     return;
   }
-  kHandlers[f->rax](g_current, f);
+  Task* t = g_current;
+  kHandlers[f->rax](t, f);
+  // A call whose budget ran out while its callee yielded or slept in the kernel
+  // (task.cpp on_timer_tick) ends here, on the way back to ring 3.
+  if (CallFrame* c = t->calls.top(); c && c->ticks > CALL_TIMEOUT_TICKS && !t->is_server)
+    xcall_unwind(t, f, abi::E_TIMEOUT);
+  else if (t->is_server && t->busy && t->srv_ticks > CALL_TIMEOUT_TICKS)
+    ipc_server_abort(t, abi::E_TIMEOUT);
 }
 
 extern "C" {

@@ -136,11 +136,22 @@ void task_exit(int64_t value) {
 void on_timer_tick(TrapFrame* f) {
   g_ticks = g_ticks + 1;
   pic_eoi();
-  for (Task& w : g_tasks)  // lock waits that timed out
-    if (w.state == TaskState::Blocked && w.wake_tick && g_ticks >= w.wake_tick) w.state = TaskState::Ready;
+  // A call's budget is guest time, whatever its callee does: the tick counts
+  // for the innermost call of every task, running, ready or asleep. A task
+  // asleep in a lock wait past its budget (or its own timeout) wakes up; the
+  // call is unwound when its system call returns (syscall.cpp), or here when
+  // the tick finds the callee running in ring 3.
+  for (Task& w : g_tasks) {
+    if (w.state != TaskState::Ready && w.state != TaskState::Blocked) continue;
+    CallFrame* c = w.calls.top();
+    const bool over = c && ++c->ticks > CALL_TIMEOUT_TICKS;
+    if (w.is_server && w.busy) ++w.srv_ticks;  // mode=ipc: the server's request, likewise
+    if (w.state == TaskState::Blocked && ((w.wake_tick && g_ticks >= w.wake_tick) || (over && !w.is_server)))
+      w.state = TaskState::Ready;
+  }
   if (!from_user(f)) return;  // init halting: it polls by itself
   Task* t = g_current;
-  if (CallFrame* c = t->calls.top(); c && ++c->ticks > CALL_TIMEOUT_TICKS) xcall_unwind(t, f, abi::E_TIMEOUT);
-  else if (t->is_server && t->busy && ++t->srv_ticks > CALL_TIMEOUT_TICKS) ipc_server_abort(t, abi::E_TIMEOUT);
+  if (CallFrame* c = t->calls.top(); c && c->ticks > CALL_TIMEOUT_TICKS) xcall_unwind(t, f, abi::E_TIMEOUT);
+  else if (t->is_server && t->busy && t->srv_ticks > CALL_TIMEOUT_TICKS) ipc_server_abort(t, abi::E_TIMEOUT);
   if (g_ticks % QUANTUM_TICKS == 0) yield();
 }

@@ -165,7 +165,7 @@ int64_t probe(uint64_t a) {
     case ATK_missing_module: expect = abi::E_NOMODULE; break;
     case ATK_missing_operation: expect = abi::E_NOOP; break;
     case ATK_denied_module: case ATK_forge_lock: expect = abi::E_DENIED; break;
-    case ATK_never_return: expect = abi::E_TIMEOUT; break;
+    case ATK_never_return: case ATK_yield_forever: expect = abi::E_TIMEOUT; break;
     case ATK_bad_syscall: expect = abi::E_NOSYS; break;
     default: expect = abi::E_FAULT; break;
   }

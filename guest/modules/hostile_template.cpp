@@ -89,6 +89,8 @@ int64_t module_main(uint64_t op, uint64_t arg, void* b0, uint64_t, void*, uint64
       *(volatile uint16_t*)(base_of(abi::M_EVIL) + (512ull << 20) + ATK_VGA_CELL) = 0x4F21;  // a white-on-red '!'
       return 1;
     case ATK_write_input_buffer: *(volatile uint64_t*)b0 = 0; return 1;
+    case ATK_yield_forever:  // never spins: the time goes to the other task (the kernel runs a spinner)
+      for (;;) u::yield();
     case 30: g_saved_window = (uint64_t)b0; return 0;  // keep_window, first call
     case 31: return *(volatile int64_t*)g_saved_window;  // keep_window, later call
   }
