@@ -13,7 +13,7 @@
   X(7, kernel_pointer_buffer, "a callee wrote through a kernel pointer")          \
   X(8, unmapped_buffer, "an unmapped buffer was accepted")                        \
   X(9, spanning_buffer, "a buffer spanning two areas was accepted")               \
-  X(10, stack_buffer, "a stack buffer was handed to a callee")                    \
+  X(10, stack_buffer, "saw the caller's stack beyond the buffer it was passed")   \
   X(11, missing_module, "a call to a missing module did not fail cleanly")        \
   X(12, missing_operation, "a call to a missing operation did not fail cleanly")  \
   X(13, denied_module, "called a module it has no right to call")                 \

@@ -133,7 +133,7 @@ enum SelfTest : uint32_t {
   ST_PORT_DIRECT = 6,  // the app reads COM1's LSR itself (must fault: not granted)
   ST_PORT_DRIVER = 7,  // the app asks cons for the LSR (granted to cons): returns it
   ST_RIGHTS = 8,       // 1 if app -> blk is denied while app -> fs -> blk works
-  ST_STACK_BUFFER = 9, // returns what passing a stack buffer returned
+  ST_STACK_BUFFER = 9, // passes 64 stack bytes to fs: 1 if fs filled them and saw no other stack byte
   ST_READ_CHUNKS = 10, // reads file 1 in 100-byte chunks: returns its FNV-1a hash
   ST_READ_BIG = 11,    // reads file 2 (64 KiB) in one call: returns its FNV-1a hash
   ST_EDGE_PEEK = 13,   // passes 8 bytes mid-page; fs reads the 8 bytes before them

@@ -12,6 +12,7 @@ BufKind classify_buffer(uint64_t va, uint64_t len, unsigned caller_module, unsig
     return BufKind::ModuleArea;
   uint64_t wb = window_base(caller_depth);
   if (caller_depth >= 1 && va >= wb && end <= wb + WINDOW_PAGES * 4096) return BufKind::Window;
+  if (caller_depth < MAX_DEPTH && va >= stack_bottom(caller_depth) && end <= stack_top(caller_depth)) return BufKind::Stack;
   return BufKind::Bad;
 }
 

@@ -56,7 +56,8 @@ enum class BufKind {
   None,        // len == 0: nothing is mapped, the callee gets address 0
   ModuleArea,  // inside the caller module's own GiB: mapped into a window (no copy)
   Window,      // inside the caller's current buffer window: re-mapped one depth down
-  Bad,         // anything else: kernel, other module, stack window, spanning, too long
+  Stack,       // inside the caller's own stack window: its partial pages are copied, never mapped
+  Bad,         // anything else: kernel, other module, another depth's stack, spanning, too long
 };
 BufKind classify_buffer(uint64_t va, uint64_t len, unsigned caller_module, unsigned caller_depth);
 

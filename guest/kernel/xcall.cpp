@@ -45,7 +45,12 @@ bool plan_buffer(Task* t, unsigned depth, unsigned slot, uint64_t va, uint64_t l
     if (!pte) return false;
     w->ptes[p] = pte & (x86::PTE_ADDR | (input ? 0 : x86::PTE_W) | x86::PTE_U | x86::PTE_P);
   }
-  if (g_cfg.bounce_edges && g_cfg.mode == Mode::ModArea) {
+  // A stack buffer is passed without being refused, but its stack page is
+  // never mapped: the rest of the caller's stack would show. Like bounce=edges
+  // (which does this for every buffer), its partial first and last pages are
+  // copied; whole pages in between hold only the buffer's bytes and are mapped.
+  const bool stack = k == BufKind::Stack;
+  if ((g_cfg.bounce_edges || stack) && g_cfg.mode == Mode::ModArea) {
     // Page granularity would show the callee the caller's bytes around the
     // buffer on its first and last page; copy those pages' buffer bytes into
     // fresh zeroed frames instead (copied back on return if writable).

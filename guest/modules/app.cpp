@@ -77,9 +77,15 @@ int64_t self_test(uint64_t which) {
       return direct == abi::E_DENIED && via_fs == (int64_t)(sizeof disk::kMotd - 1);
     }
     case abi::ST_STACK_BUFFER: {
-      volatile uint8_t onstack[64];
-      onstack[0] = 1;
-      return u::call(abi::M_FS, abi::FS_FILL, 1, (const void*)onstack, sizeof onstack);
+      // 64 bytes in the middle of 128 on the stack: fs fills them, and sees
+      // zeros, not the guard bytes, when it looks before them.
+      volatile uint8_t frame[128];
+      for (auto& b : frame) b = 0xAB;
+      const int64_t filled = u::call(abi::M_FS, abi::FS_FILL, 1, (const void*)(frame + 32), 64);
+      const int64_t before = u::call(abi::M_FS, abi::FS_PEEK, (uint64_t)-8, (const void*)(frame + 32), 64);
+      for (unsigned i = 0; i < 128; ++i)
+        if (frame[i] != (i >= 32 && i < 96 ? 1 : 0xAB)) return 1000 + i;
+      return filled == 64 && before == 0 ? 1 : (filled != 64 ? filled : 2000);
     }
     case abi::ST_READ_CHUNKS: {
       uint8_t* buf = task_page();
@@ -151,6 +157,14 @@ int64_t probe(uint64_t a) {
         if (b != 0x77) return r > 0 ? r : 1;
       return 0;
     }
+    case ATK_stack_buffer: {
+      // Secrets on both sides of a buffer on the victim's stack; contained if
+      // evil saw none of them (zeros, or a fault).
+      volatile uint64_t frame[16];
+      for (auto& q : frame) q = kSecret;
+      r = u::call(abi::M_EVIL, (uint32_t)a, 0, (const void*)(frame + 4), 64);
+      return r == abi::E_FAULT || (r & (int64_t)kSecret) != (int64_t)kSecret ? 0 : r;
+    }
     case ATK_recurse_depth:
       r = u::call(abi::M_EVIL, (uint32_t)a);
       if (ipc_mode()) return r == abi::E_BUSY ? 0 : (r ? r : 1);  // the one evil server is busy
@@ -160,7 +174,7 @@ int64_t probe(uint64_t a) {
   // The rest: evil does it alone; the kernel promised a specific error.
   int64_t expect;
   switch (a) {
-    case ATK_kernel_pointer_buffer: case ATK_unmapped_buffer: case ATK_spanning_buffer: case ATK_stack_buffer:
+    case ATK_kernel_pointer_buffer: case ATK_unmapped_buffer: case ATK_spanning_buffer:
       expect = abi::E_BADBUF; break;
     case ATK_missing_module: expect = abi::E_NOMODULE; break;
     case ATK_missing_operation: expect = abi::E_NOOP; break;

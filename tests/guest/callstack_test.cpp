@@ -30,7 +30,9 @@ TEST(GuestBuffers, WindowsAreForwardableOnlyFromTheCurrentDepth) {
   EXPECT_EQ(classify_buffer(w1 + 0x10, 100, 2, 2), BufKind::Bad) << "a window of another depth";
   EXPECT_EQ(classify_buffer(w1 + 0x10, 100, 2, 0), BufKind::Bad) << "depth 0 has no window";
   uint64_t stack0 = kPrivate + (1ull << 20) - 64;  // inside the depth-0 stack window
-  EXPECT_EQ(classify_buffer(stack0, 32, 1, 0), BufKind::Bad) << "stack buffers are refused";
+  EXPECT_EQ(classify_buffer(stack0, 32, 1, 0), BufKind::Stack) << "the caller's own stack: passed, its pages copied";
+  EXPECT_EQ(classify_buffer(stack0, 32, 1, 1), BufKind::Bad) << "another depth's stack window";
+  EXPECT_EQ(classify_buffer(stack0 + 32, 64, 1, 0), BufKind::Bad) << "running past the top of the stack window";
 }
 
 TEST(GuestBuffers, PageArithmetic) {
