@@ -102,6 +102,10 @@ RunResult run_bochs(const Tools& t, const std::string& image, const std::string&
       if (chdir(d.c_str()) != 0) _exit(126);
       const int devnull = open("/dev/null", O_RDWR);
       if (devnull >= 0) dup2(devnull, 0), dup2(devnull, 1), dup2(devnull, 2);
+      // Debian's Bochs 2.7 aborts at start-up ("buffer overflow detected")
+      // under a UTF-8 locale such as LANG=C.UTF-8: run it in the C locale.
+      setenv("LC_ALL", "C", 1);
+      setenv("LANG", "C", 1);
       execl(t.bochs.c_str(), t.bochs.c_str(), "-q", "-f", "bochsrc", "-rc", "cont.rc", static_cast<char*>(nullptr));
       _exit(127);
     }
