@@ -5,6 +5,7 @@
 // with nothing decoding the address); MMIO devices hook in through
 // MmioHandler. The memory never learns what a page is used for.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -74,6 +75,23 @@ class PhysMemory {
     if (pa >= ram_.size() || size > ram_.size() - pa) return;
     if (flags_[pa >> 12]) [[unlikely]] notify_write(pa, size);
     std::memcpy(ram_.data() + pa, &v, size);
+  }
+  // Bulk copies for bus masters (DMA): false, touching nothing, unless
+  // [pa, pa + n) lies wholly in RAM. Writes notify page by page, as write() does.
+  bool read_bytes(PhysAddr pa, uint8_t* out, uint64_t n) const {
+    if (pa >= ram_.size() || n > ram_.size() - pa) return false;
+    std::memcpy(out, ram_.data() + pa, n);
+    return true;
+  }
+  bool write_bytes(PhysAddr pa, const uint8_t* in, uint64_t n) {
+    if (pa >= ram_.size() || n > ram_.size() - pa) return false;
+    for (uint64_t done = 0; done < n;) {
+      const uint64_t at = pa + done, k = std::min<uint64_t>(n - done, 4096 - (at & 4095));
+      if (flags_[at >> 12]) [[unlikely]] notify_write(at, unsigned(k));
+      std::memcpy(ram_.data() + at, in + done, k);
+      done += k;
+    }
+    return true;
   }
   // Called *before* a write lands on a flagged page, so listeners may read
   // the old contents. The CPU's fast write path calls this too.

@@ -117,7 +117,6 @@ class Board {
   Hpet& hpet() { return hpet_; }
   PciBus& pci() { return pci_; }
   FwCfg& fw_cfg() { return fw_cfg_; }
-  VirtioBlk* virtio_blk() { return virtio_blk_; }  // null without a disk
   Pit8254& pit() { return pit_; }
   Uart16550& com1() { return com1_; }
   CmosRtc& rtc() { return rtc_; }

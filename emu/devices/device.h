@@ -27,8 +27,6 @@ using IrqLine = std::function<void(bool level)>;
 struct Dma {
   std::function<bool(uint64_t pa, uint8_t* data, uint64_t n)> read;
   std::function<bool(uint64_t pa, const uint8_t* data, uint64_t n)> write;
-  uint64_t ram_bytes = 0;  // RAM is [0, ram_bytes)
-  bool covers(uint64_t pa, uint64_t n) const { return pa < ram_bytes && n <= ram_bytes - pa; }
   explicit operator bool() const { return read && write; }
 };
 

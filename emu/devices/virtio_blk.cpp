@@ -122,7 +122,7 @@ uint64_t VirtioBlk::common_field(unsigned off) const {
   return 0;
 }
 
-void VirtioBlk::set_common_field(unsigned off, unsigned width, uint64_t v) {
+void VirtioBlk::set_common_field(unsigned off, uint64_t v) {
   SplitQueue::State& q = queue_.state();
   const bool q0 = st_.queue_select == 0;
   const auto set_half = [&](uint64_t& field, unsigned select) {
@@ -148,7 +148,6 @@ void VirtioBlk::set_common_field(unsigned off, unsigned width, uint64_t v) {
     case 0x30: if (q0 && !q.enabled) q.device = v; break;
     default: break;  // read-only fields
   }
-  (void)width;
 }
 
 // Writing 0 resets the device (§4.1.4.3.1). FEATURES_OK sticks only if the
@@ -200,7 +199,7 @@ void VirtioBlk::bar_write(unsigned n, uint64_t offset, unsigned size, uint64_t v
           const uint64_t b = (value >> (8 * (f.off + i - offset))) & 0xFF;
           v = (v & ~(0xFFull << (8 * i))) | b << (8 * i);
         }
-      set_common_field(f.off, f.width, v);
+      set_common_field(f.off, v);
     }
   } else if (offset >= kNotify && offset < kNotify + kRegion) {
     if (offset == kNotify && uint16_t(value) == 0) notified();  // queue 0's doorbell

@@ -46,10 +46,7 @@ class VirtioBlk final : public PciFunction {
 
   VirtioBlk(Clock& clock, std::unique_ptr<DiskImage> disk);
   void set_dma(Dma dma) { dma_ = std::move(dma); }
-  DiskImage& disk() { return *disk_; }
   uint64_t features() const { return kSegMax | kBlkSize | kFlush | kVersion1 | (disk_->read_only() ? kRo : 0); }
-  uint8_t status() const { return st_.status; }
-  const std::string& broken_reason() const { return broken_; }
 
   uint64_t bar_read(unsigned n, uint64_t offset, unsigned size) override;
   void bar_write(unsigned n, uint64_t offset, unsigned size, uint64_t value) override;
@@ -63,7 +60,7 @@ class VirtioBlk final : public PciFunction {
   // An access of pci_cfg_data: the BAR offset and length the window names, if valid.
   bool window(unsigned reg, unsigned size, uint32_t& off, uint32_t& len) const;
   uint64_t common_field(unsigned off) const;
-  void set_common_field(unsigned off, unsigned width, uint64_t v);
+  void set_common_field(unsigned off, uint64_t v);
   void write_status(uint8_t v);
   void notified();
   void serve();  // the completion time: every available request

@@ -1,7 +1,6 @@
 #include "emu/machine/machine.h"
 
 #include <algorithm>
-#include <cstring>
 #include <stdexcept>
 #include <string_view>
 
@@ -41,23 +40,8 @@ Machine::Machine(const MachineConfig& cfg)
   // The bus masters' view of RAM: writes notify like any other write (cached
   // code, page-table watch, debugger listeners), page by page.
   Dma dma;
-  dma.ram_bytes = mem_.size();
-  dma.read = [this](uint64_t pa, uint8_t* data, uint64_t n) {
-    const uint8_t* p = mem_.ptr(pa, n);
-    if (!p && n) return false;
-    if (n) std::memcpy(data, p, n);
-    return n || pa < mem_.size();
-  };
-  dma.write = [this](uint64_t pa, const uint8_t* data, uint64_t n) {
-    if (!mem_.ptr(pa, n) || !n) return n == 0 && pa < mem_.size();
-    for (uint64_t done = 0; done < n;) {
-      const uint64_t at = pa + done, k = std::min<uint64_t>(n - done, 4096 - (at & 4095));
-      if (mem_.page_flags(at)) mem_.notify_write(at, unsigned(k));
-      std::memcpy(mem_.ptr(at, k), data + done, k);
-      done += k;
-    }
-    return true;
-  };
+  dma.read = [this](uint64_t pa, uint8_t* data, uint64_t n) { return mem_.read_bytes(pa, data, n); };
+  dma.write = [this](uint64_t pa, const uint8_t* data, uint64_t n) { return mem_.write_bytes(pa, data, n); };
   board_.set_dma(dma);
   // The ACPI tables as QEMU offers them to firmware (what install() links).
   const acpi::Build tables = acpi::build();

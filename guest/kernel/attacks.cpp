@@ -54,7 +54,7 @@ int run_attacks() {
     kprintf("ATTACKS skipped: mode=monolithic has no isolation to attack\n");
     return 0;
   }
-  if (*manifest_refusals()) kprintf("MANIFEST refused: %s\n", manifest_refusals());
+  manifest_report();
   int breaches = 0;
   auto* canary = (volatile uint32_t*)ATK_KERNEL_TARGET;
   for (const Attack& a : kAttacks) {

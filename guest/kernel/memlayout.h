@@ -66,6 +66,8 @@ constexpr uint64_t window_base(unsigned depth) { return PRIVATE_AREA + GiB + dep
 
 constexpr bool in_module_area(uint64_t va) { return (va >> 39) == SLOT_MODULE; }
 constexpr bool in_private_area(uint64_t va) { return (va >> 39) == SLOT_PRIVATE; }
+// The module whose GiB of the module area holds va (0: none).
+constexpr uint32_t module_of(uint64_t va) { return in_module_area(va) ? (uint32_t)((va - MODULE_AREA) / GiB) : 0; }
 
 // Physical <-> kernel virtual (valid for physical addresses below PHYS_LIMIT).
 constexpr uint64_t p2v(uint64_t pa) { return pa + KERNEL_BASE; }

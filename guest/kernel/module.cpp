@@ -140,47 +140,52 @@ uint32_t id_by_name(const char* name, unsigned len) {
   return 0;
 }
 
-char g_refused[512];
-unsigned g_refused_len;
-void note(const char* s) {
-  while (*s && g_refused_len + 1 < sizeof g_refused) g_refused[g_refused_len++] = *s++;
-  g_refused[g_refused_len] = 0;
-}
-void note_hex(uint32_t v) {
-  char b[12] = "0x";
-  int n = 2;
-  for (int sh = 12; sh >= 0; sh -= 4)
-    if ((v >> sh) || sh == 0 || n > 2) b[n++] = "0123456789abcdef"[(v >> sh) & 15];
-  b[n] = 0;
-  note(b);
-}
+// What each module's own .modinfo asked for, and whether its manifest line
+// had a word dropped (kept out of Module, like the op names: see g_opnames).
+struct Asked {
+  abi::ModInfo info;
+  bool line_problem;
+};
+Asked g_asked[MAX_MODULES];
 
 // Rights from the boot manifest: what the line grants and the module's own
-// .modinfo asks for; what it asks for beyond that is noted and refused.
+// .modinfo asks for; the rest is refused (manifest_report prints it).
 void apply_manifest(Module& m) {
   const Grant g = manifest_grant(boot_manifest, m.info.name, id_by_name);
   abi::ModInfo& i = m.info;
-  const uint32_t calls = i.calls & ~g.calls, flags = i.flags & ~g.flags;
+  g_asked[i.id] = {i, g.problem != nullptr};
   const bool ports = i.port_count && (i.port_first < g.port_first ||
                                       i.port_first + i.port_count > g.port_first + g.port_count);
-  if (calls || flags || ports) {
-    note(g_refused_len ? "; " : "");
-    note(i.name);
-    note(g.listed ? " asked for" : " (not in the manifest) asked for");
-    for (uint32_t id = 0; id < MAX_MODULES; ++id)
-      if (calls >> id & 1) note(" calls="), note(g_modules[id].loaded ? g_modules[id].info.name : "?");
-    if (ports) note(" ports="), note_hex(i.port_first), note("-"), note_hex(i.port_first + i.port_count - 1u);
-    if (flags & abi::MODF_VGA) note(" device=vga");
-    if (flags & abi::MODF_VIRTIO_BLK) note(" device=virtio-blk");
-  }
-  if (g.problem) note(g_refused_len ? "; " : ""), note("manifest line of "), note(i.name), note(": a word not understood or not allowed");
   i.calls &= g.calls;
   i.flags &= g.flags;
   if (ports) i.port_first = 0, i.port_count = 0;
 }
 }  // namespace
 
-const char* manifest_refusals() { return g_refused; }
+void manifest_report() {
+  bool any = false;
+  for (const Module& m : g_modules) {
+    if (!m.loaded) continue;
+    const Asked& a = g_asked[m.info.id];
+    const uint32_t calls = a.info.calls & ~m.info.calls, flags = a.info.flags & ~m.info.flags;
+    const bool ports = a.info.port_count && !m.info.port_count;
+    const bool listed = manifest_grant(boot_manifest, m.info.name, id_by_name).listed;
+    if (calls || flags || ports) {
+      kprintf("%s%s%s asked for", any ? "; " : "MANIFEST refused: ", m.info.name, listed ? "" : " (not in the manifest)");
+      any = true;
+      for (uint32_t id = 0; id < MAX_MODULES; ++id)
+        if (calls >> id & 1) kprintf(" calls=%s", g_modules[id].loaded ? g_modules[id].info.name : "?");
+      if (ports) kprintf(" ports=0x%x-0x%x", a.info.port_first, a.info.port_first + a.info.port_count - 1u);
+      if (flags & abi::MODF_VGA) kprintf(" device=vga");
+      if (flags & abi::MODF_VIRTIO_BLK) kprintf(" device=virtio-blk");
+    }
+    if (a.line_problem) {
+      kprintf("%smanifest line of %s: a word not understood or not allowed", any ? "; " : "MANIFEST refused: ", m.info.name);
+      any = true;
+    }
+  }
+  if (any) kprintf("\n");
+}
 
 void modules_load_all() {
   g_mono_pdpt = alloc_zeroed_page();

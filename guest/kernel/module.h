@@ -20,7 +20,6 @@ struct Module {
   uint64_t entry = 0;   // ELF entry (crt0 _start)
   PageRange ranges[8] = {};  // every mapped page: what flush=invlpg must invalidate
   unsigned nranges = 0;
-  bool dyn_range = false;    // ranges[] holds the SYS_mem area
   uint32_t tlb_entries = 0;  // TLB entries the mapped pages can occupy (a 2 MiB page counts once)
   // Bit i: a call to module i may take the fastpath (allowed, loaded, and
   // neither module holds an I/O-port grant: the TSS bitmap stays as it is).
@@ -31,7 +30,7 @@ struct Module {
 
 extern Module g_modules[layout::MAX_MODULES];
 void modules_load_all();                 // panics on a malformed image; rights from the boot manifest
-const char* manifest_refusals();         // what modules asked for and the manifest did not grant ("" if nothing)
+void manifest_report();                  // prints what modules asked for and the manifest did not grant (nothing if none)
 Module* module_get(uint32_t id);         // nullptr if not loaded
 uint32_t module_pages(const Module& m);  // number of mapped 4 KiB pages
 uint64_t monolithic_pdpt();              // one PDPT holding every module's GiB

@@ -38,7 +38,7 @@ int64_t dma_address(uint32_t module, uint64_t va, uint64_t len) {
 // the module area holds the SYSCALL's return address (in mode=monolithic
 // every module's code is mapped, and the task's own module is not the caller).
 void sys_dev(Task*, TrapFrame* f) {
-  const uint32_t id = in_module_area(f->rip) ? (uint32_t)((f->rip - MODULE_AREA) / GiB) : 0;
+  const uint32_t id = module_of(f->rip);
   const Module* m = module_get(id);
   if (!m || !(m->info.flags & abi::MODF_VIRTIO_BLK)) return void(f->rax = (uint64_t)abi::E_DENIED);
   if (!g_blkdev.present) return void(f->rax = (uint64_t)abi::E_NOMODULE);

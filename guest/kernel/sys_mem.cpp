@@ -27,10 +27,13 @@ int64_t map(Module& m, uint64_t va, uint64_t n) {
     const uint64_t* pte = pt_leaf(g_pt, m.pdpt, 3, va + i * 4096);
     if (pte && (*pte & x86::PTE_P)) return abi::E_INVAL;
   }
-  if (!m.dyn_range) {  // flush=invlpg walks the module's ranges: add this one once
+  // flush=invlpg walks the module's ranges: the SYS_mem area joins them once.
+  const uint64_t dyn = module_base(m.info.id) + abi::MOD_DYN;
+  bool listed = false;
+  for (unsigned r = 0; r < m.nranges; ++r) listed |= m.ranges[r].va == dyn;
+  if (!listed) {
     if (m.nranges == 8) return abi::E_INVAL;
-    m.ranges[m.nranges++] = {module_base(m.info.id) + abi::MOD_DYN, abi::MEM_DYN_PAGES};
-    m.dyn_range = true;
+    m.ranges[m.nranges++] = {dyn, abi::MEM_DYN_PAGES};
   }
   for (uint64_t i = 0; i < n; ++i)
     if (!pt_map(g_pt, m.pdpt, 3, va + i * 4096, alloc_zeroed_page(), x86::PTE_W | x86::PTE_NX | x86::PTE_U))
@@ -63,7 +66,7 @@ int64_t unmap(Task* self, Module& m, uint64_t va, uint64_t n) {
 }  // namespace
 
 void sys_mem(Task* t, TrapFrame* f) {
-  const uint32_t id = in_module_area(f->rip) ? (uint32_t)((f->rip - MODULE_AREA) / GiB) : 0;
+  const uint32_t id = module_of(f->rip);
   Module* m = module_get(id);
   const uint64_t va = f->rsi, n = f->rdx, lo = module_base(id) + abi::MOD_DYN;
   if (!m || n == 0 || n > abi::MEM_DYN_PAGES || (va & 0xFFF) || va < lo || va - lo > kDynBytes - n * 4096)
