@@ -22,8 +22,10 @@ constexpr uint8_t kDevfn = 4 << 3;
 constexpr uint64_t kDesc = 0x1000, kAvail = 0x2000, kUsed = 0x3000, kHdr = 0x4000, kData = 0x5000, kStatus = 0x4800;
 constexpr uint16_t kQ = 8;
 
+// ctest runs these cases in parallel: each one gets its own file, named after it.
 std::string make_image(const char* name, size_t bytes, uint8_t seed) {
-  const std::string path = testing::TempDir() + name;
+  const std::string path =
+      testing::TempDir() + testing::UnitTest::GetInstance()->current_test_info()->name() + "-" + name;
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
   for (size_t i = 0; i < bytes; ++i) f.put(char(uint8_t(i * 7 + seed + (i >> 9))));
   return path;
