@@ -39,6 +39,8 @@ struct Sweep {
   uint64_t calls = 16;  // calls of the measured run (the warm-up run makes 2)
   bool probe = false;   // the stale-translation leak probe at the end
   std::string options;  // more guest words, e.g. "fastpath=0"
+  std::vector<std::string> modes;  // run only the variants of these modes (empty = every variant)
+  bool runs(const Variant& v) const;
 };
 // The guest command line of one sweep on one variant.
 std::string sweep_cmdline(const Sweep& s, const Variant& v);

@@ -75,8 +75,11 @@ int run_design_bench(const DesignOptions& o) {
   const std::string commit = source_commit();
   run.meta = {{"date", date}, {"commit", commit}, {"host", host_model()}, {"command", o.command},
               {"image", "build/guest/slotlab-guest.elf"}, {"quick", o.quick ? "1" : "0"}};
+  size_t nboots = 0;
+  for (const Sweep& s : plan.sweeps)
+    for (const Variant& v : plan.variants) nboots += s.runs(v);
   std::fprintf(stderr, "slotlab bench design: %zu kernel variants x %zu sweeps = %zu boots, %u at a time\n",
-               plan.variants.size(), plan.sweeps.size(), plan.variants.size() * plan.sweeps.size(), o.jobs);
+               plan.variants.size(), plan.sweeps.size(), nboots, o.jobs);
   const auto t0 = std::chrono::steady_clock::now();
   run.boots = run_design_plan(image, plan, o.jobs, true);
   const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -1,5 +1,6 @@
 // The matrix of `slotlab bench design`: kernel variants x sweeps, and the
 // parser for sweep lists (design.h).
+#include <algorithm>
 #include <cctype>
 #include <stdexcept>
 
@@ -70,6 +71,10 @@ std::string join(const std::vector<uint64_t>& v) {
 }
 
 }  // namespace
+
+bool Sweep::runs(const Variant& v) const {
+  return modes.empty() || std::find(modes.begin(), modes.end(), v.mode) != modes.end();
+}
 
 std::string sweep_cmdline(const Sweep& s, const Variant& v) {
   std::string c = "workload=bench mode=" + v.mode + " flush=" + v.flush + " sizes=" + join(s.sizes) +
@@ -156,6 +161,25 @@ DesignPlan design_plan(bool quick) {
   cl.ws = {16, 512};
   cl.calls = calls;
   p.sweeps.push_back(cl);
+  // Partial pages mapped whole (bounce=none), beside the size sweep's default
+  // (bounced): only the module area has pages to bounce.
+  Sweep whole = sz;
+  whole.name = "size-whole";
+  whole.title = "buffer size, partial pages mapped whole (bounce=none)";
+  whole.options = "bounce=none";
+  whole.modes = {"modarea"};
+  p.sweeps.push_back(whole);
+  // The clients sweep's working set 16 again, with b1 mapping, writing and
+  // unmapping a page of its own area on every call: the bill of dynamic
+  // module memory, against the same points of the clients sweep.
+  Sweep um;
+  um.name = "unmap";
+  um.title = "map, write and unmap a page of the callee's area per call";
+  um.clients = {1, cl.clients.back() >= 4 ? 4u : cl.clients.back()};
+  um.ws = {16};
+  um.calls = calls;
+  um.options = "unmap=1";
+  p.sweeps.push_back(um);
   // One null round trip (app -> b1 and back, no buffer, working set 1) on
   // each kernel's fastpath and on its general path (fastpath=0).
   Sweep nf;

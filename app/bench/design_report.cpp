@@ -331,8 +331,9 @@ void size_table(std::ostringstream& o, const Ctx& x, const std::map<std::string,
   std::vector<uint64_t> sizes;
   for (const Point& p : any->points) sizes.push_back(p.size);
   o << "### Buffer size (depth 1, working set 16 pages; the buffer starts 64 bytes into a page)\n\nModelled cycles "
-       "per call (instructions per call in parentheses). The module area maps the buffer's pages into the callee's "
-       "window; IPC copies the bytes in and back.\n\n| kernel |";
+       "per call (instructions per call in parentheses). The module area maps the buffer's whole pages into the "
+       "callee's window and copies its partial pages (the default; see the partial-pages table); IPC copies the "
+       "bytes in and back.\n\n| kernel |";
   for (uint64_t s : sizes) o << " " << s << " B |";
   o << "\n|---|";
   for (size_t i = 0; i < sizes.size(); ++i) o << "---:|";
@@ -512,7 +513,12 @@ void sensitivity(std::ostringstream& o, const Ctx& x) {
 void verdict(std::ostringstream& o, const Ctx& x) {
   const DesignRun& r = x.r;
   const std::vector<uint64_t> ws = ws_of(r, "ws");
-  if (ws.empty()) return;
+  if (ws.empty()) {  // a run without the working-set sweep (--sweep): what it measured
+    std::ostringstream m;
+    memory_verdict(m, r);
+    if (!m.str().empty()) o << "### Verdict\n\n" << m.str() << "\n";
+    return;
+  }
   const uint64_t lo = ws.front(), hi = ws.back();
   auto c = [&](const char* v, uint64_t w, const char* sweep = "ws") { return at(r, sweep, v, 64, 1, w); };
   const double mono1 = c("monolithic/cr3", lo), pcid1 = c("modarea/pcid", lo), cr31 = c("modarea/cr3", lo);
@@ -554,7 +560,9 @@ void verdict(std::ostringstream& o, const Ctx& x) {
     if (ph)
       o << " At " << hi << " pages with PCIDs: " << ratio(ph->a_cycles, ph->b_cycles) << " (" << why(*ph) << ").";
     o << " A negative Δ favours the module area. The module area saves the IPC kernel's thread switch and "
-         "message copy and spends it on mapping the buffer's pages into the callee's window.\n";
+         "message copy and spends it on mapping the buffer's pages into the callee's window — and, since a "
+         "64-byte buffer shares its page with the caller's other data, on copying its bytes into a fresh page and "
+         "back (partial pages are bounced by default; see the partial-pages table).\n";
   }
   {
     const BootResult* b = find_boot(r, "clients", "modarea/pcid");
@@ -588,6 +596,7 @@ void verdict(std::ostringstream& o, const Ctx& x) {
     o << "- **2 MiB pages** make the working set one TLB entry per module: at " << hi << " pages the CR3 flush "
       << "costs " << ratio(f2, p2) << " of PCID (4 KiB: " << ratio(cr3h, pcidh) << ") and PCID "
       << ratio(p2, m2) << " of monolithic.\n";
+  memory_verdict(o, r);
   o << "- **The deliberate bug** (`flush=none`) is cheapest of the module-area variants and wrong: see the stale "
        "table — the leak probe reads the caller's secret through a stale TLB entry, which no correct variant "
        "allows.\n"
@@ -627,7 +636,9 @@ std::string render_design_section(const DesignRun& r, const std::map<std::string
   crossings(o, x);
   depth_table(o, x);
   size_table(o, x, plots);
+  bounce_table(o, r);
   clients_table(o, x);
+  unmap_table(o, r);
   presets_table(o, x);
   stale_table(o, x);
   sensitivity(o, x);

@@ -51,6 +51,14 @@ struct LikeWithLike {
 std::optional<LikeWithLike> compare(const DesignRun& r, const std::string& a, const std::string& b, uint64_t size,
                                     uint64_t depth, uint64_t ws);
 
+// Sections written by design_report_memory.cpp: a buffer's partial pages
+// bounced or mapped whole (sweeps "size" and "size-whole"), the cost of
+// mapping and unmapping module memory per call (sweeps "unmap" and
+// "clients"), and the verdict's bullets on both.
+void bounce_table(std::ostringstream& o, const DesignRun& r);
+void unmap_table(std::ostringstream& o, const DesignRun& r);
+void memory_verdict(std::ostringstream& o, const DesignRun& r);
+
 // Where two series over the working set cross: the first sign change of
 // a - b. `text` is e.g. "between 16 and 32 pages (about 23)"; no value when
 // they do not cross (then `text` says which is above).

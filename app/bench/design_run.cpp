@@ -233,7 +233,8 @@ std::vector<BootResult> run_design_plan(const std::string& image, const DesignPl
   };
   std::vector<Job> todo;
   for (const Sweep& s : plan.sweeps)
-    for (const Variant& v : plan.variants) todo.push_back({&s, &v});
+    for (const Variant& v : plan.variants)
+      if (s.runs(v)) todo.push_back({&s, &v});
   std::vector<BootResult> out(todo.size());
   std::atomic<size_t> next{0};
   std::mutex mu;

@@ -35,7 +35,7 @@ void design_options(CLI::App& d, bench::DesignOptions& o) {
   d.add_option("--only", o.only,
                "kernel variants: modarea/cr3 modarea/invlpg modarea/pcid modarea/none monolithic/cr3 ipc/cr3 ipc/pcid")
       ->delimiter(',');
-  d.add_option("--sweep", o.sweeps, "sweeps to run: ws ws2m size clients null null-general preset-icelake preset-tiny")->delimiter(',');
+  d.add_option("--sweep", o.sweeps, "sweeps to run: ws ws2m size clients size-whole unmap null null-general preset-icelake preset-tiny")->delimiter(',');
   d.add_option("--set", o.overrides,
                "override a sweep list, e.g. ws=1..512 (doubling), depths=1-3, sizes=0,64,4K,64K, clients=1-8, calls=32 "
                "(repeatable)");

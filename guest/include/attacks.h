@@ -30,7 +30,9 @@
   X(24, self_granted_ports, "masked the timer through ports its own .modinfo asked for") \
   X(25, self_granted_vga, "wrote device memory its own .modinfo asked for")     \
   X(26, write_input_buffer, "wrote into a buffer passed as input (BUF_IN)")      \
-  X(27, yield_forever, "a callee that yields while another task runs was not ended")
+  X(27, yield_forever, "a callee that yields while another task runs was not ended") \
+  X(28, read_beside_buffer, "read the caller's bytes next to a buffer on its page") \
+  X(29, write_beside_buffer, "wrote the caller's bytes next to a buffer on its page")
 
 enum AttackId : unsigned {
 #define SLOTLAB_ATTACK_ENUM(n, name, what) ATK_##name = n,
@@ -47,3 +49,6 @@ inline constexpr unsigned long ATK_KERNEL_TARGET = 0xFFFFFFFF80100000ul;
 // The VGA text cell self_granted_vga aims at (the last one: row 24, column 79),
 // as an offset in the device page; the kernel checks it is unchanged.
 inline constexpr unsigned long ATK_VGA_CELL = 24 * 160 + 79 * 2;
+// read/write_beside_buffer: the victim passes this many bytes, and evil
+// touches the 8 bytes just before and just after them (on the same page).
+inline constexpr unsigned long ATK_BESIDE_LEN = 64;

@@ -146,6 +146,10 @@ constexpr uint64_t bench_arg(uint64_t size, uint64_t depth, uint64_t ws, uint64_
 // A flag in `calls`: the client yields after every call, so that several
 // bench clients (workload=bench clients=N) interleave call by call.
 inline constexpr uint64_t BENCH_YIELD = 1ull << 23;
+// A flag in `ws` (workload=bench unmap=1): the first callee maps a page of its
+// own area (SYS_mem), writes it and unmaps it on every call -- the price of
+// dynamic module memory, invalidation included.
+inline constexpr uint64_t BENCH_UNMAP = 1ull << 15;
 enum FsOp : uint32_t {
   FS_READ = 0,    // arg = file << 32 | offset, buf0 = dst: returns bytes read
   FS_SIZE = 1,    // arg = file: returns size or E_INVAL

@@ -11,6 +11,8 @@
 //                    a list sweeps them like the other lists
 //   pages=2m         the bench modules' 512-page heaps mapped as one 2 MiB page each
 //   probe=1          at the end, the read_caller_module attack once (a stale-TLB leak probe)
+//   unmap=1          b1 maps, writes and unmaps a page of its own area on every
+//                    call (SYS_mem): what dynamic module memory costs each variant
 // For `slotlab bench design` each point is bracketed by annotation marks
 // (docs/annotation.md): "bench point ...", then per run "bench run calls=N"
 // ... "bench end"; a warm-up run of 2 calls and the measured run make the
@@ -142,16 +144,16 @@ int64_t measured_run(uint64_t size, uint64_t depth, uint64_t ws, uint64_t calls,
 
 int run_bench() {
   List sizes{{0, 64, 4096, 65536}, 4}, depths{{1, 2, 3}, 3}, wss{{1, 16, 128, 512}, 4}, calls_l{{64}, 1};
-  List clients_l{{1}, 1}, probe_l{{0}, 1};
+  List clients_l{{1}, 1}, probe_l{{0}, 1}, unmap_l{{0}, 1};
   unsigned pn = 0;
   const char* pages = cmdline_option("pages", &pn);
   const bool big = pages && pn == 2 && pages[0] == '2' && pages[1] == 'm';
   bool ok = parse_list("sizes", 0, layout::MAX_BUFFER, &sizes) && parse_list("depths", 1, 3, &depths) &&
             parse_list("ws", 1, 512, &wss) && parse_list("calls", 0, 100000, &calls_l) &&
-            parse_list("clients", 1, kMaxClients, &clients_l) && parse_list("probe", 0, 1, &probe_l) &&
+            parse_list("clients", 1, kMaxClients, &clients_l) && parse_list("probe", 0, 1, &probe_l) && parse_list("unmap", 0, 1, &unmap_l) &&
             (!pages || big || (pn == 2 && pages[0] == '4' && pages[1] == 'k'));
   if (!ok) {
-    kprintf("ERROR bad bench option (sizes= depths= ws= calls= clients= pages=4k|2m probe=0|1)\n");
+    kprintf("ERROR bad bench option (sizes= depths= ws= calls= clients= pages=4k|2m probe=0|1 unmap=0|1)\n");
     return 2;
   }
   const uint64_t kCalls = calls_l.v[0];
@@ -178,15 +180,17 @@ int run_bench() {
     for (unsigned si = 0; si < sizes.n; ++si)
       for (unsigned di = 0; di < depths.n; ++di)
         for (unsigned wi = 0; wi < wss.n; ++wi) {
-          const uint64_t size = sizes.v[si], depth = depths.v[di], ws = wss.v[wi];
+          const uint64_t size = sizes.v[si], depth = depths.v[di];
+          const uint64_t ws = wss.v[wi] | (unmap_l.v[0] ? abi::BENCH_UNMAP : 0);
           const unsigned clients = (unsigned)clients_l.v[ci];
-        annotate_mark(Text().s("bench point size=").u(size).s(" depth=").u(depth).s(" ws=").u(ws).s(" clients=")
+        annotate_mark(Text().s("bench point size=").u(size).s(" depth=").u(depth).s(" ws=").u(wss.v[wi]).s(" clients=")
                           .u(clients).s(big ? " pages=2m" : " pages=4k").b);
         measured_run(size, depth, ws, 2, clients, yield_each);  // warm-up, and the subtrahend
         int64_t ticks = measured_run(size, depth, ws, kCalls, clients, yield_each);
         kprintf("RESULT mode=%s flush=%s size=%lu depth=%lu ws=%lu calls=%lu", mode_name(g_cfg.mode),
-                flush_name(g_cfg.flush), size, depth, ws, kCalls);
+                flush_name(g_cfg.flush), size, depth, wss.v[wi], kCalls);
         if (yield_each) kprintf(" clients=%u", clients);
+        if (unmap_l.v[0]) kprintf(" unmap=1");
         if (ticks < 0) {
           kprintf(" FAIL %ld\n", ticks);
           ++failures;

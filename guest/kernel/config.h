@@ -9,7 +9,7 @@ struct Config {
   Mode mode = Mode::ModArea;
   Flush flush = Flush::Cr3;
   Workload workload = Workload::Demo;
-  bool bounce_edges = false;  // bounce=edges: partial edge pages of buffers are copied, not mapped
+  bool bounce_edges = true;  // partial edge pages of buffers are copied, not mapped (bounce=none maps them whole)
   bool fastpath = true;       // fastpath=0: every call and return takes the general path (fastpath.cpp)
   bool call_records = true;   // annotate=0: no annotation records per call and return (marks stay)
   // flush=invlpg: a module that can occupy more TLB entries than this is

@@ -39,7 +39,7 @@ extern "C" void kernel_main(uint32_t mbi_pa) {
   sched_init();                                       // this thread becomes task 0, "init"
   pic_pit_init(1000);                                 // 1 kHz preemption
   kprintf("SLOTLAB guest workload=%s mode=%s flush=%s%s%s%s\n", workload_name(g_cfg.workload), mode_name(g_cfg.mode),
-          flush_name(g_cfg.flush), g_cfg.bounce_edges ? " bounce=edges" : "", g_cfg.fastpath ? "" : " fastpath=0",
+          flush_name(g_cfg.flush), g_cfg.bounce_edges ? "" : " bounce=none", g_cfg.fastpath ? "" : " fastpath=0",
           g_cfg.call_records ? "" : " annotate=0");
   if (g_blkdev.present) kprintf("DISK virtio-blk at 00:%02x.0 irq=%u: blk drives it\n", g_blkdev.slot, g_blkdev.irq);
   if (g_blkdev.problem) kprintf("DISK virtio-blk not used: %s\n", g_blkdev.problem);

@@ -17,6 +17,10 @@ constexpr uint64_t kSecret = 0x5EC12E7C0FFEEull;
 volatile uint64_t g_secret = kSecret;
 volatile uint64_t g_spin_flag;
 alignas(64) uint8_t g_small[256];
+// read/write_beside_buffer: a page of the victim's data with a small buffer in
+// its middle; every other word of the page is the secret.
+alignas(4096) volatile uint64_t g_beside[512];
+constexpr unsigned kBesideAt = 128;  // the buffer: words 128.. (byte 1024 of the page)
 constexpr uint64_t kBigOff = 128 * 1024;  // 64 KiB buffer in the heap, beyond the per-task pages
 
 uint8_t* task_page() { return u::heap() + (u::task_id() % 32) * 4096; }
@@ -164,6 +168,17 @@ int64_t probe(uint64_t a) {
       for (auto& q : frame) q = kSecret;
       r = u::call(abi::M_EVIL, (uint32_t)a, 0, (const void*)(frame + 4), 64);
       return r == abi::E_FAULT || (r & (int64_t)kSecret) != (int64_t)kSecret ? 0 : r;
+    }
+    case ATK_read_beside_buffer:
+    case ATK_write_beside_buffer: {
+      // Contained when evil got none of the secret around the buffer and the
+      // secret is still there, whatever evil returned.
+      for (auto& q : g_beside) q = kSecret;
+      for (unsigned i = 0; i < ATK_BESIDE_LEN / 8; ++i) g_beside[kBesideAt + i] = 0x7777777777777777ull;
+      r = u::call(abi::M_EVIL, (uint32_t)a, 0, (const void*)(g_beside + kBesideAt), ATK_BESIDE_LEN);
+      for (unsigned i = 0; i < 512; ++i)
+        if ((i < kBesideAt || i >= kBesideAt + ATK_BESIDE_LEN / 8) && g_beside[i] != kSecret) return r > 0 ? r : 1;
+      return a == ATK_write_beside_buffer || r == abi::E_FAULT || (r & (int64_t)kSecret) != (int64_t)kSecret ? 0 : r;
     }
     case ATK_recurse_depth:
       r = u::call(abi::M_EVIL, (uint32_t)a);

@@ -8,11 +8,11 @@
 // (self_granted_ports, self_granted_vga): the boot manifest grants neither.
 SLOTLAB_MODULE("evil", 40, 0,
                1u << abi::M_APP | 1u << abi::M_FS | 1u << abi::M_CONS | 1u << abi::M_EVIL, 0x20, 2, abi::MODF_VGA);
-// Op n is attack n (1-27, in order in attacks.h), 30/31 the two halves of
+// Op n is attack n (1-29, in order in attacks.h), 30/31 the two halves of
 // keep_window; the others are unused and stay numbers.
-static_assert(ATK_COUNT_PLUS_ONE == 28, "op names below assume attacks 1-27");
+static_assert(ATK_COUNT_PLUS_ONE == 30, "op names below assume attacks 1-29");
 #define EVIL_OPNAME(n, name, what) #name "\0"
-SLOTLAB_OPNAMES(40, "\0" SLOTLAB_ATTACKS(EVIL_OPNAME) "\0\0"
+SLOTLAB_OPNAMES(40, "\0" SLOTLAB_ATTACKS(EVIL_OPNAME)
                     "keep_window_save\0keep_window_use\0"
                     "\0\0\0\0\0\0\0");
 #undef EVIL_OPNAME
@@ -69,6 +69,12 @@ int64_t module_main(uint64_t op, uint64_t arg, void* b0, uint64_t, void*, uint64
       *(volatile uint16_t*)(base_of(abi::M_EVIL) + (512ull << 20) + ATK_VGA_CELL) = 0x4F21;  // a white-on-red '!'
       return 1;
     case ATK_write_input_buffer: *(volatile uint64_t*)b0 = 0; return 1;
+    case ATK_read_beside_buffer:  // page granularity: the rest of the buffer's page is the caller's
+      return *(volatile int64_t*)((uint8_t*)b0 - 8) | *(volatile int64_t*)((uint8_t*)b0 + ATK_BESIDE_LEN);
+    case ATK_write_beside_buffer:
+      *(volatile int64_t*)((uint8_t*)b0 - 8) = 0;
+      *(volatile int64_t*)((uint8_t*)b0 + ATK_BESIDE_LEN) = 0;
+      return 1;
     case ATK_yield_forever:  // never spins: the time goes to the other task (the kernel runs a spinner)
       for (;;) u::yield();
     case 30: g_saved_window = (uint64_t)b0; return 0;  // keep_window, first call

@@ -86,6 +86,12 @@ int64_t module_main(uint64_t op, uint64_t arg, void* b0, uint64_t, void*, uint64
       *(volatile uint16_t*)(base_of(abi::M_EVIL) + (512ull << 20) + ATK_VGA_CELL) = 0x4F21;  // a white-on-red '!'
       return 1;
     case ATK_write_input_buffer: *(volatile uint64_t*)b0 = 0; return 1;
+    case ATK_read_beside_buffer:  // page granularity: the rest of the buffer's page is the caller's
+      return *(volatile int64_t*)((uint8_t*)b0 - 8) | *(volatile int64_t*)((uint8_t*)b0 + ATK_BESIDE_LEN);
+    case ATK_write_beside_buffer:
+      *(volatile int64_t*)((uint8_t*)b0 - 8) = 0;
+      *(volatile int64_t*)((uint8_t*)b0 + ATK_BESIDE_LEN) = 0;
+      return 1;
     case ATK_yield_forever:  // never spins: the time goes to the other task (the kernel runs a spinner)
       for (;;) u::yield();
     case 30: g_saved_window = (uint64_t)b0; return 0;  // keep_window, first call

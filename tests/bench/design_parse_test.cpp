@@ -1,6 +1,8 @@
 // The sweep parser, the overrides and the plan of `slotlab bench design`.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <stdexcept>
 
 #include "app/bench/design.h"
@@ -29,7 +31,7 @@ TEST(DesignParse, OverridesTouchOnlyTheSweepsThatVary) {
   apply_override(p.sweeps, "calls=5");
   for (const Sweep& s : p.sweeps) {
     EXPECT_EQ(s.calls, 5u);
-    if (s.name == "size") EXPECT_EQ(s.ws, V{16}) << s.name;
+    if (s.name == "size" || s.name == "size-whole" || s.name == "unmap") EXPECT_EQ(s.ws, V{16}) << s.name;
     else if (s.name.rfind("null", 0) == 0) EXPECT_EQ(s.ws, V{1}) << s.name;  // one null round trip
     else EXPECT_EQ(s.ws, (V{1, 8, 64})) << s.name;
   }
@@ -46,8 +48,30 @@ TEST(DesignPlan, Matrix) {
   EXPECT_EQ(full.variants.size(), 7u);
   std::vector<std::string> names;
   for (const Sweep& s : full.sweeps) names.push_back(s.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"ws", "ws2m", "size", "clients", "null", "null-general",
-                                             "preset-icelake", "preset-tiny"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"ws", "ws2m", "size", "clients", "size-whole", "unmap", "null",
+                                             "null-general", "preset-icelake", "preset-tiny"}));
+  // Partial pages mapped whole: the size sweep again, on the module area only.
+  for (const DesignPlan* p : {&quick, &full}) {
+    const Sweep *size = nullptr, *whole = nullptr, *clients = nullptr, *unmap = nullptr;
+    for (const Sweep& s : p->sweeps) {
+      if (s.name == "size") size = &s;
+      if (s.name == "size-whole") whole = &s;
+      if (s.name == "clients") clients = &s;
+      if (s.name == "unmap") unmap = &s;
+    }
+    ASSERT_TRUE(size && whole && clients && unmap);
+    EXPECT_EQ(sweep_cmdline(*size, Variant{"modarea", "pcid"}) + " bounce=none",
+              sweep_cmdline(*whole, Variant{"modarea", "pcid"}));
+    EXPECT_TRUE(whole->runs(Variant{"modarea", "none"}));
+    EXPECT_FALSE(whole->runs(Variant{"ipc", "pcid"}));
+    EXPECT_TRUE(unmap->runs(Variant{"ipc", "pcid"}));
+    // Every unmap point has its plain twin in the clients sweep.
+    EXPECT_EQ(unmap->options, "unmap=1");
+    for (uint64_t c : unmap->clients)
+      EXPECT_NE(std::find(clients->clients.begin(), clients->clients.end(), c), clients->clients.end()) << c;
+    for (uint64_t w : unmap->ws) EXPECT_NE(std::find(clients->ws.begin(), clients->ws.end(), w), clients->ws.end());
+    EXPECT_EQ(unmap->sizes, clients->sizes);
+  }
   EXPECT_LT(quick.sweeps.size(), full.sweeps.size());
   size_t points_full = 0, points_quick = 0;
   for (const Sweep& s : full.sweeps)

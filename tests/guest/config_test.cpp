@@ -16,6 +16,8 @@ TEST(GuestCmdline, ParsesTheThreeKeys) {
 
 TEST(GuestCmdline, Bounce) {
   Config c;
+  EXPECT_TRUE(c.bounce_edges) << "partial pages are bounced by default";
+  ASSERT_TRUE(parse_cmdline("bounce=none", &c, nullptr));
   EXPECT_FALSE(c.bounce_edges);
   ASSERT_TRUE(parse_cmdline("bounce=edges", &c, nullptr));
   EXPECT_TRUE(c.bounce_edges);

@@ -194,8 +194,8 @@ TEST(NamesAtTheirTime, OperationsAreNamedAsTheGuestNamesThem) {
   EXPECT_EQ(g.e->op_label(2, 200), "fs.op200");  // beyond the named ops: a number
   EXPECT_EQ(g.e->op_label(5, 1), "evil.read_other_module");  // attack 1 (attacks.h)
   EXPECT_EQ(g.e->op_label(5, 31), "evil.keep_window_use");
-  EXPECT_EQ(g.e->op_label(5, 27), "evil.yield_forever");  // attack 27, the last
-  EXPECT_EQ(g.e->op_label(5, 28), "evil.op28");  // unnamed: a number
+  EXPECT_EQ(g.e->op_label(5, 29), "evil.write_beside_buffer");  // attack 29, the last
+  EXPECT_EQ(g.e->op_label(5, 32), "evil.op32");  // unnamed: a number
   EXPECT_EQ(g.e->goto_icount(0).icount, 0u);
   const Frame f = g.frame();
   const Names n(*f.view);
