@@ -4,6 +4,10 @@
 // its length and CRC-32 (IEEE 802.3, as `gzip`/zlib compute it), so any file
 // put on the disk can be checked from outside:
 //   CAT file=NAME bytes=N crc32=XXXXXXXX
+// With write=N [at=OFFSET] [seed=S] the app first overwrites N bytes of the
+// file at OFFSET with abi::cat_pattern(S, i) (fs FS_WRITE, blk BLK_WRITE: the
+// device writes the image file), clipped to the file's size -- a ustar file
+// never grows -- and the CRC is of the file as it then reads back.
 #include "guest/include/slotlab_abi.h"
 #include "guest/kernel/blkdev.h"
 #include "guest/kernel/config.h"
@@ -53,7 +57,14 @@ int run_cat() {
   }
   for (unsigned i = 0; i < n; ++i) k->cat_name[i] = name[i];
   k->cat_name[n] = 0;
-  const int64_t r = run_task("cat", abi::M_APP, abi::APP_CAT, 0);
+  uint64_t bytes = 0, at = 0, seed = 0;
+  if (!cmdline_number("write", 0xFFFFFF, &bytes) || !cmdline_number("at", 0xFFFFFF, &at) ||
+      !cmdline_number("seed", 0xFFFF, &seed)) {
+    kprintf("CAT error: write=N at=OFFSET (each below 16 MiB) seed=S (below 65536)\n");
+    return 2;
+  }
+  if (bytes) kprintf("CAT write file=%s at=%lu bytes=%lu seed=%lu\n", k->cat_name, at, bytes, seed);
+  const int64_t r = run_task("cat", abi::M_APP, abi::APP_CAT, abi::cat_write_arg(at, bytes, seed));
   if (abi::is_error(r)) {
     kprintf("CAT file=%s error=%ld\n", k->cat_name, r);
     return 1;

@@ -47,6 +47,20 @@ const char* cmdline_option(const char* key, unsigned* len) {
   return nullptr;
 }
 
+bool cmdline_number(const char* key, uint64_t max, uint64_t* out) {
+  unsigned n = 0;
+  const char* v = cmdline_option(key, &n);
+  if (!v) return true;
+  uint64_t x = 0;
+  for (unsigned i = 0; i < n; ++i) {
+    if (v[i] < '0' || v[i] > '9' || x > (max - (uint64_t)(v[i] - '0')) / 10) return false;
+    x = x * 10 + (uint64_t)(v[i] - '0');
+  }
+  if (n == 0) return false;
+  *out = x;
+  return true;
+}
+
 bool parse_cmdline(const char* s, Config* out, const char** bad_word) {
   bool ok = true;
   // A copy: the boot loader's line lies in memory the frame allocator hands

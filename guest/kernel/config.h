@@ -1,5 +1,6 @@
 // Kernel command line: workload=, mode=, flush= (multiboot cmdline).
 #pragma once
+#include <stdint.h>
 
 enum class Mode { ModArea, Monolithic, Ipc };
 enum class Flush { Cr3, Invlpg, Pcid, None };
@@ -28,3 +29,6 @@ const char* flush_name(Flush f);
 const char* workload_name(Workload w);
 // The value of `key=` in the command line (nullptr if absent); *len = its length.
 const char* cmdline_option(const char* key, unsigned* len);
+// `key=` as a decimal number in [0, max] into *out (left alone when absent);
+// false when present but not such a number.
+bool cmdline_number(const char* key, uint64_t max, uint64_t* out);

@@ -256,7 +256,20 @@ uint32_t crc32(uint32_t crc, const uint8_t* p, uint64_t n) {
 
 // workload=cat: the file named in the kernel-info page, read in page-sized
 // pieces through fs; returns its CRC-32 | size << 32.
-int64_t cat() {
+// Writes `bytes` pattern bytes at `at` of `file` in 64 KiB pieces (input buffers).
+int64_t write_pattern(int64_t file, uint64_t at, uint64_t bytes, uint64_t seed, uint8_t* buf) {
+  for (uint64_t done = 0; done < bytes;) {
+    const uint64_t n = bytes - done < 64 * 1024 ? bytes - done : 64 * 1024;
+    for (uint64_t i = 0; i < n; ++i) buf[i] = abi::cat_pattern(seed, done + i);
+    const int64_t w = u::call(abi::M_FS, abi::FS_WRITE, (uint64_t)file << 32 | (at + done), buf, n | abi::BUF_IN);
+    if (w < 0) return w;
+    if (w == 0) break;  // the end of the file: a ustar file never grows
+    done += (uint64_t)w;
+  }
+  return 0;
+}
+
+int64_t cat(uint64_t write) {
   uint8_t* name = task_page();
   uint64_t n = 0;
   while (n < sizeof u::kinfo()->cat_name && u::kinfo()->cat_name[n]) name[n] = (uint8_t)u::kinfo()->cat_name[n], ++n;
@@ -265,6 +278,10 @@ int64_t cat() {
   const int64_t size = u::call(abi::M_FS, abi::FS_SIZE, (uint64_t)file);
   if (size < 0) return size;
   uint8_t* buf = u::heap() + kBigOff;
+  if (const uint64_t bytes = write >> 24 & 0xFFFFFF) {
+    const int64_t w = write_pattern(file, write & 0xFFFFFF, bytes, write >> 48, buf);
+    if (w < 0) return w;
+  }
   uint32_t crc = 0;
   for (int64_t off = 0; off < size;) {
     const int64_t got = u::call(abi::M_FS, abi::FS_READ, (uint64_t)file << 32 | (uint64_t)off, buf, 64 * 1024);
@@ -299,7 +316,7 @@ int64_t module_main(uint64_t op, uint64_t arg, void*, uint64_t, void*, uint64_t)
       int64_t r = u::call(abi::M_APP, abi::APP_RECURSE);
       return r == abi::E_DEPTH ? (int64_t)u::depth() : r;
     }
-    case abi::APP_CAT: return cat();
+    case abi::APP_CAT: return cat(arg);
     case abi::APP_DYN: return dyn(arg);
   }
   return abi::E_INVAL;

@@ -4,14 +4,16 @@
 // request per 512-byte block, the data transferred by the device straight
 // into the page the caller passed -- the frame behind blk's buffer window --
 // when the kernel agrees (SYS_dev DEV_DMA), else through a page of blk's own
-// and a copy; it sleeps until the device interrupts (DEV_WAIT). Without a
+// and a copy; a write goes to the device the same way from the caller's page
+// (DEV_DMA_FROM: an input buffer's read-only window will do), refused up front
+// on a read-only disk. It sleeps until the device interrupts (DEV_WAIT). Without a
 // disk it serves the built-in one of guest/include/disk.h. Virtio 1.1 §3.1
 // (initialisation), §2.6 (split virtqueues), §5.2 (block device).
 #include "guest/include/disk.h"
 #include "guest/modules/ulib.h"
 
 SLOTLAB_MODULE("blk", abi::BLK_NOPS, 2, 0, 0, 0, abi::MODF_VIRTIO_BLK);
-SLOTLAB_OPNAMES(abi::BLK_NOPS, "BLK_READ\0BLK_NBLOCKS");
+SLOTLAB_OPNAMES(abi::BLK_NOPS, "BLK_READ\0BLK_NBLOCKS\0BLK_WRITE");
 
 namespace {
 enum : uint8_t { ACK = 1, DRIVER = 2, DRIVER_OK = 4, FEATURES_OK = 8 };
@@ -30,6 +32,7 @@ struct Virtio {
   volatile uint8_t* regs;
   uint64_t common, isr, devcfg, notify;
   uint64_t capacity;
+  bool read_only;  // the device offers VIRTIO_BLK_F_RO (§5.2.3)
   uint16_t avail, used_seen;
   uint64_t page_pa[2];
 };
@@ -62,6 +65,8 @@ int setup() {
   reg<uint8_t>(c + 0x14) = ACK | DRIVER;
   reg<uint32_t>(c + 0x00) = 1;
   if (!(reg<uint32_t>(c + 0x04) & 1)) return -2;  // no VERSION_1
+  reg<uint32_t>(c + 0x00) = 0;
+  g_v.read_only = reg<uint32_t>(c + 0x04) & 1u << 5;  // offered, not accepted: the driver just obeys it
   put<uint32_t>(c + 0x08, 0), put<uint32_t>(c + 0x0C, 0);
   put<uint32_t>(c + 0x08, 1), put<uint32_t>(c + 0x0C, 1);
   reg<uint8_t>(c + 0x14) = ACK | DRIVER | FEATURES_OK;
@@ -79,37 +84,42 @@ int setup() {
 }
 
 // The physical pieces of [p, p + 512): one or two pages, if the kernel lets
-// the device write there; false: use the bounce block.
-bool dma_pieces(uint8_t* p, uint64_t pa[2], uint32_t len[2]) {
+// the device write there (or read, for a disk write); false: use the bounce block.
+bool dma_pieces(uint8_t* p, bool device_writes, uint64_t pa[2], uint32_t len[2]) {
   const uint32_t first = (uint32_t)(4096 - ((uint64_t)p & 4095));
   len[0] = first < disk::BLOCK ? first : disk::BLOCK;
   len[1] = disk::BLOCK - len[0];
-  const int64_t a = dev(abi::DEV_DMA, (uint64_t)p, len[0]);
-  const int64_t b = len[1] ? dev(abi::DEV_DMA, (uint64_t)p + len[0], len[1]) : 0;
+  const uint64_t op = device_writes ? abi::DEV_DMA : abi::DEV_DMA_FROM;
+  const int64_t a = dev(op, (uint64_t)p, len[0]);
+  const int64_t b = len[1] ? dev(op, (uint64_t)p + len[0], len[1]) : 0;
   if (a < 0 || b < 0) return false;
   pa[0] = (uint64_t)a, pa[1] = (uint64_t)b;
   return true;
 }
 
-int64_t virtio_read(uint64_t block, uint8_t* dst) {
-  if (block >= g_v.capacity) return abi::E_INVAL;
+// One request: VIRTIO_BLK_T_IN (read into buf) or T_OUT (write from buf).
+int64_t virtio_rw(uint64_t block, uint8_t* buf, bool write) {
+  if (block >= g_v.capacity || (write && g_v.read_only)) return abi::E_INVAL;
   auto* desc = (Desc*)page(0);
   auto* avail = (volatile uint16_t*)(page(0) + 0x100);
   auto* used = (volatile uint16_t*)(page(0) + 0x200);
   uint8_t* hdr = page(1);
   volatile uint8_t* status = page(1) + 0x40;
-  *(volatile uint32_t*)hdr = 0;  // VIRTIO_BLK_T_IN
+  *(volatile uint32_t*)hdr = write ? 1 : 0;  // VIRTIO_BLK_T_OUT : T_IN
   *(volatile uint32_t*)(hdr + 4) = 0;
   *(volatile uint64_t*)(hdr + 8) = block;
   *status = 0xFF;
   uint64_t pa[2];
   uint32_t len[2];
-  const bool direct = dma_pieces(dst, pa, len);
-  if (!direct) pa[0] = g_v.page_pa[1] + 0x200, len[0] = disk::BLOCK, len[1] = 0;
+  const bool direct = dma_pieces(buf, !write, pa, len);
+  if (!direct) {
+    pa[0] = g_v.page_pa[1] + 0x200, len[0] = disk::BLOCK, len[1] = 0;
+    if (write) u::copy(page(1) + 0x200, buf, disk::BLOCK);
+  }
   uint16_t n = 0;
   desc[n] = {g_v.page_pa[1], 16, F_NEXT, (uint16_t)(n + 1)}, ++n;
   for (unsigned i = 0; i < 2; ++i)
-    if (len[i]) desc[n] = {pa[i], len[i], F_NEXT | F_WRITE, (uint16_t)(n + 1)}, ++n;
+    if (len[i]) desc[n] = {pa[i], len[i], (uint16_t)(F_NEXT | (write ? 0 : F_WRITE)), (uint16_t)(n + 1)}, ++n;
   desc[n] = {g_v.page_pa[1] + 0x40, 1, F_WRITE, 0};
   asm volatile("" ::: "memory");  // the descriptors before the ring entry that names them
   avail[2 + g_v.avail % kQ] = 0;
@@ -124,7 +134,7 @@ int64_t virtio_read(uint64_t block, uint8_t* dst) {
   }
   g_v.used_seen = want;
   if (*status != 0) return abi::E_INVAL;
-  if (!direct) u::copy(dst, page(1) + 0x200, disk::BLOCK);
+  if (!direct && !write) u::copy(buf, page(1) + 0x200, disk::BLOCK);
   return disk::BLOCK;
 }
 }  // namespace
@@ -136,12 +146,12 @@ int64_t module_main(uint64_t op, uint64_t arg, void* b0, uint64_t l0, void*, uin
   int64_t r = abi::E_INVAL;
   if (g_v.state == 1) {
     if (op == abi::BLK_NBLOCKS) r = (int64_t)g_v.capacity;
-    else if (l0 >= disk::BLOCK) r = virtio_read(arg, (uint8_t*)b0);
+    else if (l0 >= disk::BLOCK) r = virtio_rw(arg, (uint8_t*)b0, op == abi::BLK_WRITE);
   } else if (g_v.state == -2) {
     r = abi::E_INVAL;  // a disk that would not start: no silent fallback to the built-in one
   } else if (op == abi::BLK_NBLOCKS) {
     r = disk::NBLOCKS;
-  } else if (arg < disk::NBLOCKS && l0 >= disk::BLOCK) {
+  } else if (op == abi::BLK_READ && arg < disk::NBLOCKS && l0 >= disk::BLOCK) {  // built in: read-only
     auto* dst = (uint8_t*)b0;
     for (uint32_t i = 0; i < disk::BLOCK; ++i) dst[i] = disk::byte_at(arg * disk::BLOCK + i);
     r = disk::BLOCK;

@@ -2,6 +2,8 @@
 // own block cache (module data, shared by every task running fs, so guarded
 // by lock 0), and copies file bytes into the caller's buffer. Whole-block
 // reads are forwarded: the caller's window is passed on to blk, zero copy.
+// Writes (FS_WRITE) overwrite a file in place the same way: whole blocks
+// forwarded, a partial block read, changed in the cache and written back.
 //
 // Two disk formats: the built-in disk's directory (guest/include/disk.h), or
 // a ustar archive (POSIX.1-2001 pax/ustar headers, as `tar --format=ustar`
@@ -14,7 +16,7 @@
 SLOTLAB_MODULE("fs", abi::FS_NOPS, 0, 1u << abi::M_BLK | 1u << abi::M_APP, 0, 0, 0);
 SLOTLAB_OPNAMES(abi::FS_NOPS,
                 "FS_READ\0FS_SIZE\0FS_INC\0FS_COUNT\0FS_FLAG\0FS_ECHO\0FS_PEEK\0FS_FILL\0FS_CALLBACK\0FS_LOCKFAULT\0FS_LOOKUP\0"
-                "FS_LOCKTEST");
+                "FS_LOCKTEST\0FS_WRITE");
 
 namespace {
 alignas(4096) uint8_t g_block[disk::BLOCK];
@@ -154,11 +156,45 @@ int64_t read_file(uint32_t f, uint32_t off, uint8_t* dst, uint64_t len) {
   u::unlock(0);
   return r;
 }
+// Overwrites [off, off + len) of file f, clipped to its size: whole blocks
+// straight from the caller's window (forwarded to blk, zero copy), partial
+// ones read into the block cache, changed there, and written back.
+int64_t write_file(uint32_t f, uint32_t off, const uint8_t* src, uint64_t len) {
+  u::lock(0);
+  int64_t r = load_dir();
+  uint32_t first = 0, size = 0;
+  if (r == 0) r = locate(f, &first, &size);
+  if (r == 0 && off > size) r = abi::E_INVAL;
+  if (r == 0) {
+    const uint64_t n = size - off < len ? size - off : len;
+    uint64_t done = 0;
+    while (done < n && r >= 0) {
+      const uint32_t pos = off + (uint32_t)done;
+      const uint32_t blk = first + pos / disk::BLOCK, in = pos % disk::BLOCK;
+      if (in == 0 && n - done >= disk::BLOCK) {
+        r = u::call(abi::M_BLK, abi::BLK_WRITE, blk, src + done, disk::BLOCK | abi::BUF_IN);
+        done += disk::BLOCK;
+        continue;
+      }
+      r = u::call(abi::M_BLK, abi::BLK_READ, blk, g_block, disk::BLOCK);
+      const uint64_t k = disk::BLOCK - in < n - done ? disk::BLOCK - in : n - done;
+      if (r >= 0) {
+        u::copy(g_block + in, src + done, k);
+        r = u::call(abi::M_BLK, abi::BLK_WRITE, blk, g_block, disk::BLOCK | abi::BUF_IN);
+      }
+      done += k;
+    }
+    if (r >= 0) r = (int64_t)n;
+  }
+  u::unlock(0);
+  return r;
+}
 }  // namespace
 
 int64_t module_main(uint64_t op, uint64_t arg, void* b0, uint64_t l0, void*, uint64_t) {
   switch (op) {
     case abi::FS_READ: return read_file((uint32_t)(arg >> 32), (uint32_t)arg, (uint8_t*)b0, l0);
+    case abi::FS_WRITE: return write_file((uint32_t)(arg >> 32), (uint32_t)arg, (const uint8_t*)b0, l0);
     case abi::FS_SIZE: {
       u::lock(0);
       int64_t r = load_dir();
