@@ -32,7 +32,8 @@
   X(26, write_input_buffer, "wrote into a buffer passed as input (BUF_IN)")      \
   X(27, yield_forever, "a callee that yields while another task runs was not ended") \
   X(28, read_beside_buffer, "read the caller's bytes next to a buffer on its page") \
-  X(29, write_beside_buffer, "wrote the caller's bytes next to a buffer on its page")
+  X(29, write_beside_buffer, "wrote the caller's bytes next to a buffer on its page") \
+  X(30, segment_rights, "mapped a segment it was not granted, or wrote one granted read-only")
 
 enum AttackId : unsigned {
 #define SLOTLAB_ATTACK_ENUM(n, name, what) ATK_##name = n,
@@ -52,3 +53,5 @@ inline constexpr unsigned long ATK_VGA_CELL = 24 * 160 + 79 * 2;
 // read/write_beside_buffer: the victim passes this many bytes, and evil
 // touches the 8 bytes just before and just after them (on the same page).
 inline constexpr unsigned long ATK_BESIDE_LEN = 64;
+// segment_rights: where app and evil map segment "public" (offset from MOD_SHM).
+inline constexpr unsigned long ATK_PUBLIC_AT = 16 * 4096;

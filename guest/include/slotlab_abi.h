@@ -27,7 +27,8 @@ namespace abi {
   X(5, unlock)              \
   X(6, mark)                \
   X(7, dev)                 \
-  X(8, mem)
+  X(8, mem)                 \
+  X(9, shm)
 
 enum Sys : uint64_t {
 #define SLOTLAB_SYS_ENUM(n, name) SYS_##name = n,
@@ -73,6 +74,31 @@ enum MemOp : uint64_t {
   // (the cost the design pays for PCIDs), or E_INVAL.
   MEM_UNMAP = 1,
 };
+
+// SYS_shm(op, a1, a2): named shared-memory segments. A segment is a set of
+// frames the kernel keeps for the whole boot, made zeroed at its first map;
+// which module may map which segment, how big it is and whether writable come
+// from the boot manifest (`shm=NAME:PAGES:rw|ro`). A module maps it into its
+// own module area at base + MOD_SHM and up, so every task running the module
+// sees it, and two modules granted the same name share its frames.
+inline constexpr uint64_t MOD_SHM = 448ull << 20;
+inline constexpr uint64_t MOD_SHM_BYTES = 64ull << 20;  // up to MOD_DEVICE
+inline constexpr uint32_t SHM_MAX_PAGES = 64;
+enum ShmOp : uint64_t {
+  // a1 = name (shm_name("...")), a2 = page-aligned va in [base + MOD_SHM, + MOD_SHM_BYTES):
+  // maps the whole segment there (no-execute; writable only if granted rw); returns its
+  // pages, E_DENIED (no grant), or E_INVAL (bad va, overlap, mapped already here).
+  SHM_MAP = 0,
+  // a1 = the va it was mapped at: unmaps it, invalidating as MEM_UNMAP does (the frames
+  // stay the segment's); returns how many other address spaces had to be marked, or E_INVAL.
+  SHM_UNMAP = 1,
+};
+// A segment's name: up to 8 characters, packed little-endian.
+constexpr uint64_t shm_name(const char* s) {
+  uint64_t v = 0;
+  for (unsigned i = 0; i < 8 && s[i]; ++i) v |= (uint64_t)(uint8_t)s[i] << (8 * i);
+  return v;
+}
 
 // SYS_dev(op, a1, a2): a driver's view of the device it was granted (MODF_VIRTIO_BLK).
 enum DevOp : uint64_t {
@@ -142,6 +168,7 @@ enum SelfTest : uint32_t {
   ST_READ_CHUNKS = 10, // reads file 1 in 100-byte chunks: returns its FNV-1a hash
   ST_READ_BIG = 11,    // reads file 2 (64 KiB) in one call: returns its FNV-1a hash
   ST_EDGE_PEEK = 13,   // passes 8 bytes mid-page; fs reads the 8 bytes before them
+  ST_SHM = 14,         // app and fs share segment "demo" (SYS_shm): 1 if each saw the other's writes
   ST_FLUSH = 12,       // asks cons to print every task's text: returns bytes printed
 };
 // APP_BENCH argument: size (bytes) | depth << 20 | ws << 24 | calls << 40
@@ -177,6 +204,9 @@ enum FsOp : uint32_t {
   // place, within the file's size (a ustar file never grows); returns bytes written, or
   // E_INVAL (no such file, offset past the end, a read-only disk).
   FS_WRITE = 12,
+  // Maps segment "demo" (at fs's MOD_SHM, once), checks arg is in its first qword of both
+  // pages, writes arg + 1 into the second page's: returns 1, or what went wrong.
+  FS_SHM = 13,
   FS_NOPS
 };
 enum BlkOp : uint32_t {

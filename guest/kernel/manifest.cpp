@@ -62,6 +62,27 @@ bool apply_word(const char* w, const char* end, ModuleIdOf id_of, Grant* g) {
     g->port_first = (uint16_t)first, g->port_count = (uint16_t)(last - first + 1);
     return true;
   }
+  if (same(w, kn, "shm")) {  // NAME:PAGES:rw|ro[,...]
+    for (const char* p = v; p < end;) {
+      const char* q = p;
+      while (q < end && *q != ',') ++q;
+      const char* c1 = p;
+      while (c1 < q && *c1 != ':') ++c1;
+      const char* c2 = c1 < q ? c1 + 1 : q;
+      while (c2 < q && *c2 != ':') ++c2;
+      uint32_t pages = 0;
+      const unsigned rn = c2 < q ? (unsigned)(q - c2 - 1) : 0;
+      const bool rw = same(c2 + 1, rn, "rw"), ro = same(c2 + 1, rn, "ro");
+      if (c1 == p || c1 - p > 8 || c2 == q || !number(c1 + 1, c2, &pages) || pages == 0 ||
+          pages > abi::SHM_MAX_PAGES || !(rw || ro) || g->nshm == kMaxShmGrants)
+        return false;
+      ShmGrant& s = g->shm[g->nshm++];
+      for (unsigned i = 0; p + i < c1; ++i) s.name |= (uint64_t)(uint8_t)p[i] << (8 * i);
+      s.pages = pages, s.write = rw;
+      p = q < end ? q + 1 : q;
+    }
+    return true;
+  }
   if (same(w, kn, "device")) {
     const unsigned vn = (unsigned)(end - v);
     if (same(v, vn, "vga")) return g->flags |= abi::MODF_VGA, true;

@@ -5,11 +5,21 @@
 #pragma once
 #include <stdint.h>
 
+// shm=NAME:PAGES:rw|ro -- a named shared-memory segment the module may map.
+struct ShmGrant {
+  uint64_t name = 0;  // abi::shm_name
+  uint32_t pages = 0;
+  bool write = false;
+};
+inline constexpr unsigned kMaxShmGrants = 4;
+
 struct Grant {
   bool listed = false;    // the manifest has a line for the module
   uint32_t calls = 0;     // bit i: may call module i
   uint16_t port_first = 0, port_count = 0;
   uint32_t flags = 0;     // abi::MODF_*
+  ShmGrant shm[kMaxShmGrants];
+  unsigned nshm = 0;
   const char* problem = nullptr;  // a word of the line that was not understood or not allowed: dropped
 };
 

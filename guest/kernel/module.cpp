@@ -150,6 +150,7 @@ Asked g_asked[MAX_MODULES];
 
 // Rights from the boot manifest: what the line grants and the module's own
 // .modinfo asks for; the rest is refused (manifest_report prints it).
+constinit ShmGrants g_shm[MAX_MODULES];
 void apply_manifest(Module& m) {
   const Grant g = manifest_grant(boot_manifest, m.info.name, id_by_name);
   abi::ModInfo& i = m.info;
@@ -158,6 +159,8 @@ void apply_manifest(Module& m) {
                                       i.port_first + i.port_count > g.port_first + g.port_count);
   i.calls &= g.calls;
   i.flags &= g.flags;
+  for (unsigned k = 0; k < g.nshm; ++k) g_shm[i.id].g[k] = g.shm[k];
+  g_shm[i.id].n = g.nshm;
   if (ports) i.port_first = 0, i.port_count = 0;
 }
 }  // namespace
@@ -208,6 +211,24 @@ void modules_load_all() {
 }
 
 Module* module_get(uint32_t id) { return id < MAX_MODULES && g_modules[id].loaded ? &g_modules[id] : nullptr; }
+
+const ShmGrants& module_shm_grants(uint32_t id) { return g_shm[id < MAX_MODULES ? id : 0]; }
+
+bool module_add_range(Module& m, uint64_t va, uint32_t npages) {
+  for (unsigned r = 0; r < m.nranges; ++r)
+    if (m.ranges[r].va == va) return true;
+  if (m.nranges == sizeof m.ranges / sizeof m.ranges[0]) return false;
+  m.ranges[m.nranges++] = {va, npages};
+  return true;
+}
+
+void module_remove_range(Module& m, uint64_t va) {
+  for (unsigned r = 0; r < m.nranges; ++r)
+    if (m.ranges[r].va == va) {
+      m.ranges[r] = m.ranges[--m.nranges];
+      return;
+    }
+}
 
 uint32_t module_pages(const Module& m) {
   uint32_t n = 0;

@@ -5,7 +5,10 @@
 #include <stdint.h>
 
 #include "guest/include/slotlab_abi.h"
+#include "guest/kernel/manifest.h"
 #include "guest/kernel/memlayout.h"
+
+struct Task;
 
 struct PageRange {
   uint64_t va;
@@ -27,10 +30,25 @@ struct Module {
   uint64_t symtab_pa = 0, symtab_size = 0, strtab_pa = 0, strtab_size = 0;
   uint64_t image_pa = 0, image_size = 0;  // the embedded ELF file
 };
+// The segments the boot manifest lets module id map (SYS_shm): kept apart
+// from Module, which the call path indexes.
+struct ShmGrants {
+  ShmGrant g[kMaxShmGrants];
+  unsigned n = 0;
+};
+const ShmGrants& module_shm_grants(uint32_t id);
 
 extern Module g_modules[layout::MAX_MODULES];
 void modules_load_all();                 // panics on a malformed image; rights from the boot manifest
 void manifest_report();                  // prints what modules asked for and the manifest did not grant (nothing if none)
 Module* module_get(uint32_t id);         // nullptr if not loaded
+// Unmaps n pages at va from m's page tables, shared by every task running m:
+// INVLPG here, and every other task's PCID for m marked to flush at its next
+// CR3 load (sys_mem.cpp). The frames unmapped go to frames[] (room for n);
+// returns how many, and *marked the address spaces marked.
+unsigned module_unmap(Task* self, Module& m, uint64_t va, uint64_t n, uint64_t* frames, int64_t* marked);
+// Adds/removes a range flush=invlpg must walk; false when the table is full.
+bool module_add_range(Module& m, uint64_t va, uint32_t npages);
+void module_remove_range(Module& m, uint64_t va);
 uint32_t module_pages(const Module& m);  // number of mapped 4 KiB pages
 uint64_t monolithic_pdpt();              // one PDPT holding every module's GiB

@@ -244,6 +244,9 @@ constexpr Check kChecks[] = {
     {"vga_device_memory", t_vga},
     {"dynamic_memory_unmap", t_dynamic_unmap},
     {"lock_wait_timeout_and_owner_death", t_lock_wait},
+    // Named shared segments (SYS_shm): app and fs, each granted "demo" by the
+    // boot manifest, map it in their own module areas and see each other's writes.
+    {"shared_segment", [] { return expect(app_self(abi::ST_SHM), 1, "app and fs through segment demo"); }},
 };
 }  // namespace
 

@@ -28,13 +28,7 @@ int64_t map(Module& m, uint64_t va, uint64_t n) {
     if (pte && (*pte & x86::PTE_P)) return abi::E_INVAL;
   }
   // flush=invlpg walks the module's ranges: the SYS_mem area joins them once.
-  const uint64_t dyn = module_base(m.info.id) + abi::MOD_DYN;
-  bool listed = false;
-  for (unsigned r = 0; r < m.nranges; ++r) listed |= m.ranges[r].va == dyn;
-  if (!listed) {
-    if (m.nranges == 8) return abi::E_INVAL;
-    m.ranges[m.nranges++] = {dyn, abi::MEM_DYN_PAGES};
-  }
+  if (!module_add_range(m, module_base(m.info.id) + abi::MOD_DYN, abi::MEM_DYN_PAGES)) return abi::E_INVAL;
   for (uint64_t i = 0; i < n; ++i)
     if (!pt_map(g_pt, m.pdpt, 3, va + i * 4096, alloc_zeroed_page(), x86::PTE_W | x86::PTE_NX | x86::PTE_U))
       panic("SYS_mem: map failed");
@@ -44,6 +38,15 @@ int64_t map(Module& m, uint64_t va, uint64_t n) {
 
 int64_t unmap(Task* self, Module& m, uint64_t va, uint64_t n) {
   uint64_t frames[abi::MEM_DYN_PAGES];
+  int64_t marked = 0;
+  const unsigned nf = module_unmap(self, m, va, n, frames, &marked);
+  if (!nf) return abi::E_INVAL;
+  for (unsigned i = 0; i < nf; ++i) free_page(frames[i]);  // only now: no translation to them survives
+  return marked;
+}
+}  // namespace
+
+unsigned module_unmap(Task* self, Module& m, uint64_t va, uint64_t n, uint64_t* frames, int64_t* marked) {
   unsigned nf = 0;
   for (uint64_t i = 0; i < n; ++i) {
     const uint64_t old = pt_unmap(g_pt, m.pdpt, 3, va + i * 4096);
@@ -51,19 +54,17 @@ int64_t unmap(Task* self, Module& m, uint64_t va, uint64_t n) {
     frames[nf++] = old & x86::PTE_ADDR;
     cpu::invlpg(va + i * 4096);  // this address space (its PCID)
   }
-  if (!nf) return abi::E_INVAL;
   m.tlb_entries -= nf;
-  int64_t marked = 0;
+  *marked = 0;
+  if (!nf) return 0;
   for (Task& t : g_tasks) {
     if (t.state == TaskState::Free || &t == self || !t.pcid_cr3[m.info.id]) continue;
     t.pcid_cr3[m.info.id] = 0;  // the next load of that PCID flushes it
     t.pcid_fresh[m.info.id] = 1;
-    ++marked;
+    ++*marked;
   }
-  for (unsigned i = 0; i < nf; ++i) free_page(frames[i]);  // only now: no translation to them survives
-  return marked;
+  return nf;
 }
-}  // namespace
 
 void sys_mem(Task* t, TrapFrame* f) {
   const uint32_t id = module_of(f->rip);

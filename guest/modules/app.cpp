@@ -17,9 +17,10 @@ constexpr uint64_t kSecret = 0x5EC12E7C0FFEEull;
 volatile uint64_t g_secret = kSecret;
 volatile uint64_t g_spin_flag;
 alignas(64) uint8_t g_small[256];
-// read/write_beside_buffer: a page of the victim's data with a small buffer in
-// its middle; every other word of the page is the secret.
-alignas(4096) volatile uint64_t g_beside[512];
+// read/write_beside_buffer: a page of the victim's data (heap page 48, past
+// the big buffer) with a small buffer in its middle; every other word of the
+// page is the secret.
+volatile uint64_t* beside() { return (volatile uint64_t*)(u::heap() + 192 * 1024); }
 constexpr unsigned kBesideAt = 128;  // the buffer: words 128.. (byte 1024 of the page)
 constexpr uint64_t kBigOff = 128 * 1024;  // 64 KiB buffer in the heap, beyond the per-task pages
 
@@ -108,6 +109,22 @@ int64_t self_test(uint64_t which) {
       return u::call(abi::M_FS, abi::FS_PEEK, (uint64_t)-8, g_small + 8, 8);
     }
     case abi::ST_FLUSH: return u::call(abi::M_CONS, abi::CONS_FLUSH);
+    case abi::ST_SHM: {
+      // app and fs map segment "demo" in their own module areas: the same frames.
+      const uint64_t at = u::base() + abi::MOD_SHM;
+      if (u::shm_map("nosuch", at) != abi::E_DENIED) return -100;
+      const int64_t pages = u::shm_map("demo", at);
+      if (pages != 2) return pages < 0 ? pages : -101;
+      if (u::shm_map("demo", at) != abi::E_INVAL) return -102;  // there already
+      constexpr uint64_t kValue = 0x5E65E65E6ull;
+      *(volatile uint64_t*)at = kValue;
+      *(volatile uint64_t*)(at + 4096) = kValue;
+      const int64_t r = u::call(abi::M_FS, abi::FS_SHM, kValue);
+      const bool seen = *(volatile uint64_t*)(at + 4096) == kValue + 1;
+      const int64_t marked = u::shm_unmap(at);
+      if (marked < 0) return marked;
+      return r != 1 ? r : seen ? 1 : -103;
+    }
     case abi::ST_READ_BIG: {
       uint8_t* buf = u::heap() + kBigOff;
       int64_t n = u::call(abi::M_FS, abi::FS_READ, 2ull << 32, buf, disk::kPatternSize);
@@ -146,10 +163,10 @@ int64_t probe(uint64_t a) {
       return r == (ipc_mode() ? abi::E_BUSY : abi::E_DEPTH) ? 0 : (r ? r : 1);
     case ATK_keep_window:
       for (auto& b : g_small) b = 0x77;
-      r = u::call(abi::M_EVIL, 30, 0, g_small, 64);
+      r = u::call(abi::M_EVIL, 38, 0, g_small, 64);
       if (r != 0) return r;
       for (auto& b : g_small) b = 0x11;  // what a live mapping would now show
-      r = u::call(abi::M_EVIL, 31);
+      r = u::call(abi::M_EVIL, 39);
       // mode=ipc: the server kept its own copy of the old message (0x77...), not access to ours
       if (ipc_mode() && r == 0x7777777777777777) return 0;
       return r == abi::E_FAULT ? 0 : (r ? r : 1);
@@ -173,12 +190,25 @@ int64_t probe(uint64_t a) {
     case ATK_write_beside_buffer: {
       // Contained when evil got none of the secret around the buffer and the
       // secret is still there, whatever evil returned.
-      for (auto& q : g_beside) q = kSecret;
-      for (unsigned i = 0; i < ATK_BESIDE_LEN / 8; ++i) g_beside[kBesideAt + i] = 0x7777777777777777ull;
-      r = u::call(abi::M_EVIL, (uint32_t)a, 0, (const void*)(g_beside + kBesideAt), ATK_BESIDE_LEN);
+      volatile uint64_t* page = beside();
+      for (unsigned i = 0; i < 512; ++i) page[i] = kSecret;
+      for (unsigned i = 0; i < ATK_BESIDE_LEN / 8; ++i) page[kBesideAt + i] = 0x7777777777777777ull;
+      r = u::call(abi::M_EVIL, (uint32_t)a, 0, (const void*)(page + kBesideAt), ATK_BESIDE_LEN);
       for (unsigned i = 0; i < 512; ++i)
-        if ((i < kBesideAt || i >= kBesideAt + ATK_BESIDE_LEN / 8) && g_beside[i] != kSecret) return r > 0 ? r : 1;
+        if ((i < kBesideAt || i >= kBesideAt + ATK_BESIDE_LEN / 8) && page[i] != kSecret) return r > 0 ? r : 1;
       return a == ATK_write_beside_buffer || r == abi::E_FAULT || (r & (int64_t)kSecret) != (int64_t)kSecret ? 0 : r;
+    }
+    case ATK_segment_rights: {
+      // Contained when evil's write to its read-only mapping faulted and the
+      // segment's bytes, as app (granted it rw) sees them, are unchanged.
+      const uint64_t at = u::base() + abi::MOD_SHM + ATK_PUBLIC_AT;
+      const int64_t m = u::shm_map("public", at);
+      if (m < 0) return m;
+      *(volatile uint64_t*)at = kSecret;
+      r = u::call(abi::M_EVIL, (uint32_t)a);
+      const bool intact = *(volatile uint64_t*)at == kSecret;
+      u::shm_unmap(at);
+      return r == abi::E_FAULT && intact ? 0 : (r > 0 ? r : 1);
     }
     case ATK_recurse_depth:
       r = u::call(abi::M_EVIL, (uint32_t)a);

@@ -8,13 +8,12 @@
 // (self_granted_ports, self_granted_vga): the boot manifest grants neither.
 SLOTLAB_MODULE("evil", 40, 0,
                1u << abi::M_APP | 1u << abi::M_FS | 1u << abi::M_CONS | 1u << abi::M_EVIL, 0x20, 2, abi::MODF_VGA);
-// Op n is attack n (1-29, in order in attacks.h), 30/31 the two halves of
+// Op n is attack n (1-30, in order in attacks.h), 38/39 the two halves of
 // keep_window; the others are unused and stay numbers.
-static_assert(ATK_COUNT_PLUS_ONE == 30, "op names below assume attacks 1-29");
+static_assert(ATK_COUNT_PLUS_ONE == 31, "op names below assume attacks 1-30");
 #define EVIL_OPNAME(n, name, what) #name "\0"
-SLOTLAB_OPNAMES(40, "\0" SLOTLAB_ATTACKS(EVIL_OPNAME)
-                    "keep_window_save\0keep_window_use\0"
-                    "\0\0\0\0\0\0\0");
+SLOTLAB_OPNAMES(40, "\0" SLOTLAB_ATTACKS(EVIL_OPNAME) "\0\0\0\0\0\0\0"
+                    "keep_window_save\0keep_window_use");  // the literal's own NUL ends the last
 #undef EVIL_OPNAME
 
 namespace {
@@ -77,8 +76,16 @@ int64_t module_main(uint64_t op, uint64_t arg, void* b0, uint64_t, void*, uint64
       return 1;
     case ATK_yield_forever:  // never spins: the time goes to the other task (the kernel runs a spinner)
       for (;;) u::yield();
-    case 30: g_saved_window = (uint64_t)b0; return 0;  // keep_window, first call
-    case 31: return *(volatile int64_t*)g_saved_window;  // keep_window, later call
+    case ATK_segment_rights: {  // the boot manifest grants it "public" read-only, "demo" not at all
+      const uint64_t at = base_of(abi::M_EVIL) + abi::MOD_SHM;
+      if (u::shm_map("demo", at) != abi::E_DENIED) return 1;
+      const int64_t r = u::shm_map("public", at + ATK_PUBLIC_AT);
+      if (r < 0) return r;
+      *(volatile uint64_t*)(at + ATK_PUBLIC_AT) = 0;
+      return 1;
+    }
+    case 38: g_saved_window = (uint64_t)b0; return 0;  // keep_window, first call
+    case 39: return *(volatile int64_t*)g_saved_window;  // keep_window, later call
   }
   return abi::E_INVAL;
 }

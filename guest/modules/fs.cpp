@@ -16,7 +16,7 @@
 SLOTLAB_MODULE("fs", abi::FS_NOPS, 0, 1u << abi::M_BLK | 1u << abi::M_APP, 0, 0, 0);
 SLOTLAB_OPNAMES(abi::FS_NOPS,
                 "FS_READ\0FS_SIZE\0FS_INC\0FS_COUNT\0FS_FLAG\0FS_ECHO\0FS_PEEK\0FS_FILL\0FS_CALLBACK\0FS_LOCKFAULT\0FS_LOOKUP\0"
-                "FS_LOCKTEST\0FS_WRITE");
+                "FS_LOCKTEST\0FS_WRITE\0FS_SHM");
 
 namespace {
 alignas(4096) uint8_t g_block[disk::BLOCK];
@@ -48,6 +48,7 @@ int64_t tar_header(uint64_t f) {
   return (int64_t)octal(g_block + 124, 12);
 }
 volatile uint64_t g_counter;
+bool g_shm_mapped;  // segment "demo" at MOD_SHM (FS_SHM)
 volatile uint64_t g_flag;
 volatile uint64_t g_held, g_done;  // FS_LOCKTEST's hand-shakes
 
@@ -195,6 +196,17 @@ int64_t module_main(uint64_t op, uint64_t arg, void* b0, uint64_t l0, void*, uin
   switch (op) {
     case abi::FS_READ: return read_file((uint32_t)(arg >> 32), (uint32_t)arg, (uint8_t*)b0, l0);
     case abi::FS_WRITE: return write_file((uint32_t)(arg >> 32), (uint32_t)arg, (const uint8_t*)b0, l0);
+    case abi::FS_SHM: {
+      const uint64_t at = u::base() + abi::MOD_SHM;
+      if (!g_shm_mapped) {  // fs's module area is shared by every task: map once
+        const int64_t r = u::shm_map("demo", at);
+        if (r < 0) return r;
+        g_shm_mapped = true;
+      }
+      if (*(volatile uint64_t*)at != arg || *(volatile uint64_t*)(at + 4096) != arg) return -200;
+      *(volatile uint64_t*)(at + 4096) = arg + 1;
+      return 1;
+    }
     case abi::FS_SIZE: {
       u::lock(0);
       int64_t r = load_dir();

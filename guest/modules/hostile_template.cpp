@@ -94,8 +94,16 @@ int64_t module_main(uint64_t op, uint64_t arg, void* b0, uint64_t, void*, uint64
       return 1;
     case ATK_yield_forever:  // never spins: the time goes to the other task (the kernel runs a spinner)
       for (;;) u::yield();
-    case 30: g_saved_window = (uint64_t)b0; return 0;  // keep_window, first call
-    case 31: return *(volatile int64_t*)g_saved_window;  // keep_window, later call
+    case ATK_segment_rights: {  // the boot manifest grants it "public" read-only, "demo" not at all
+      const uint64_t at = base_of(abi::M_EVIL) + abi::MOD_SHM;
+      if (u::shm_map("demo", at) != abi::E_DENIED) return 1;
+      const int64_t r = u::shm_map("public", at + ATK_PUBLIC_AT);
+      if (r < 0) return r;
+      *(volatile uint64_t*)(at + ATK_PUBLIC_AT) = 0;
+      return 1;
+    }
+    case 38: g_saved_window = (uint64_t)b0; return 0;  // keep_window, first call
+    case 39: return *(volatile int64_t*)g_saved_window;  // keep_window, later call
   }
   return abi::E_INVAL;
 }

@@ -58,9 +58,13 @@ inline void copy(void* d, const void* s, uint64_t n) {
   auto* q = (const volatile uint8_t*)s;
   while (n--) *p++ = *q++;
 }
-// Where this module's heap and device pages are (memlayout.h).
-inline uint8_t* heap() { return (uint8_t*)((1ull << 39) + (uint64_t)MODULE_ID * (1ull << 30) + (256ull << 20)); }
-inline volatile uint16_t* device() { return (volatile uint16_t*)((1ull << 39) + (uint64_t)MODULE_ID * (1ull << 30) + (512ull << 20)); }
+// Where this module's GiB, heap and device pages are (memlayout.h).
+inline uint64_t base() { return (1ull << 39) + (uint64_t)MODULE_ID * (1ull << 30); }
+inline uint8_t* heap() { return (uint8_t*)(base() + (256ull << 20)); }
+inline volatile uint16_t* device() { return (volatile uint16_t*)(base() + (512ull << 20)); }
+// Named shared-memory segments (SYS_shm): map at va (base() + abi::MOD_SHM and up), unmap.
+inline int64_t shm_map(const char* name, uint64_t va) { return sys(abi::SYS_shm, abi::SHM_MAP, abi::shm_name(name), va); }
+inline int64_t shm_unmap(uint64_t va) { return sys(abi::SYS_shm, abi::SHM_UNMAP, va); }
 
 }  // namespace u
 

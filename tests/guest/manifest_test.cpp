@@ -64,3 +64,30 @@ TEST(Manifest, TheKernelsPortsAndUnknownWordsAreDropped) {
     EXPECT_FALSE(manifest_port_reserved(p, p)) << std::hex << p;
   EXPECT_TRUE(manifest_port_reserved(0x10, 0x30)) << "a range that covers a reserved port";
 }
+
+TEST(Manifest, SharedSegments) {
+  constexpr const char* text =
+      "a shm=demo:2:rw,public:1:ro\n"
+      "b shm=toolongname:1:rw\n"
+      "c shm=x:0:rw\n"
+      "d shm=x:65:rw\n"
+      "e shm=x:1:rx\n"
+      "f shm=x:1\n"
+      "g shm=a:1:ro,b:1:ro,c:1:ro,d:1:ro,e:1:ro\n";
+  const Grant a = manifest_grant(text, "a", id_of);
+  ASSERT_EQ(a.nshm, 2u);
+  EXPECT_EQ(a.problem, nullptr);
+  // The name packed little-endian, as the guest's abi::shm_name does.
+  EXPECT_EQ(a.shm[0].name, uint64_t('d') | uint64_t('e') << 8 | uint64_t('m') << 16 | uint64_t('o') << 24);
+  EXPECT_EQ(a.shm[0].pages, 2u);
+  EXPECT_TRUE(a.shm[0].write);
+  EXPECT_EQ(a.shm[1].pages, 1u);
+  EXPECT_FALSE(a.shm[1].write);
+  // More than 8 characters, no pages, more than 64 pages, rights other than
+  // rw/ro, a missing field, more than four segments: the word is dropped.
+  for (const char* bad : {"b", "c", "d", "e", "f", "g"}) {
+    const Grant g = manifest_grant(text, bad, id_of);
+    EXPECT_NE(g.problem, nullptr) << bad;
+  }
+  EXPECT_EQ(manifest_grant(text, "b", id_of).nshm, 0u);
+}
