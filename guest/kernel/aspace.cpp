@@ -89,8 +89,14 @@ unsigned invlpg_accessed(const Module* m) {
   return n;
 }
 
-void invlpg_stack(unsigned depth) {
+// Depth d's stack window; for depth 0 also the pages lent into its mmap area
+// (sys_mmap.cpp), which live in the same page table and come and go with it.
+void invlpg_stack(const Task* t, unsigned depth) {
   for (unsigned p = 0; p < STACK_PAGES; ++p) cpu::invlpg(stack_bottom(depth) + p * 4096ull);
+  if (depth == 0)
+    for (unsigned w = 0; w < abi::MMAP_PAGES / 64; ++w)
+      for (uint64_t m = t->mmap_used[w]; m; m &= m - 1)
+        cpu::invlpg(abi::MMAP_AREA + (w * 64 + (unsigned)__builtin_ctzll(m)) * 4096ull);
 }
 }  // namespace
 
@@ -186,20 +192,20 @@ void aspace_switch_module(Task* t, uint32_t from, uint32_t to, unsigned depth, c
 }
 
 // The rare and heavy parts of aspace_switch_slot (aspace.h).
-void aspace_invlpg_stale(const StaleList& stale) {
+void aspace_invlpg_stale(const Task* t, const StaleList& stale) {
   for (unsigned i = 0; i < stale.n; ++i) cpu::invlpg(stale.va[i]);
-  if (stale.stack >= 0) invlpg_stack((unsigned)stale.stack);
+  if (stale.stack >= 0) invlpg_stack(t, (unsigned)stale.stack);
 }
 
-void aspace_invlpg_module(const Module* mf, const StaleList& stale) {
+void aspace_invlpg_module(const Task* t, const Module* mf, const StaleList& stale) {
   // At least one INVLPG, so the cached PML4E for the slot goes in any case.
   if (invlpg_accessed(mf) == 0 && stale.empty()) cpu::invlpg(module_base(mf->info.id));
-  aspace_invlpg_stale(stale);
+  aspace_invlpg_stale(t, stale);
 }
 
-void aspace_invlpg_stacks(uint8_t depths) {
+void aspace_invlpg_stacks(const Task* t, uint8_t depths) {
   for (unsigned d = 0; d < MAX_DEPTH; ++d)
-    if (depths >> d & 1) invlpg_stack(d);
+    if (depths >> d & 1) invlpg_stack(t, d);
 }
 
 uint64_t aspace_user_pte(Task* t, uint32_t module, uint64_t va) {

@@ -63,9 +63,10 @@ uint64_t aspace_user_pte(Task* t, uint32_t module, uint64_t va);
 
 // ---- the slot switch itself, inline: the fastpath's common cases are a few
 // instructions; the rare and heavy parts are the out-of-line calls below.
-void aspace_invlpg_stale(const StaleList& stale);                         // each page listed
-void aspace_invlpg_module(const Module* from, const StaleList& stale);   // flush=invlpg, small module
-void aspace_invlpg_stacks(uint8_t depths);                                // stack windows of these depths
+// (Stack windows include, for depth 0, the pages lent into the task's mmap area.)
+void aspace_invlpg_stale(const Task* t, const StaleList& stale);                        // each page listed
+void aspace_invlpg_module(const Task* t, const Module* from, const StaleList& stale);  // flush=invlpg, small module
+void aspace_invlpg_stacks(const Task* t, uint8_t depths);                               // stack windows of these depths
 uint64_t aspace_cr3_first(Task* t, uint32_t module);  // flush=pcid: new PML4, first (flushing) load, no PCID
 extern uint32_t g_io_module;  // module whose ports the TSS bitmap grants now
 
@@ -107,7 +108,7 @@ inline void aspace_io_follows(uint32_t to) { g_io_module = to; }
       // (invlpg_max, default 33: Linux bounds INVLPG work the same way,
       // arch/x86/mm/tlb.c tlb_single_page_flush_ceiling.)
       if (mf->tlb_entries > g_cfg.invlpg_max) cpu::write_cr3(t->pml4);
-      else aspace_invlpg_module(mf, stale);
+      else aspace_invlpg_module(t, mf, stale);
       break;
     case Flush::None:
       // The deliberate bug: the module-slot PML4E changes but the old
@@ -115,7 +116,7 @@ inline void aspace_io_follows(uint32_t to) { g_io_module = to; }
       // using the caller's pages through stale TLB entries (the private
       // area is still invalidated, so only the slot swap is wrong).
       phys_ptr(t->pml4)[layout::SLOT_MODULE] = slot_entry(mt->pdpt);
-      aspace_invlpg_stale(stale);
+      aspace_invlpg_stale(t, stale);
       break;
     case Flush::Pcid: {
       // No PML4E rewrite: each (task, module) pair has its own PML4 and PCID,
@@ -123,13 +124,13 @@ inline void aspace_io_follows(uint32_t to) { g_io_module = to; }
       // changed in the shared private area must still be invalidated:
       // hidden buffer windows now, in the PCID that used them; stacks of
       // other depths lazily, in the PCID being entered, if it may hold them.
-      if (stale.n) aspace_invlpg_stale(stale);  // (stack windows are not listed: see below)
+      if (stale.n) aspace_invlpg_stale(t, stale);  // (stack windows are not listed: see below)
       const uint64_t cr3 = t->pcid_cr3[to];
       cpu::write_cr3(cr3 ? cr3 : aspace_cr3_first(t, to));
       uint8_t& mask = t->pcid_stack_mask[to];
       const uint8_t here = (uint8_t)(1u << depth);
       if (mask != here) {
-        if (mask & ~here) aspace_invlpg_stacks(mask & ~here);
+        if (mask & ~here) aspace_invlpg_stacks(t, mask & ~here);
         mask = here;
       }
       break;

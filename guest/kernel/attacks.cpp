@@ -8,7 +8,9 @@
 #include "guest/include/slotlab_abi.h"
 #include "guest/kernel/config.h"
 #include "guest/kernel/kprintf.h"
+#include "guest/kernel/memlayout.h"
 #include "guest/kernel/module.h"
+#include "guest/kernel/pagetable.h"
 #include "guest/kernel/task.h"
 #include "guest/kernel/vm.h"
 #include "guest/kernel/x86.h"
@@ -47,6 +49,19 @@ struct Evidence {
     return nullptr;
   }
 };
+// A malicious caller against a server: evil runs as a task's home module and
+// attacks what fs gives it. Judged by the kernel alone: the task must end on
+// a fault, and fs's notice page must still hold what fs wrote (read through
+// fs's own page tables). 0 = contained.
+int64_t hostile_caller(unsigned id) {
+  const Module* fs = module_get(abi::M_FS);
+  PtTranslation tr{};
+  if (!fs || !pt_translate(g_pt, fs->pdpt, 3, layout::module_base(abi::M_FS) + layout::MOD_HEAP, &tr)) return 3;
+  const int64_t r = run_task("hostile-caller", abi::M_EVIL, id, 0);
+  const bool intact = *phys_ptr<volatile uint64_t>(tr.pa) == abi::FS_NOTICE_MAGIC;
+  if (g_cfg.mode == Mode::Ipc && r == abi::E_INVAL && intact) return 0;  // the IPC kernel lends nothing
+  return r == abi::E_FAULT && intact ? 0 : (r > 0 ? r : 1);
+}
 }  // namespace
 
 int run_attacks() {
@@ -62,7 +77,7 @@ int run_attacks() {
     // yield_forever: a task that never yields takes the CPU between evil's
     // yields, so the budget must count time, not the callee's own ticks.
     Task* spinner = a.id == ATK_yield_forever ? task_create("spinner", abi::M_APP, abi::APP_SPIN, 0) : nullptr;
-    int64_t v = run_task(a.name, abi::M_APP, abi::APP_PROBE, a.id);
+    int64_t v = a.id == ATK_write_lent_page ? hostile_caller(a.id) : run_task(a.name, abi::M_APP, abi::APP_PROBE, a.id);
     if (spinner) {
       run_task("unspin", abi::M_APP, abi::APP_SPIN, 1);
       task_wait(spinner);

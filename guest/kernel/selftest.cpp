@@ -247,6 +247,8 @@ constexpr Check kChecks[] = {
     // Named shared segments (SYS_shm): app and fs, each granted "demo" by the
     // boot manifest, map it in their own module areas and see each other's writes.
     {"shared_segment", [] { return expect(app_self(abi::ST_SHM), 1, "app and fs through segment demo"); }},
+    // mmap: fs lends app its notice page (SYS_mmap), app unmaps it, fs lends it again.
+    {"mmap_lent_page", [] { return expect(app_self(abi::ST_MMAP), 1, "fs's lent page"); }, M_AREA | M_MONO},
 };
 }  // namespace
 

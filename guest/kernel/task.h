@@ -4,6 +4,7 @@
 #pragma once
 #include <stdint.h>
 
+#include "guest/include/slotlab_abi.h"
 #include "guest/kernel/callstack.h"
 #include "guest/kernel/desc.h"
 #include "guest/kernel/memlayout.h"
@@ -60,6 +61,7 @@ struct Task {
   uint32_t srv_ticks = 0;
   CallFrame ipc_req;                // server: the client's buffers of the current request
   uint64_t recv_frames[MAX_BUFS][BUF_SLOT_PAGES] = {};
+  uint64_t mmap_used[abi::MMAP_PAGES / 64] = {};  // pages of the depth-0 mmap area in use (sys_mmap.cpp)
   TrapFrame* user_frame() const { return (TrapFrame*)(frame_top - sizeof(TrapFrame)); }
 };
 

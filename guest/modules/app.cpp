@@ -109,6 +109,16 @@ int64_t self_test(uint64_t which) {
       return u::call(abi::M_FS, abi::FS_PEEK, (uint64_t)-8, g_small + 8, 8);
     }
     case abi::ST_FLUSH: return u::call(abi::M_CONS, abi::CONS_FLUSH);
+    case abi::ST_MMAP: {
+      const int64_t a = u::call(abi::M_FS, abi::FS_MMAP, 1);
+      if (a < 0) return a;
+      if (*(volatile uint64_t*)a != abi::FS_NOTICE_MAGIC) return -110;
+      if (u::sys(abi::SYS_mmap, abi::MMAP_UNMAP, (uint64_t)a, 1) != 0) return -111;
+      const int64_t b = u::call(abi::M_FS, abi::FS_MMAP, 0);
+      if (b != a) return b < 0 ? b : -112;  // first fit: the same place again
+      if (*(volatile uint64_t*)b != abi::FS_NOTICE_MAGIC) return -113;
+      return u::sys(abi::SYS_mmap, abi::MMAP_UNMAP, (uint64_t)b, 1) == 0 ? 1 : -114;
+    }
     case abi::ST_SHM: {
       // app and fs map segment "demo" in their own module areas: the same frames.
       const uint64_t at = u::base() + abi::MOD_SHM;
@@ -197,6 +207,16 @@ int64_t probe(uint64_t a) {
       for (unsigned i = 0; i < 512; ++i)
         if ((i < kBesideAt || i >= kBesideAt + ATK_BESIDE_LEN / 8) && page[i] != kSecret) return r > 0 ? r : 1;
       return a == ATK_write_beside_buffer || r == abi::E_FAULT || (r & (int64_t)kSecret) != (int64_t)kSecret ? 0 : r;
+    }
+    case ATK_read_lent_mapping: {
+      // fs lends app a page (at depth 0, app's own); app calls evil, which must
+      // not reach it: the lent page is hidden with app's stack during the call.
+      const int64_t lent = u::call(abi::M_FS, abi::FS_MMAP, 0);
+      if (lent < 0) return ipc_mode() && lent == abi::E_INVAL ? 0 : lent;  // the IPC kernel lends nothing
+      if (*(volatile uint64_t*)lent != abi::FS_NOTICE_MAGIC) return 2;
+      r = u::call(abi::M_EVIL, (uint32_t)a, (uint64_t)lent);
+      u::sys(abi::SYS_mmap, abi::MMAP_UNMAP, (uint64_t)lent, 1);
+      return r == abi::E_FAULT ? 0 : (r ? r : 1);
     }
     case ATK_segment_rights: {
       // Contained when evil's write to its read-only mapping faulted and the

@@ -8,11 +8,11 @@
 // (self_granted_ports, self_granted_vga): the boot manifest grants neither.
 SLOTLAB_MODULE("evil", 40, 0,
                1u << abi::M_APP | 1u << abi::M_FS | 1u << abi::M_CONS | 1u << abi::M_EVIL, 0x20, 2, abi::MODF_VGA);
-// Op n is attack n (1-30, in order in attacks.h), 38/39 the two halves of
+// Op n is attack n (1-32, in order in attacks.h), 38/39 the two halves of
 // keep_window; the others are unused and stay numbers.
-static_assert(ATK_COUNT_PLUS_ONE == 31, "op names below assume attacks 1-30");
+static_assert(ATK_COUNT_PLUS_ONE == 33, "op names below assume attacks 1-32");
 #define EVIL_OPNAME(n, name, what) #name "\0"
-SLOTLAB_OPNAMES(40, "\0" SLOTLAB_ATTACKS(EVIL_OPNAME) "\0\0\0\0\0\0\0"
+SLOTLAB_OPNAMES(40, "\0" SLOTLAB_ATTACKS(EVIL_OPNAME) "\0\0\0\0\0"
                     "keep_window_save\0keep_window_use");  // the literal's own NUL ends the last
 #undef EVIL_OPNAME
 
@@ -82,6 +82,13 @@ int64_t module_main(uint64_t op, uint64_t arg, void* b0, uint64_t, void*, uint64
       const int64_t r = u::shm_map("public", at + ATK_PUBLIC_AT);
       if (r < 0) return r;
       *(volatile uint64_t*)(at + ATK_PUBLIC_AT) = 0;
+      return 1;
+    }
+    case ATK_read_lent_mapping: return *(volatile int64_t*)arg;  // where fs lent app a page
+    case ATK_write_lent_page: {  // evil is the caller here: fs lends it a page read-only
+      const int64_t a = u::call(abi::M_FS, abi::FS_MMAP, 1);
+      if (a < 0) return a;
+      *(volatile uint64_t*)a = 0;
       return 1;
     }
     case 38: g_saved_window = (uint64_t)b0; return 0;  // keep_window, first call

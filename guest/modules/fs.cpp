@@ -13,10 +13,10 @@
 #include "guest/include/disk.h"
 #include "guest/modules/ulib.h"
 
-SLOTLAB_MODULE("fs", abi::FS_NOPS, 0, 1u << abi::M_BLK | 1u << abi::M_APP, 0, 0, 0);
+SLOTLAB_MODULE("fs", abi::FS_NOPS, 1, 1u << abi::M_BLK | 1u << abi::M_APP, 0, 0, 0);
 SLOTLAB_OPNAMES(abi::FS_NOPS,
                 "FS_READ\0FS_SIZE\0FS_INC\0FS_COUNT\0FS_FLAG\0FS_ECHO\0FS_PEEK\0FS_FILL\0FS_CALLBACK\0FS_LOCKFAULT\0FS_LOOKUP\0"
-                "FS_LOCKTEST\0FS_WRITE\0FS_SHM");
+                "FS_LOCKTEST\0FS_WRITE\0FS_SHM\0FS_MMAP");
 
 namespace {
 alignas(4096) uint8_t g_block[disk::BLOCK];
@@ -196,6 +196,12 @@ int64_t module_main(uint64_t op, uint64_t arg, void* b0, uint64_t l0, void*, uin
   switch (op) {
     case abi::FS_READ: return read_file((uint32_t)(arg >> 32), (uint32_t)arg, (uint8_t*)b0, l0);
     case abi::FS_WRITE: return write_file((uint32_t)(arg >> 32), (uint32_t)arg, (const uint8_t*)b0, l0);
+    case abi::FS_MMAP: {  // read-only, whatever the caller asked: the server chooses
+      auto* notice = (volatile uint64_t*)u::heap();
+      notice[0] = abi::FS_NOTICE_MAGIC;
+      notice[1] = g_counter;
+      return u::sys(abi::SYS_mmap, abi::MMAP_LEND, (uint64_t)u::heap(), 1);
+    }
     case abi::FS_SHM: {
       const uint64_t at = u::base() + abi::MOD_SHM;
       if (!g_shm_mapped) {  // fs's module area is shared by every task: map once

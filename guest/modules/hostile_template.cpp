@@ -102,6 +102,13 @@ int64_t module_main(uint64_t op, uint64_t arg, void* b0, uint64_t, void*, uint64
       *(volatile uint64_t*)(at + ATK_PUBLIC_AT) = 0;
       return 1;
     }
+    case ATK_read_lent_mapping: return *(volatile int64_t*)arg;  // where fs lent app a page
+    case ATK_write_lent_page: {  // evil is the caller here: fs lends it a page read-only
+      const int64_t a = u::call(abi::M_FS, abi::FS_MMAP, 1);
+      if (a < 0) return a;
+      *(volatile uint64_t*)a = 0;
+      return 1;
+    }
     case 38: g_saved_window = (uint64_t)b0; return 0;  // keep_window, first call
     case 39: return *(volatile int64_t*)g_saved_window;  // keep_window, later call
   }
