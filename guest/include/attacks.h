@@ -35,7 +35,8 @@
   X(29, write_beside_buffer, "wrote the caller's bytes next to a buffer on its page") \
   X(30, segment_rights, "mapped a segment it was not granted, or wrote one granted read-only") \
   X(31, read_lent_mapping, "a callee read a page its caller was lent by another server") \
-  X(32, write_lent_page, "a caller wrote the page a server lent it read-only")
+  X(32, write_lent_page, "a caller wrote the page a server lent it read-only") \
+  X(33, fake_kernel_error, "a callee's own E_TIMEOUT passed for the kernel's verdict")
 
 enum AttackId : unsigned {
 #define SLOTLAB_ATTACK_ENUM(n, name, what) ATK_##name = n,

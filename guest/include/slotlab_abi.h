@@ -38,6 +38,12 @@ enum Sys : uint64_t {
   SYS_COUNT
 };
 
+// SYS_call returns the callee's value in rax and, in rdx, who produced it: the
+// callee (its SYS_ret) or the kernel (it refused the call, or ended it on a
+// fault or a timeout). A module can return -6 itself; it cannot make rdx say
+// the kernel did (attack fake_kernel_error).
+inline constexpr uint64_t CALL_BY_CALLEE = 0, CALL_BY_KERNEL = 1;
+
 // A buffer's direction, or'ed into its length: the callee may only read it
 // (its window is mapped read-only; mode=ipc copies nothing back). Without it a
 // buffer is in-out. The callee sees the plain length.

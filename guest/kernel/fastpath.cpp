@@ -118,6 +118,7 @@ uint64_t modarea_return(TrapFrame* f) {
   task_set_frame_top(t, t->frame_top + sizeof(TrapFrame));
   TrapFrame* cf = t->user_frame();  // the caller's, as its SYSCALL left it
   cf->rax = (uint64_t)value;
+  cf->rdx = abi::CALL_BY_CALLEE;
   return (uint64_t)cf;
 }
 
@@ -161,11 +162,13 @@ uint64_t ipc_reply(TrapFrame* f) {
   s->state = TaskState::Blocked;
   task_resume_through_frame(s);  // its next request (on either path) enters through its frame
   c->ipc_result = value;
+  c->ipc_by = abi::CALL_BY_CALLEE;
   c->ipc_waiting_on = nullptr;
   c->fast_wait = false;
   c->state = TaskState::Ready;
   TrapFrame* cf = c->user_frame();
   cf->rax = (uint64_t)value;
+  cf->rdx = abi::CALL_BY_CALLEE;
   switch_to(c);
   return (uint64_t)cf;
 }

@@ -100,10 +100,11 @@ bool ipc_call(Task* t, TrapFrame* f, Module* m, uint32_t op, const CallFrame* pl
   task_handoff(s, true);  // blocks until the reply
   t->ipc_waiting_on = nullptr;
   f->rax = (uint64_t)t->ipc_result;
+  f->rdx = t->ipc_by;
   return true;
 }
 
-void ipc_reply(Task* s, int64_t value) {
+void ipc_reply(Task* s, int64_t value, uint64_t by) {
   Task* c = s->ipc_client;
   for (unsigned b = 0; b < MAX_BUFS; ++b) {
     const BufferWindow& w = s->ipc_req.buf[b];
@@ -113,8 +114,10 @@ void ipc_reply(Task* s, int64_t value) {
   s->busy = false;
   s->ipc_client = nullptr;
   c->ipc_result = value;
+  c->ipc_by = by;
   if (c->fast_wait) {  // a fastpath client resumes through its trap frame (fastpath.cpp)
     c->user_frame()->rax = (uint64_t)value;
+    c->user_frame()->rdx = by;
     c->ipc_waiting_on = nullptr;
     c->fast_wait = false;
   }
@@ -123,7 +126,7 @@ void ipc_reply(Task* s, int64_t value) {
 
 void ipc_server_abort(Task* s, int64_t err) {
   locks_release_task(s);
-  ipc_reply(s, err);
+  ipc_reply(s, err, abi::CALL_BY_KERNEL);
 }
 
-void ipc_unwind(Task* t, TrapFrame* f, int64_t err) { xcall_return(t, f, err); }
+void ipc_unwind(Task* t, TrapFrame* f, int64_t err) { xcall_return(t, f, err, abi::CALL_BY_KERNEL); }

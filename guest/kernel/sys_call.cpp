@@ -4,5 +4,5 @@
 
 void sys_call(Task* t, TrapFrame* f) {
   int64_t err = 0;
-  if (!xcall_enter(t, f, &err)) f->rax = (uint64_t)err;
+  if (!xcall_enter(t, f, &err)) f->rax = (uint64_t)err, f->rdx = abi::CALL_BY_KERNEL;
 }

@@ -62,6 +62,7 @@ struct Task {
   CallFrame ipc_req;                // server: the client's buffers of the current request
   uint64_t recv_frames[MAX_BUFS][BUF_SLOT_PAGES] = {};
   uint64_t mmap_used[abi::MMAP_PAGES / 64] = {};  // pages of the depth-0 mmap area in use (sys_mmap.cpp)
+  uint64_t ipc_by = 0;  // client: who produced ipc_result (abi::CALL_BY_CALLEE / CALL_BY_KERNEL)
   TrapFrame* user_frame() const { return (TrapFrame*)(frame_top - sizeof(TrapFrame)); }
 };
 

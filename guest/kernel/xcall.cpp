@@ -142,7 +142,7 @@ bool xcall_enter(Task* t, TrapFrame* f, int64_t* err) {
   return true;
 }
 
-void xcall_return(Task* t, TrapFrame* f, int64_t value) {
+void xcall_return(Task* t, TrapFrame* f, int64_t value, uint64_t by) {
   unsigned d = t->calls.depth();
   CallFrame* c = t->calls.top();
   StaleList stale;
@@ -160,11 +160,12 @@ void xcall_return(Task* t, TrapFrame* f, int64_t value) {
     memcpy(f, c->saved_regs, sizeof(TrapFrame));
   }
   f->rax = (uint64_t)value;
+  f->rdx = by;
   t->calls.pop();
 }
 
 void xcall_unwind(Task* t, TrapFrame* f, int64_t err) {
   locks_release_depth(t, t->calls.depth());
   if (g_cfg.mode == Mode::Ipc) return ipc_unwind(t, f, err);
-  xcall_return(t, f, err);
+  xcall_return(t, f, err, abi::CALL_BY_KERNEL);
 }

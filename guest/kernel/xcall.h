@@ -11,8 +11,10 @@ struct Task;
 // r8/r9 = buf1/len1. Either enters the callee (f rewritten, returns true) or
 // fails without side effects (returns false, *err set).
 bool xcall_enter(Task* t, TrapFrame* f, int64_t* err);
-// SYS_ret with `value` at depth > 0: resume the caller with rax = value.
-void xcall_return(Task* t, TrapFrame* f, int64_t value);
+// SYS_ret with `value` at depth > 0: resume the caller with rax = value and
+// rdx = who produced it (abi::CALL_BY_CALLEE, or CALL_BY_KERNEL when the
+// kernel ends the call: xcall_unwind).
+void xcall_return(Task* t, TrapFrame* f, int64_t value, uint64_t by = 0);
 // End the innermost call with an error (fault, timeout): release its locks,
 // then return like xcall_return.
 void xcall_unwind(Task* t, TrapFrame* f, int64_t err);

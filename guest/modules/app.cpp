@@ -218,6 +218,17 @@ int64_t probe(uint64_t a) {
       u::sys(abi::SYS_mmap, abi::MMAP_UNMAP, (uint64_t)lent, 1);
       return r == abi::E_FAULT ? 0 : (r ? r : 1);
     }
+    case ATK_fake_kernel_error: {
+      // evil returns -6 (E_TIMEOUT) itself; a real timeout comes from the kernel.
+      // Contained when the kernel's word (rdx) tells them apart.
+      bool kernel = true;
+      r = u::call_by(&kernel, abi::M_EVIL, (uint32_t)a);
+      if (r != abi::E_TIMEOUT || kernel) return r == abi::E_TIMEOUT ? 3 : (r ? r : 1);
+      r = u::call_by(&kernel, abi::M_EVIL, ATK_never_return);
+      if (r != abi::E_TIMEOUT || !kernel) return r == abi::E_TIMEOUT ? 4 : (r ? r : 1);
+      r = u::call_by(&kernel, 29, 0);  // no such module: the kernel's refusal
+      return r == abi::E_NOMODULE && kernel ? 0 : 5;
+    }
     case ATK_segment_rights: {
       // Contained when evil's write to its read-only mapping faulted and the
       // segment's bytes, as app (granted it rw) sees them, are unchanged.
@@ -236,20 +247,26 @@ int64_t probe(uint64_t a) {
       return r == 1000 + (int64_t)(8 - 1) ? 0 : (r ? r : 1);  // deepest depth = MAX_DEPTH - 1
     default: break;
   }
-  // The rest: evil does it alone; the kernel promised a specific error.
+  // The rest: evil does it alone; the kernel promised a specific error. Where
+  // the kernel ends evil's call (a fault, a timeout) the victim takes only the
+  // kernel's word for it (rdx, u::call_by): evil returning the number itself
+  // is not containment. Where evil makes a bad request and relays the
+  // kernel's refusal, the number is all the victim has.
   int64_t expect;
+  bool relayed = true;
   switch (a) {
     case ATK_kernel_pointer_buffer: case ATK_unmapped_buffer: case ATK_spanning_buffer:
       expect = abi::E_BADBUF; break;
     case ATK_missing_module: expect = abi::E_NOMODULE; break;
     case ATK_missing_operation: expect = abi::E_NOOP; break;
     case ATK_denied_module: case ATK_forge_lock: expect = abi::E_DENIED; break;
-    case ATK_never_return: case ATK_yield_forever: expect = abi::E_TIMEOUT; break;
+    case ATK_never_return: case ATK_yield_forever: expect = abi::E_TIMEOUT, relayed = false; break;
     case ATK_bad_syscall: expect = abi::E_NOSYS; break;
-    default: expect = abi::E_FAULT; break;
+    default: expect = abi::E_FAULT, relayed = false; break;
   }
-  r = u::call(abi::M_EVIL, (uint32_t)a);
-  return r == expect ? 0 : (r ? r : 1);
+  bool by_kernel = false;
+  r = u::call_by(&by_kernel, abi::M_EVIL, (uint32_t)a);
+  return r == expect && (relayed || by_kernel) ? 0 : (r ? r : 1);
 }
 
 int64_t bench(uint64_t arg) {

@@ -12,16 +12,18 @@
 
 namespace u {
 
+// *rdx_out: rdx after the call (SYS_call: who produced the value, abi::CALL_BY_*).
 inline int64_t sys(uint64_t n, uint64_t a1 = 0, uint64_t a2 = 0, uint64_t a3 = 0, uint64_t a4 = 0,
-                   uint64_t a5 = 0, uint64_t a6 = 0) {
+                   uint64_t a5 = 0, uint64_t a6 = 0, uint64_t* rdx_out = nullptr) {
   register uint64_t r10 asm("r10") = a4;
   register uint64_t r8 asm("r8") = a5;
   register uint64_t r9 asm("r9") = a6;
   uint64_t ret;
   asm volatile("syscall"
-               : "=a"(ret), "+r"(r10), "+r"(r8), "+r"(r9)
-               : "a"(n), "D"(a1), "S"(a2), "d"(a3)
+               : "=a"(ret), "+r"(r10), "+r"(r8), "+r"(r9), "+d"(a3)
+               : "a"(n), "D"(a1), "S"(a2)
                : "rcx", "r11", "memory");
+  if (rdx_out) *rdx_out = a3;
   return (int64_t)ret;
 }
 
@@ -39,6 +41,19 @@ inline int64_t call(uint32_t callee, uint32_t op, uint64_t arg = 0, const void* 
     return ((MainFn)kinfo()->main[callee])(op, arg, (void*)b0, l0 & ~abi::BUF_IN, (void*)b1, l1 & ~abi::BUF_IN);
   }
   return sys(abi::SYS_call, callee | (uint64_t)op << 32, arg, (uint64_t)b0, l0, (uint64_t)b1, l1);
+}
+// call() that also says who produced the value: *by_kernel is true when the
+// kernel refused or ended the call (E_* from the kernel), false when the
+// callee returned it -- even if the callee returned an E_* number itself.
+// (mode=monolithic: direct calls, the kernel never answers.)
+inline int64_t call_by(bool* by_kernel, uint32_t callee, uint32_t op, uint64_t arg = 0, const void* b0 = nullptr,
+                       uint64_t l0 = 0) {
+  *by_kernel = false;
+  if (kinfo()->mode == 1) return call(callee, op, arg, b0, l0);
+  uint64_t by = 0;
+  const int64_t r = sys(abi::SYS_call, callee | (uint64_t)op << 32, arg, (uint64_t)b0, l0, 0, 0, &by);
+  *by_kernel = by == abi::CALL_BY_KERNEL;
+  return r;
 }
 inline int64_t lock(uint32_t n) { return sys(abi::SYS_lock, MODULE_ID, n); }
 // At most `ticks` timer ticks of waiting: 0, or E_TIMEOUT.
