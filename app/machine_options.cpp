@@ -65,6 +65,10 @@ void bind_machine_options(CLI::App& cmd, std::string& kernel, MachineConfig& m, 
                  "a raw disk image behind a virtio-blk PCI device at 00:04.0 (as QEMU's -drive file=FILE,format=raw,"
                  "if=none,id=d0 -device virtio-blk-pci,drive=d0); the guest's writes reach the file (docs/platform.md)")
       ->check(CLI::ExistingFile);
+  cmd.add_option("--initrd", m.initrd,
+                 "multiboot modules, as QEMU's -initrd: \"FILE ARGS,FILE2 ...\", each loaded after the kernel with "
+                 "\"FILE ARGS\" as its string (the guest takes a module whose second word is `manifest` as its boot "
+                 "manifest, docs/guest.md)");
   cmd.add_flag("--disk-read-only", m.disk_read_only,
                "offer the disk read-only (VIRTIO_BLK_F_RO; writes fail with IOERR and the file is never opened for writing)");
   CLI::Option* tlb = bind_tlb_option(cmd, m.tlb, h.tlb);

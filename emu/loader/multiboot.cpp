@@ -125,7 +125,8 @@ std::vector<MemoryRegion> memory_map(uint64_t ram) {
   return map;
 }
 
-BootInfo load(mmu::PhysMemory& mem, std::span<const uint8_t> image, std::string_view cmdline) {
+BootInfo load(mmu::PhysMemory& mem, std::span<const uint8_t> image, std::string_view cmdline,
+              std::span<const BootModule> modules) {
   if (mem.size() < kMinRam) fail(fmt::format("RAM of {} bytes is too small for a multiboot kernel", mem.size()));
   if (image.empty()) fail("file is empty");
   std::optional<Header> h = find_header(image);
@@ -162,17 +163,39 @@ BootInfo load(mmu::PhysMemory& mem, std::span<const uint8_t> image, std::string_
   info.image_start = low;
   info.image_end = high;
 
-  // Command line, then the boot loader name, after the page-rounded kernel (QEMU's layout).
+  // After the page-rounded kernel (QEMU's layout): the module entries, the
+  // command line, the modules' strings, the boot loader name; then the
+  // modules, each at a page boundary.
   std::string cmd(cmdline.substr(0, cmdline.find('\0')));
-  uint64_t cmd_addr = low + ((high - low + kPage - 1) & ~(kPage - 1));
-  uint64_t name_addr = cmd_addr + cmd.size() + 1;
+  const uint64_t mods_addr = low + ((high - low + kPage - 1) & ~(kPage - 1));
+  const uint64_t cmd_addr = mods_addr + 16 * modules.size();
+  uint64_t at_string = cmd_addr + cmd.size() + 1;
+  std::vector<uint64_t> string_addr;
+  for (const BootModule& m : modules) {
+    string_addr.push_back(at_string);
+    at_string += m.string.size() + 1;
+  }
+  const uint64_t name_addr = at_string;
   uint64_t strings_end = name_addr + std::strlen(kLoaderName) + 1;
-  if (!in_ram(mem, cmd_addr, strings_end - cmd_addr) || strings_end > 0xFFFF'FFFFull)
-    fail(fmt::format("no room after the kernel for the command line at {:#x}", cmd_addr));
-  if (cmd_addr < kInfoAreaEnd && strings_end > kMmapAddr)
+  std::vector<uint64_t> mod_start;
+  uint64_t end = strings_end;
+  for (const BootModule& m : modules) {
+    mod_start.push_back((end + kPage - 1) & ~(kPage - 1));
+    end = mod_start.back() + m.bytes.size();
+  }
+  if (!in_ram(mem, mods_addr, end - mods_addr) || end > 0xFFFF'FFFFull)
+    fail(fmt::format("no room after the kernel for the command line and modules at {:#x}", mods_addr));
+  if (mods_addr < kInfoAreaEnd && end > kMmapAddr)
     fail(fmt::format("the command line at {:#x} would overlap the boot information at {:#x}", cmd_addr, kMmapAddr));
   write_mem(mem, cmd_addr, cmd.c_str(), cmd.size() + 1);
   write_mem(mem, name_addr, kLoaderName, std::strlen(kLoaderName) + 1);
+  for (size_t i = 0; i < modules.size(); ++i) {
+    const uint32_t e[4] = {uint32_t(mod_start[i]), uint32_t(mod_start[i] + modules[i].bytes.size()),
+                           uint32_t(string_addr[i]), 0};
+    write_mem(mem, mods_addr + 16 * i, e, sizeof e);
+    write_mem(mem, string_addr[i], modules[i].string.c_str(), modules[i].string.size() + 1);
+    if (!modules[i].bytes.empty()) write_mem(mem, mod_start[i], modules[i].bytes.data(), modules[i].bytes.size());
+  }
 
   // Memory map: entries of {size = 20, base, length, type}, size not counting itself (spec 3.3).
   std::memset(mem.ptr(kMmapAddr, kInfoAreaEnd - kMmapAddr), 0, size_t(kInfoAreaEnd - kMmapAddr));
@@ -191,8 +214,8 @@ BootInfo load(mmu::PhysMemory& mem, std::span<const uint8_t> image, std::string_
   mbi[2] = uint32_t(mem_upper);
   mbi[3] = 0x8000FFFF;                       // boot_device: "BIOS drive 0x80", no partition (QEMU's value)
   mbi[4] = uint32_t(cmd_addr);               // cmdline
-  mbi[5] = 0;                                // mods_count
-  mbi[6] = uint32_t(cmd_addr);               // mods_addr (QEMU points it at the empty module list there)
+  mbi[5] = uint32_t(modules.size());         // mods_count
+  mbi[6] = uint32_t(mods_addr);              // mods_addr (without modules: the command line's, as QEMU)
   mbi[11] = uint32_t(map.size() * 24);       // mmap_length
   mbi[12] = kMmapAddr;                       // mmap_addr
   mbi[16] = uint32_t(name_addr);             // boot_loader_name
@@ -203,34 +226,57 @@ BootInfo load(mmu::PhysMemory& mem, std::span<const uint8_t> image, std::string_
   return info;
 }
 
-BootInfo load_file(mmu::PhysMemory& mem, const std::string& path, std::string_view cmdline) {
+namespace {
+// The whole file; missing, unreadable, a directory, or over 1 GiB:
+// std::runtime_error starting with "<path>: " (`what` names the file's role).
+std::vector<uint8_t> read_file(const std::string& path, const char* what) {
   std::vector<uint8_t> bytes;
-  {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) fail(path + ": is a directory, not a kernel image");
-    std::FILE* f = std::fopen(path.c_str(), "rb");
-    if (!f) fail(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-    bool ok = std::fseek(f, 0, SEEK_END) == 0;
-    long size = ok ? std::ftell(f) : -1;
-    if (size < 0 || std::fseek(f, 0, SEEK_SET) != 0) {
-      std::fclose(f);
-      fail(path + ": cannot read: not a regular file");
-    }
-    if (uint64_t(size) > kMaxFile) {
-      std::fclose(f);
-      fail(fmt::format("{}: file of {} bytes is too large for a kernel image", path, size));
-    }
-    bytes.resize(size_t(size));
-    size_t got = bytes.empty() ? 0 : std::fread(bytes.data(), 1, bytes.size(), f);
-    int err = std::ferror(f) ? errno : 0;
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) fail(path + ": is a directory, not " + what);
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) fail(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  bool ok = std::fseek(f, 0, SEEK_END) == 0;
+  long size = ok ? std::ftell(f) : -1;
+  if (size < 0 || std::fseek(f, 0, SEEK_SET) != 0) {
     std::fclose(f);
-    if (got != bytes.size()) fail(fmt::format("{}: read error: {}", path, err ? std::strerror(err) : "short read"));
+    fail(path + ": cannot read: not a regular file");
   }
+  if (uint64_t(size) > kMaxFile) {
+    std::fclose(f);
+    fail(fmt::format("{}: file of {} bytes is too large for {}", path, size, what));
+  }
+  bytes.resize(size_t(size));
+  size_t got = bytes.empty() ? 0 : std::fread(bytes.data(), 1, bytes.size(), f);
+  int err = std::ferror(f) ? errno : 0;
+  std::fclose(f);
+  if (got != bytes.size()) fail(fmt::format("{}: read error: {}", path, err ? std::strerror(err) : "short read"));
+  return bytes;
+}
+}  // namespace
+
+BootInfo load_file(mmu::PhysMemory& mem, const std::string& path, std::string_view cmdline,
+                   std::span<const BootModule> modules) {
+  const std::vector<uint8_t> bytes = read_file(path, "a kernel image");
   try {
-    return load(mem, bytes, cmdline);
+    return load(mem, bytes, cmdline, modules);
   } catch (const std::runtime_error& e) {
     throw std::runtime_error(path + ": " + e.what());
   }
+}
+
+std::vector<BootModule> load_modules(std::string_view initrd) {
+  std::vector<BootModule> out;
+  size_t start = 0;
+  while (start < initrd.size()) {
+    size_t comma = initrd.find(',', start);
+    if (comma == std::string_view::npos) comma = initrd.size();
+    const std::string item(initrd.substr(start, comma - start));
+    start = comma + 1;
+    const std::string file = item.substr(0, item.find(' '));
+    if (file.empty()) fail(fmt::format("module \"{}\": no file name", item));
+    out.push_back({item, read_file(file, "a boot module")});
+  }
+  return out;
 }
 
 std::string qemu_cmdline(std::string_view kernel_path, std::string_view append) {

@@ -87,15 +87,31 @@ struct BootInfo {
   Format format;
 };
 
+// A boot module (spec 3.3 "mods"): its bytes and its string. QEMU's
+// `-initrd "FILE ARGS,FILE2"` makes one per comma-separated item, with the
+// whole item ("FILE ARGS") as its string; load_modules() does the same.
+struct BootModule {
+  std::string string;
+  std::vector<uint8_t> bytes;
+};
+// The modules of a QEMU-style -initrd list, read from their files (errors:
+// std::runtime_error naming the file). Empty text: none.
+std::vector<BootModule> load_modules(std::string_view initrd);
+
 // Loads a multiboot kernel into RAM and writes the boot information. Throws
 // std::runtime_error with one line for anything unusable (no header, bad
 // header fields, not ELF without the a.out kludge, wrong machine, truncated
 // file, a segment or the information outside RAM or overlapping 0x9000-0x95FF).
-BootInfo load(mmu::PhysMemory& mem, std::span<const uint8_t> image, std::string_view cmdline);
+// With modules, QEMU's layout: right after the kernel rounded up to 4 KiB the
+// 16-byte module entries (mods_addr), then the command line, the modules'
+// strings and the boot loader name, then each module at a 4 KiB boundary.
+BootInfo load(mmu::PhysMemory& mem, std::span<const uint8_t> image, std::string_view cmdline,
+              std::span<const BootModule> modules = {});
 
 // Reads `path` (missing, unreadable, not a regular file, or over 1 GiB:
 // std::runtime_error) and loads it; error messages start with "<path>: ".
-BootInfo load_file(mmu::PhysMemory& mem, const std::string& path, std::string_view cmdline);
+BootInfo load_file(mmu::PhysMemory& mem, const std::string& path, std::string_view cmdline,
+                   std::span<const BootModule> modules = {});
 
 // The command line QEMU passes: "<kernel path> <append>" (with the space even
 // if append is empty).

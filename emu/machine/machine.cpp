@@ -66,6 +66,7 @@ const std::string& Machine::shutdown_report() const {
 
 void Machine::load_kernel(const std::string& path) {
   kernel_path_ = path;
+  modules_ = multiboot::load_modules(cfg_.initrd);
   boot(false);
 }
 
@@ -76,7 +77,8 @@ void Machine::load_kernel(const std::string& path) {
 void Machine::boot(bool keep_time) {
   const std::string& path = kernel_path_;
   // The command line is "<kernel path> <cmdline>", as QEMU's -kernel/-append.
-  const multiboot::BootInfo e = multiboot::load_file(mem_, path, multiboot::qemu_cmdline(path, cfg_.cmdline));
+  const multiboot::BootInfo e =
+      multiboot::load_file(mem_, path, multiboot::qemu_cmdline(path, cfg_.cmdline), modules_);
   acpi::install(mem_);  // the firmware's tables, as SeaBIOS leaves them
   cpu::Cpu& c = *cpu_;
   if (keep_time) c.reset_keep_time();

@@ -9,6 +9,7 @@
 
 #include "cpu/cpu.h"
 #include "emu/devices/board.h"
+#include "emu/loader/multiboot.h"
 #include "mmu/mmu.h"
 #include "mmu/phys.h"
 
@@ -32,6 +33,9 @@ struct MachineConfig {
   // --disk: a raw image behind a virtio-blk PCI function (board.h); empty: none.
   std::string disk;
   bool disk_read_only = false;
+  // --initrd: multiboot modules, QEMU's -initrd syntax ("FILE ARGS,FILE2");
+  // read when the kernel is loaded, kept for a reboot. Empty: none.
+  std::string initrd;
 };
 
 enum class RunExit : uint8_t {
@@ -88,6 +92,7 @@ class Machine final : public cpu::Platform {
   std::vector<std::function<void(mmu::PhysAddr, unsigned)>> listeners_;
   mutable std::string reset_report_;
   std::string kernel_path_;
+  std::vector<multiboot::BootModule> modules_;
   unsigned reboots_ = 0;
   void after_device_access();
   void boot(bool keep_time);

@@ -15,6 +15,7 @@ Module g_modules[MAX_MODULES];
 
 extern "C" const uint8_t* const embedded_modules[];  // modules.S: start, end pairs, null-terminated
 extern "C" const char boot_manifest[];               // modules.S: guest/manifest.txt, NUL-terminated
+const char* g_manifest = boot_manifest;              // or the boot loader's (modules_load_all)
 
 namespace {
 
@@ -152,7 +153,7 @@ Asked g_asked[MAX_MODULES];
 // .modinfo asks for; the rest is refused (manifest_report prints it).
 constinit ShmGrants g_shm[MAX_MODULES];
 void apply_manifest(Module& m) {
-  const Grant g = manifest_grant(boot_manifest, m.info.name, id_by_name);
+  const Grant g = manifest_grant(g_manifest, m.info.name, id_by_name);
   abi::ModInfo& i = m.info;
   g_asked[i.id] = {i, g.problem != nullptr};
   const bool ports = i.port_count && (i.port_first < g.port_first ||
@@ -172,7 +173,7 @@ void manifest_report() {
     const Asked& a = g_asked[m.info.id];
     const uint32_t calls = a.info.calls & ~m.info.calls, flags = a.info.flags & ~m.info.flags;
     const bool ports = a.info.port_count && !m.info.port_count;
-    const bool listed = manifest_grant(boot_manifest, m.info.name, id_by_name).listed;
+    const bool listed = manifest_grant(g_manifest, m.info.name, id_by_name).listed;
     if (calls || flags || ports) {
       kprintf("%s%s%s asked for", any ? "; " : "MANIFEST refused: ", m.info.name, listed ? "" : " (not in the manifest)");
       any = true;
@@ -190,7 +191,8 @@ void manifest_report() {
   if (any) kprintf("\n");
 }
 
-void modules_load_all() {
+void modules_load_all(const char* manifest) {
+  if (manifest) g_manifest = manifest;
   g_mono_pdpt = alloc_zeroed_page();
   for (unsigned i = 0; embedded_modules[i]; i += 2) load_one(embedded_modules[i], (uint64_t)(embedded_modules[i + 1] - embedded_modules[i]));
   for (auto& m : g_modules) {

@@ -39,7 +39,9 @@ struct ShmGrants {
 const ShmGrants& module_shm_grants(uint32_t id);
 
 extern Module g_modules[layout::MAX_MODULES];
-void modules_load_all();                 // panics on a malformed image; rights from the boot manifest
+// Panics on a malformed image. Rights from the boot manifest: `manifest`
+// (the boot loader's, NUL-terminated) or, when null, the embedded one.
+void modules_load_all(const char* manifest);
 void manifest_report();                  // prints what modules asked for and the manifest did not grant (nothing if none)
 Module* module_get(uint32_t id);         // nullptr if not loaded
 // Unmaps n pages at va from m's page tables, shared by every task running m:

@@ -93,6 +93,63 @@ TEST(Multiboot, Elf32LoadsLikeQemu) {
   }
 }
 
+// Boot modules (spec 3.3, flags bit 3): mods_count entries of {start, end,
+// string, 0} at mods_addr; each module's bytes at [start, end), page-aligned
+// (the spec leaves alignment to the loader; QEMU aligns, and so do we), its
+// string NUL-terminated; nothing overlaps the kernel, the command line or
+// another module.
+TEST(Multiboot, ModulesAreWhereTheInformationSays) {
+  PhysMemory mem(k16M);
+  const std::vector<mb::BootModule> mods = {{"policy.txt manifest", {'a', 'b', 'c'}},
+                                            {"big.bin", std::vector<uint8_t>(5000, 0x5A)},
+                                            {"empty", {}}};
+  mb::BootInfo bi = mb::load(mem, kernel32(), mb::qemu_cmdline("k.elf", "hello"), mods);
+  const uint32_t mbi = bi.info_addr;
+  EXPECT_EQ(rd(mem, mbi + 0) & 0x8, 0x8u);
+  ASSERT_EQ(rd(mem, mbi + 20), 3u);
+  const uint32_t at = rd(mem, mbi + 24);
+  EXPECT_GE(at, bi.image_end);
+  EXPECT_EQ(str_at(mem, rd(mem, mbi + 16)), "k.elf hello");
+  uint64_t prev_end = bi.image_end;
+  for (uint32_t i = 0; i < 3; ++i) {
+    const uint32_t start = rd(mem, at + 16 * i), end = rd(mem, at + 16 * i + 4), string = rd(mem, at + 16 * i + 8);
+    EXPECT_EQ(rd(mem, at + 16 * i + 12), 0u);
+    EXPECT_EQ(start % 4096, 0u) << i;
+    EXPECT_EQ(end - start, mods[i].bytes.size()) << i;
+    EXPECT_GE(start, prev_end) << i;
+    EXPECT_EQ(str_at(mem, string), mods[i].string) << i;
+    for (size_t k = 0; k < mods[i].bytes.size(); ++k) ASSERT_EQ(mem.read(start + k, 1), mods[i].bytes[k]) << i;
+    prev_end = std::max<uint64_t>(end, start);
+  }
+  // The command line and the strings lie below the first module.
+  EXPECT_LT(rd(mem, mbi + 16), rd(mem, at));
+  EXPECT_LT(rd(mem, mbi + 64), rd(mem, at));
+  EXPECT_EQ(str_at(mem, rd(mem, mbi + 64)), "slotlab");
+}
+
+TEST(Multiboot, ModuleListFromQemuSyntax) {
+  const std::string dir = ::testing::TempDir();
+  const std::string a = dir + "/slotlab_mod_a.txt", b = dir + "/slotlab_mod_b.bin";
+  std::FILE* f = std::fopen(a.c_str(), "wb");
+  std::fputs("hello", f);
+  std::fclose(f);
+  f = std::fopen(b.c_str(), "wb");
+  std::fclose(f);
+  const std::vector<mb::BootModule> m = mb::load_modules(a + " manifest," + b);
+  ASSERT_EQ(m.size(), 2u);
+  EXPECT_EQ(m[0].string, a + " manifest");
+  EXPECT_EQ(std::string(m[0].bytes.begin(), m[0].bytes.end()), "hello");
+  EXPECT_EQ(m[1].string, b);
+  EXPECT_TRUE(m[1].bytes.empty());
+  EXPECT_TRUE(mb::load_modules("").empty());
+  try {
+    mb::load_modules("/nonexistent/policy manifest");
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()), "/nonexistent/policy: cannot open: No such file or directory");
+  }
+}
+
 TEST(Multiboot, MemoryMapAt256MiBMatchesQemu) {
   auto map = mb::memory_map(256ull << 20);
   ASSERT_EQ(map.size(), 7u);
