@@ -36,7 +36,8 @@
   X(30, segment_rights, "mapped a segment it was not granted, or wrote one granted read-only") \
   X(31, read_lent_mapping, "a callee read a page its caller was lent by another server") \
   X(32, write_lent_page, "a caller wrote the page a server lent it read-only") \
-  X(33, fake_kernel_error, "a callee's own E_TIMEOUT passed for the kernel's verdict")
+  X(33, fake_kernel_error, "a callee's own E_TIMEOUT passed for the kernel's verdict") \
+  X(34, depth_starvation, "a callee used up the task's call depth and its caller did not recover")
 
 enum AttackId : unsigned {
 #define SLOTLAB_ATTACK_ENUM(n, name, what) ATK_##name = n,

@@ -218,6 +218,15 @@ int64_t probe(uint64_t a) {
       u::sys(abi::SYS_mmap, abi::MMAP_UNMAP, (uint64_t)lent, 1);
       return r == abi::E_FAULT ? 0 : (r ? r : 1);
     }
+    case ATK_depth_starvation: {
+      // evil recurses to the deepest depth and asks for one call more: the
+      // kernel refuses that one (E_DEPTH, relayed up; mode=ipc: the one evil
+      // server is busy, E_BUSY), and once the chain has unwound the victim's
+      // own calls work again.
+      r = u::call(abi::M_EVIL, (uint32_t)a);
+      if (r != (ipc_mode() ? abi::E_BUSY : abi::E_DEPTH)) return r ? r : 1;
+      return u::call(abi::M_FS, abi::FS_ECHO, 7) == 8 ? 0 : 2;
+    }
     case ATK_fake_kernel_error: {
       // evil returns -6 (E_TIMEOUT) itself; a real timeout comes from the kernel.
       // Contained when the kernel's word (rdx) tells them apart.

@@ -8,11 +8,11 @@
 // (self_granted_ports, self_granted_vga): the boot manifest grants neither.
 SLOTLAB_MODULE("evil", 40, 0,
                1u << abi::M_APP | 1u << abi::M_FS | 1u << abi::M_CONS | 1u << abi::M_EVIL, 0x20, 2, abi::MODF_VGA);
-// Op n is attack n (1-33, in order in attacks.h), 38/39 the two halves of
+// Op n is attack n (1-34, in order in attacks.h), 38/39 the two halves of
 // keep_window; the others are unused and stay numbers.
-static_assert(ATK_COUNT_PLUS_ONE == 34, "op names below assume attacks 1-33");
+static_assert(ATK_COUNT_PLUS_ONE == 35, "op names below assume attacks 1-34");
 #define EVIL_OPNAME(n, name, what) #name "\0"
-SLOTLAB_OPNAMES(40, "\0" SLOTLAB_ATTACKS(EVIL_OPNAME) "\0\0\0\0"
+SLOTLAB_OPNAMES(40, "\0" SLOTLAB_ATTACKS(EVIL_OPNAME) "\0\0\0"
                     "keep_window_save\0keep_window_use");  // the literal's own NUL ends the last
 #undef EVIL_OPNAME
 
@@ -92,6 +92,9 @@ int64_t module_main(uint64_t op, uint64_t arg, void* b0, uint64_t, void*, uint64
       return 1;
     }
     case ATK_fake_kernel_error: return abi::E_TIMEOUT;  // "the kernel timed me out", says evil
+    case ATK_depth_starvation:  // down to the deepest depth, then ask for one call more
+      if (u::depth() + 1 < 8) return u::call(abi::M_EVIL, ATK_depth_starvation);
+      return u::call(abi::M_APP, abi::APP_NOP, 1);
     case 38: g_saved_window = (uint64_t)b0; return 0;  // keep_window, first call
     case 39: return *(volatile int64_t*)g_saved_window;  // keep_window, later call
   }

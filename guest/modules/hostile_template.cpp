@@ -110,6 +110,9 @@ int64_t module_main(uint64_t op, uint64_t arg, void* b0, uint64_t, void*, uint64
       return 1;
     }
     case ATK_fake_kernel_error: return abi::E_TIMEOUT;  // "the kernel timed me out", says evil
+    case ATK_depth_starvation:  // down to the deepest depth, then ask for one call more
+      if (u::depth() + 1 < 8) return u::call(abi::M_EVIL, ATK_depth_starvation);
+      return u::call(abi::M_APP, abi::APP_NOP, 1);
     case 38: g_saved_window = (uint64_t)b0; return 0;  // keep_window, first call
     case 39: return *(volatile int64_t*)g_saved_window;  // keep_window, later call
   }
