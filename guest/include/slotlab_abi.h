@@ -180,6 +180,7 @@ enum AppOp : uint32_t {
   // cat_write_arg(...) first writes `bytes` pattern bytes (cat_pattern) at `at` (FS_WRITE).
   APP_CAT = 8,
   APP_DYN = 9,       // arg = role in the dynamic-memory self-test (selftest.cpp t_dynamic_unmap)
+  APP_REENTER = 10,  // fs's FS_TWOPHASE callback: calls fs FS_PAIRCHECK, returns what it returned
   APP_NOPS
 };
 enum SelfTest : uint32_t {
@@ -239,6 +240,12 @@ enum FsOp : uint32_t {
   // shared counter) to the caller, read-only whatever arg asks; returns where the caller
   // sees it (SYS_mmap MMAP_LEND), or an error.
   FS_MMAP = 14,
+  // Takes lock 1, writes the first half of a two-field record, calls back app
+  // (APP_REENTER), writes the second half, unlocks: returns what the callback returned.
+  FS_TWOPHASE = 15,
+  // Takes lock 1 and checks the record is whole: 0 whole, 1 half-updated, or the
+  // lock's refusal (E_BUSY: the task is inside FS_TWOPHASE's critical section).
+  FS_PAIRCHECK = 16,
   FS_NOPS
 };
 enum BlkOp : uint32_t {

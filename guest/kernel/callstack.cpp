@@ -18,6 +18,10 @@ BufKind classify_buffer(uint64_t va, uint64_t len, unsigned caller_module, unsig
 
 bool ModuleLock::try_acquire(int task, unsigned at_depth) {
   if (at_depth >= MAX_DEPTH || (owner != -1 && owner != task)) return false;
+  // Recursive only at the depth that holds it: a call chain that comes back
+  // into the module (A -> B -> A) must not enter a critical section the
+  // outer A left half-updated.
+  if (owner == task && !count_at[at_depth]) return false;
   owner = task;
   ++count_at[at_depth];
   return true;
@@ -29,16 +33,11 @@ unsigned ModuleLock::count() const {
   return n;
 }
 
-bool ModuleLock::release(int task) {
-  if (owner != task) return false;
-  for (unsigned d = MAX_DEPTH; d-- > 0;) {
-    if (count_at[d]) {
-      --count_at[d];
-      if (count() == 0) owner = -1;
-      return true;
-    }
-  }
-  return false;
+bool ModuleLock::release(int task, unsigned at_depth) {
+  if (owner != task || at_depth >= MAX_DEPTH || !count_at[at_depth]) return false;
+  --count_at[at_depth];
+  if (count() == 0) owner = -1;
+  return true;
 }
 
 void ModuleLock::release_if_at_or_above(int task, unsigned at_depth) {

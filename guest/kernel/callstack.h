@@ -71,14 +71,18 @@ constexpr uint64_t window_va(unsigned depth, unsigned slot, uint64_t caller_va) 
   return layout::window_base(depth) + (uint64_t)slot * BUF_SLOT_PAGES * 4096 + (caller_va & 0xFFF);
 }
 
-// Module locks: owned by a task, recursive (so A -> B -> A callbacks in one
-// task re-enter instead of deadlocking), and remembered with the call depth
-// that took them so an unwound call releases what it held.
+// Module locks: owned by a task, recursive at the call depth that took them,
+// refused (not waited for) at a deeper depth of the same task -- an
+// A -> B -> A chain must not enter the critical section the outer A left
+// half-updated, nor wait for itself -- and remembered with that depth so an
+// unwound call releases what it held.
 struct ModuleLock {
   int owner = -1;                               // task slot, -1 = free
   uint16_t count_at[layout::MAX_DEPTH] = {};    // acquisitions made at each call depth
+  // Free, or held by `task` at this same depth (recursive there); a deeper
+  // depth of the owning task is refused too (re-entry).
   bool try_acquire(int task, unsigned at_depth);
-  bool release(int task);                       // false if not the owner
+  bool release(int task, unsigned at_depth);    // false unless held by task at that depth
   void release_if_at_or_above(int task, unsigned at_depth);  // on unwind
   unsigned count() const;
 };

@@ -40,6 +40,10 @@ int64_t locks_acquire(Task* t, uint32_t module, uint32_t n, uint64_t timeout) {
   if (module >= layout::MAX_MODULES || n >= LOCKS_PER_MODULE) return abi::E_INVAL;
   ModuleLock& l = g_locks[module][n];
   if (l.try_acquire((int)t->slot, t->calls.depth())) return 0;
+  // Re-entry: this task holds it at a shallower depth, in a call that has not
+  // finished. Waiting would wait for ourselves; the critical section may be
+  // half-updated. Refused, as the IPC kernel refuses a busy server.
+  if (l.owner == (int)t->slot) return abi::E_BUSY;
   // mode=ipc: the owner may be a client waiting (through servers) for us
   if (ipc_would_deadlock(t, &g_tasks[l.owner])) return abi::E_BUSY;
   Queue& q = g_queues[module][n];
@@ -56,7 +60,7 @@ int64_t locks_acquire(Task* t, uint32_t module, uint32_t n, uint64_t timeout) {
 int64_t locks_release(Task* t, uint32_t module, uint32_t n) {
   if (module >= layout::MAX_MODULES || n >= LOCKS_PER_MODULE) return abi::E_INVAL;
   ModuleLock& l = g_locks[module][n];
-  if (!l.release((int)t->slot)) return abi::E_INVAL;
+  if (!l.release((int)t->slot, t->calls.depth())) return abi::E_INVAL;
   hand_over(l, g_queues[module][n]);
   return 0;
 }

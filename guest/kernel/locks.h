@@ -1,5 +1,7 @@
 // Module locks (SYS_lock / SYS_unlock): a few per module, owned by a task,
-// recursive, released when the call that took them is unwound or its task
+// recursive at the depth that took them (a deeper depth of the same task, a
+// call chain come back into the module, gets E_BUSY: ModuleLock), released
+// when the call that took them is unwound or its task
 // ends. A task that finds a lock taken sleeps in the lock's FIFO queue; a
 // release hands the lock to the first waiter; a wait may have a timeout.
 #pragma once

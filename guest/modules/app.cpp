@@ -9,7 +9,8 @@
 SLOTLAB_MODULE("app", abi::APP_NOPS, 64,
                1u << abi::M_APP | 1u << abi::M_FS | 1u << abi::M_CONS | 1u << abi::M_EVIL | 1u << abi::M_B1, 0, 0, 0);
 SLOTLAB_OPNAMES(abi::APP_NOPS,
-                "APP_DEMO\0APP_PROBE\0APP_CALLBACK\0APP_SELF\0APP_SPIN\0APP_BENCH\0APP_NOP\0APP_RECURSE\0APP_CAT\0APP_DYN");
+                "APP_DEMO\0APP_PROBE\0APP_CALLBACK\0APP_SELF\0APP_SPIN\0APP_BENCH\0APP_NOP\0APP_RECURSE\0APP_CAT\0APP_DYN\0"
+                "APP_REENTER");
 
 namespace {
 bool ipc_mode() { return u::kinfo()->mode == 2; }
@@ -218,6 +219,11 @@ int64_t probe(uint64_t a) {
       u::sys(abi::SYS_mmap, abi::MMAP_UNMAP, (uint64_t)lent, 1);
       return r == abi::E_FAULT ? 0 : (r ? r : 1);
     }
+    case ATK_reenter_critical_section:
+      // app, called back from inside fs's critical section, calls fs again:
+      // fs's own check says whether it got in (1: it saw the record half-updated).
+      r = u::call(abi::M_FS, abi::FS_TWOPHASE);
+      return r == abi::E_BUSY ? 0 : (r ? r : 1);
     case ATK_depth_starvation: {
       // evil recurses to the deepest depth and asks for one call more: the
       // kernel refuses that one (E_DEPTH, relayed up; mode=ipc: the one evil
@@ -374,7 +380,7 @@ int64_t module_main(uint64_t op, uint64_t arg, void*, uint64_t, void*, uint64_t)
     case abi::APP_DEMO: return demo((uint32_t)arg);
     case abi::APP_PROBE: return probe(arg);
     case abi::APP_CALLBACK: {
-      u::lock(0);  // recursive for this task: the callback does not deadlock
+      u::lock(0);  // held by this task at a shallower depth: E_BUSY, not a deadlock (and not entered)
       int64_t r = u::call(abi::M_EVIL, ATK_callback_cycle);
       u::unlock(0);
       return r;
@@ -394,6 +400,7 @@ int64_t module_main(uint64_t op, uint64_t arg, void*, uint64_t, void*, uint64_t)
     }
     case abi::APP_CAT: return cat(arg);
     case abi::APP_DYN: return dyn(arg);
+    case abi::APP_REENTER: return u::call(abi::M_FS, abi::FS_PAIRCHECK);
   }
   return abi::E_INVAL;
 }

@@ -8,11 +8,11 @@
 // (self_granted_ports, self_granted_vga): the boot manifest grants neither.
 SLOTLAB_MODULE("evil", 40, 0,
                1u << abi::M_APP | 1u << abi::M_FS | 1u << abi::M_CONS | 1u << abi::M_EVIL, 0x20, 2, abi::MODF_VGA);
-// Op n is attack n (1-34, in order in attacks.h), 38/39 the two halves of
+// Op n is attack n (1-35, in order in attacks.h), 38/39 the two halves of
 // keep_window; the others are unused and stay numbers.
-static_assert(ATK_COUNT_PLUS_ONE == 35, "op names below assume attacks 1-34");
+static_assert(ATK_COUNT_PLUS_ONE == 36, "op names below assume attacks 1-35");
 #define EVIL_OPNAME(n, name, what) #name "\0"
-SLOTLAB_OPNAMES(40, "\0" SLOTLAB_ATTACKS(EVIL_OPNAME) "\0\0\0"
+SLOTLAB_OPNAMES(40, "\0" SLOTLAB_ATTACKS(EVIL_OPNAME) "\0\0"
                     "keep_window_save\0keep_window_use");  // the literal's own NUL ends the last
 #undef EVIL_OPNAME
 

@@ -16,7 +16,7 @@
 SLOTLAB_MODULE("fs", abi::FS_NOPS, 1, 1u << abi::M_BLK | 1u << abi::M_APP, 0, 0, 0);
 SLOTLAB_OPNAMES(abi::FS_NOPS,
                 "FS_READ\0FS_SIZE\0FS_INC\0FS_COUNT\0FS_FLAG\0FS_ECHO\0FS_PEEK\0FS_FILL\0FS_CALLBACK\0FS_LOCKFAULT\0FS_LOOKUP\0"
-                "FS_LOCKTEST\0FS_WRITE\0FS_SHM\0FS_MMAP");
+                "FS_LOCKTEST\0FS_WRITE\0FS_SHM\0FS_MMAP\0FS_TWOPHASE\0FS_PAIRCHECK");
 
 namespace {
 alignas(4096) uint8_t g_block[disk::BLOCK];
@@ -49,6 +49,7 @@ int64_t tar_header(uint64_t f) {
 }
 volatile uint64_t g_counter;
 bool g_shm_mapped;  // segment "demo" at MOD_SHM (FS_SHM)
+volatile uint64_t g_pair_a, g_pair_b;  // FS_TWOPHASE's record: whole when equal (guarded by lock 1)
 volatile uint64_t g_flag;
 volatile uint64_t g_held, g_done;  // FS_LOCKTEST's hand-shakes
 
@@ -196,6 +197,21 @@ int64_t module_main(uint64_t op, uint64_t arg, void* b0, uint64_t l0, void*, uin
   switch (op) {
     case abi::FS_READ: return read_file((uint32_t)(arg >> 32), (uint32_t)arg, (uint8_t*)b0, l0);
     case abi::FS_WRITE: return write_file((uint32_t)(arg >> 32), (uint32_t)arg, (const uint8_t*)b0, l0);
+    case abi::FS_TWOPHASE: {
+      u::lock(1);
+      g_pair_a = g_pair_a + 1;  // first half
+      const int64_t r = u::call(abi::M_APP, abi::APP_REENTER);  // "notify the client" mid-update
+      g_pair_b = g_pair_a;      // second half
+      u::unlock(1);
+      return r;
+    }
+    case abi::FS_PAIRCHECK: {
+      const int64_t l = u::lock(1);
+      if (l < 0) return l;
+      const bool half = g_pair_a != g_pair_b;
+      u::unlock(1);
+      return half ? 1 : 0;
+    }
     case abi::FS_MMAP: {  // read-only, whatever the caller asked: the server chooses
       auto* notice = (volatile uint64_t*)u::heap();
       notice[0] = abi::FS_NOTICE_MAGIC;

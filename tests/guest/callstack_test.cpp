@@ -63,25 +63,27 @@ TEST(GuestCallStack, PushesUpToTheDepthLimit) {
   EXPECT_EQ(cs.top()->op, layout::MAX_DEPTH - 2);
 }
 
-TEST(GuestModuleLock, RecursiveForOneTaskExclusiveAcrossTasks) {
+TEST(GuestModuleLock, RecursiveAtOneDepthExclusiveAcrossTasks) {
   ModuleLock l;
   EXPECT_TRUE(l.try_acquire(1, 0));
-  EXPECT_TRUE(l.try_acquire(1, 2)) << "A -> B -> A in one task must re-enter";
+  EXPECT_TRUE(l.try_acquire(1, 0)) << "recursive at the depth that holds it";
+  EXPECT_FALSE(l.try_acquire(1, 2)) << "A -> B -> A: the inner A must not enter the outer A's critical section";
   EXPECT_FALSE(l.try_acquire(2, 0));
-  EXPECT_FALSE(l.release(2));
-  EXPECT_TRUE(l.release(1));
+  EXPECT_FALSE(l.release(2, 0));
+  EXPECT_FALSE(l.release(1, 2)) << "not held at depth 2";
+  EXPECT_TRUE(l.release(1, 0));
   EXPECT_FALSE(l.try_acquire(2, 0));
-  EXPECT_TRUE(l.release(1));
+  EXPECT_TRUE(l.release(1, 0));
   EXPECT_TRUE(l.try_acquire(2, 0));
 }
 
 TEST(GuestModuleLock, UnwindReleasesOnlyWhatTheUnwoundDepthsTook) {
   ModuleLock l;
-  ASSERT_TRUE(l.try_acquire(1, 0));
   ASSERT_TRUE(l.try_acquire(1, 2));
-  l.release_if_at_or_above(1, 2);  // the depth-2 callee faulted
+  l.release_if_at_or_above(1, 3);  // a deeper callee faulted: not this one's
   EXPECT_EQ(l.count(), 1u);
-  EXPECT_FALSE(l.try_acquire(2, 0)) << "depth 0 still holds it";
-  l.release_if_at_or_above(1, 0);  // the task ended
+  EXPECT_FALSE(l.try_acquire(2, 0)) << "depth 2 still holds it";
+  l.release_if_at_or_above(1, 2);  // the depth-2 callee faulted
+  EXPECT_EQ(l.count(), 0u);
   EXPECT_TRUE(l.try_acquire(2, 0));
 }
