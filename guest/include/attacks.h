@@ -38,7 +38,8 @@
   X(32, write_lent_page, "a caller wrote the page a server lent it read-only") \
   X(33, fake_kernel_error, "a callee's own E_TIMEOUT passed for the kernel's verdict") \
   X(34, depth_starvation, "a callee used up the task's call depth and its caller did not recover") \
-  X(35, reenter_critical_section, "a call chain re-entered a server inside its half-updated critical section")
+  X(35, reenter_critical_section, "a call chain re-entered a server inside its half-updated critical section") \
+  X(36, toctou_lookup, "a caller changed its request while the server worked on it, and the server saw it")
 
 enum AttackId : unsigned {
 #define SLOTLAB_ATTACK_ENUM(n, name, what) ATK_##name = n,

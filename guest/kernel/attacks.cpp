@@ -8,6 +8,7 @@
 #include "guest/include/slotlab_abi.h"
 #include "guest/kernel/config.h"
 #include "guest/kernel/kprintf.h"
+#include "guest/kernel/locks.h"
 #include "guest/kernel/memlayout.h"
 #include "guest/kernel/module.h"
 #include "guest/kernel/pagetable.h"
@@ -62,6 +63,27 @@ int64_t hostile_caller(unsigned id) {
   if (g_cfg.mode == Mode::Ipc && r == abi::E_INVAL && intact) return 0;  // the IPC kernel lends nothing
   return r == abi::E_FAULT && intact ? 0 : (r > 0 ? r : 1);
 }
+// A malicious caller changes its request while the server works on it: a
+// server that fetched it twice (or late) would act on the changed one. The
+// kernel holds fs's lock 0 so that evil's FS_LOOKUP sleeps inside fs; a
+// second evil task rewrites the name meanwhile; then fs goes on. Contained
+// when the lookup answers what the same lookup answers undisturbed. (By
+// default a name this short lies on a partial page and is bounced -- copied
+// at the call -- so the change cannot reach fs at all; with bounce=none the
+// window is the caller's own frame and fs's fetch-once (FS_LOOKUP copies the
+// name before it takes its lock) is what contains it.)
+int64_t toctou_caller(unsigned id) {
+  const int64_t want = run_task("lookup", abi::M_EVIL, id, 0);
+  if (want < 0 || locks_acquire(g_current, abi::M_FS, 0, 0) != 0) return 3;
+  Task* caller = task_create("toctou-caller", abi::M_EVIL, id, 1);
+  task_wait_blocked(caller);  // asleep in fs (modarea) or waiting for fs's thread (ipc)
+  const int64_t flip = run_task("toctou-flipper", abi::M_EVIL, id, 2);
+  locks_release(g_current, abi::M_FS, 0);
+  task_wait(caller);
+  const int64_t got = caller->exit_value;
+  caller->state = TaskState::Free;
+  return flip == 0 && got == want ? 0 : (got > 0 ? got + 100 : 1);
+}
 }  // namespace
 
 int run_attacks() {
@@ -77,7 +99,9 @@ int run_attacks() {
     // yield_forever: a task that never yields takes the CPU between evil's
     // yields, so the budget must count time, not the callee's own ticks.
     Task* spinner = a.id == ATK_yield_forever ? task_create("spinner", abi::M_APP, abi::APP_SPIN, 0) : nullptr;
-    int64_t v = a.id == ATK_write_lent_page ? hostile_caller(a.id) : run_task(a.name, abi::M_APP, abi::APP_PROBE, a.id);
+    int64_t v = a.id == ATK_write_lent_page    ? hostile_caller(a.id)
+                : a.id == ATK_toctou_lookup    ? toctou_caller(a.id)
+                                               : run_task(a.name, abi::M_APP, abi::APP_PROBE, a.id);
     if (spinner) {
       run_task("unspin", abi::M_APP, abi::APP_SPIN, 1);
       task_wait(spinner);

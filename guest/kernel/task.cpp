@@ -115,13 +115,18 @@ void task_handoff(Task* next, bool block_current) {
   switch_to(next);
 }
 
-void task_wait(Task* t) {
-  while (t->state != TaskState::Done) {
+namespace {
+void wait_until(Task* t, bool blocked_too) {
+  while (t->state != TaskState::Done && !(blocked_too && t->state == TaskState::Blocked)) {
     Task* n = pick_next();
     if (n == g_current) cpu::sti_hlt_cli();
     else switch_to(n);
   }
 }
+}  // namespace
+
+void task_wait(Task* t) { wait_until(t, false); }
+void task_wait_blocked(Task* t) { wait_until(t, true); }
 
 void task_exit(int64_t value) {
   Task* t = g_current;

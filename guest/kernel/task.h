@@ -74,6 +74,7 @@ void sched_init();  // slot 0 = init (the boot thread)
 // A new task that starts in `home_module` with module_main(op, arg, ...) at depth 0.
 Task* task_create(const char* name, uint32_t home_module, uint32_t op, uint64_t arg);
 void task_wait(Task* t);          // init only: yields/halts until t is Done
+void task_wait_blocked(Task* t);  // init only: ... until t sleeps (Blocked) or is Done
 [[noreturn]] void task_exit(int64_t value);
 void yield();                     // round-robin to the next ready task
 bool other_task_ready();          // a task other than the current one could run

@@ -8,11 +8,11 @@
 // (self_granted_ports, self_granted_vga): the boot manifest grants neither.
 SLOTLAB_MODULE("evil", 40, 0,
                1u << abi::M_APP | 1u << abi::M_FS | 1u << abi::M_CONS | 1u << abi::M_EVIL, 0x20, 2, abi::MODF_VGA);
-// Op n is attack n (1-35, in order in attacks.h), 38/39 the two halves of
+// Op n is attack n (1-36, in order in attacks.h), 38/39 the two halves of
 // keep_window; the others are unused and stay numbers.
-static_assert(ATK_COUNT_PLUS_ONE == 36, "op names below assume attacks 1-35");
+static_assert(ATK_COUNT_PLUS_ONE == 37, "op names below assume attacks 1-36");
 #define EVIL_OPNAME(n, name, what) #name "\0"
-SLOTLAB_OPNAMES(40, "\0" SLOTLAB_ATTACKS(EVIL_OPNAME) "\0\0"
+SLOTLAB_OPNAMES(40, "\0" SLOTLAB_ATTACKS(EVIL_OPNAME) "\0"
                     "keep_window_save\0keep_window_use");  // the literal's own NUL ends the last
 #undef EVIL_OPNAME
 
@@ -20,6 +20,7 @@ namespace {
 constexpr uint64_t kModuleArea = 1ull << 39, kGiB = 1ull << 30;
 constexpr uint64_t base_of(uint32_t id) { return kModuleArea + id * kGiB; }
 volatile uint64_t g_saved_window;
+volatile char g_name[8];  // toctou_lookup's request, in evil's module data (shared by its tasks)
 uint8_t g_code[16] = {0xC3};  // `ret`, in a data page (NX)
 }  // namespace
 
@@ -95,6 +96,11 @@ int64_t module_main(uint64_t op, uint64_t arg, void* b0, uint64_t, void*, uint64
     case ATK_depth_starvation:  // down to the deepest depth, then ask for one call more
       if (u::depth() + 1 < 8) return u::call(abi::M_EVIL, ATK_depth_starvation);
       return u::call(abi::M_APP, abi::APP_NOP, 1);
+    case ATK_toctou_lookup: {  // evil is the caller: arg 0/1 look "motd.txt" up, 2 rewrites the name meanwhile
+      const char* text = arg == 2 ? "pattern." : "motd.txt";
+      for (unsigned k = 0; k < 8; ++k) g_name[k] = text[k];
+      return arg == 2 ? 0 : u::call(abi::M_FS, abi::FS_LOOKUP, 0, (const void*)g_name, 8);
+    }
     case 38: g_saved_window = (uint64_t)b0; return 0;  // keep_window, first call
     case 39: return *(volatile int64_t*)g_saved_window;  // keep_window, later call
   }

@@ -28,6 +28,7 @@ namespace {
 constexpr uint64_t kModuleArea = 1ull << 39, kGiB = 1ull << 30;
 constexpr uint64_t base_of(uint32_t id) { return kModuleArea + id * kGiB; }
 volatile uint64_t g_saved_window;
+volatile char g_name[8];  // toctou_lookup's request, in evil's module data (shared by its tasks)
 uint8_t g_code[16] = {0xC3};  // `ret`, in a data page (NX)
 }  // namespace
 
@@ -113,6 +114,11 @@ int64_t module_main(uint64_t op, uint64_t arg, void* b0, uint64_t, void*, uint64
     case ATK_depth_starvation:  // down to the deepest depth, then ask for one call more
       if (u::depth() + 1 < 8) return u::call(abi::M_EVIL, ATK_depth_starvation);
       return u::call(abi::M_APP, abi::APP_NOP, 1);
+    case ATK_toctou_lookup: {  // evil is the caller: arg 0/1 look "motd.txt" up, 2 rewrites the name meanwhile
+      const char* text = arg == 2 ? "pattern." : "motd.txt";
+      for (unsigned k = 0; k < 8; ++k) g_name[k] = text[k];
+      return arg == 2 ? 0 : u::call(abi::M_FS, abi::FS_LOOKUP, 0, (const void*)g_name, 8);
+    }
     case 38: g_saved_window = (uint64_t)b0; return 0;  // keep_window, first call
     case 39: return *(volatile int64_t*)g_saved_window;  // keep_window, later call
   }
