@@ -4,9 +4,11 @@
 // `-kernel` path puts them, so a guest sees the same facts under both:
 //   - the memory map at 0x9000 and the 88-byte information structure at
 //     0x9500 (EBX); flags 0x24F: mem_lower/mem_upper, boot_device 0x8000FFFF,
-//     cmdline, mods (count 0, address = the cmdline's), mmap, boot loader name;
-//   - the command line, then the boot loader name, right after the kernel
-//     rounded up to 4 KiB (QEMU's layout; its command line is
+//     cmdline, mods (without modules: count 0, address = the cmdline's), mmap,
+//     boot loader name;
+//   - the module entries (if any), the command line, the modules' strings and
+//     the boot loader name right after the kernel rounded up to 4 KiB, then
+//     the modules page-aligned (QEMU's layout; its command line is
 //     "<kernel path> <-append text>", see qemu_cmdline());
 //   - memory map entries as SeaBIOS reports them under QEMU 7.2 -cpu max
 //     (memory_map()); mem_lower = 639, mem_upper = the RAM block at 1 MiB in KiB.
