@@ -71,6 +71,11 @@ void bind_machine_options(CLI::App& cmd, std::string& kernel, MachineConfig& m, 
                  "manifest, docs/guest.md)");
   cmd.add_flag("--disk-read-only", m.disk_read_only,
                "offer the disk read-only (VIRTIO_BLK_F_RO; writes fail with IOERR and the file is never opened for writing)");
+  cmd.add_option("--disk-latency-us", m.disk_latency_us,
+                 "each virtio-blk request completes this long after the driver's notification, in guest time "
+                 "(derived from the instruction count, so runs stay identical); a slow disk for timing studies")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t(0), uint64_t(10'000'000)));
   CLI::Option* tlb = bind_tlb_option(cmd, m.tlb, h.tlb);
   if (h.tlb_default) tlb->default_val(defaults.tlb);
 }

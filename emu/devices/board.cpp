@@ -66,7 +66,7 @@ Board::Board(const BoardConfig& cfg)
   pci_.set_narrow_cf8(&reset_ports_);
   pci_.set_irq_sink([this](unsigned irq, bool level) { gsi(irq, level); });
   if (!cfg.disk.empty()) {
-    auto blk = std::make_unique<VirtioBlk>(clock_, DiskImage::open(cfg.disk, cfg.disk_read_only));
+    auto blk = std::make_unique<VirtioBlk>(clock_, DiskImage::open(cfg.disk, cfg.disk_read_only), cfg.disk_latency_ns);
     virtio_blk_ = blk.get();
     pci_.add_function(4 << 3, std::move(blk));
   }

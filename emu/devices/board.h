@@ -46,6 +46,7 @@ struct BoardConfig {
   // `-device virtio-blk-pci` lands behind its VGA and NIC); empty: none.
   std::string disk;
   bool disk_read_only = false;
+  uint64_t disk_latency_ns = VirtioBlk::kDefaultLatencyNs;  // notify to completion
 };
 
 enum class ResetKind {

@@ -60,8 +60,8 @@ struct Stream {
 };
 }  // namespace
 
-VirtioBlk::VirtioBlk(Clock& clock, std::unique_ptr<DiskImage> disk)
-    : PciFunction(0x1AF4, 0x1042, 0x01000001, 0x00), clock_(clock), disk_(std::move(disk)) {
+VirtioBlk::VirtioBlk(Clock& clock, std::unique_ptr<DiskImage> disk, uint64_t latency_ns)
+    : PciFunction(0x1AF4, 0x1042, 0x01000001, 0x00), clock_(clock), disk_(std::move(disk)), latency_ns_(latency_ns) {
   timer_ = clock_.add_timer("virtio-blk", [this](uint64_t) { serve(); });
   add_bar64(kBar, kBarSize, true);
   put(0x06, 0x0010, 2);      // status: capabilities list
@@ -226,7 +226,7 @@ void VirtioBlk::config_written(unsigned reg, unsigned size) {
 
 void VirtioBlk::notified() {
   if (clock_.deadline(timer_) != Clock::kNever) return;
-  clock_.arm(timer_, clock_.now() + clock_.icount_at_tick(kLatencyNs, 1'000'000'000));
+  clock_.arm(timer_, clock_.now() + clock_.icount_at_tick(latency_ns_, 1'000'000'000));
 }
 
 void VirtioBlk::fail(std::string why) {

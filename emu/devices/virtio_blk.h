@@ -15,7 +15,7 @@
 // device -- never a host crash, never a stray write to the image.
 //
 // Time: a notification arms a completion at a fixed guest time later
-// (kLatencyNs); then every available request is served, the used ring
+// (the latency: kDefaultLatencyNs, or --disk-latency-us); then every available request is served, the used ring
 // updated and INTx raised (ISR bit 0) unless the driver suppressed it.
 // Nothing happens while bus mastering is off in the command register.
 // Differences from QEMU: no MSI-X and no legacy interface (see the
@@ -35,7 +35,7 @@ namespace slot::emu {
 
 class VirtioBlk final : public PciFunction {
  public:
-  static constexpr uint64_t kLatencyNs = 10'000;  // notify to completion, in guest time
+  static constexpr uint64_t kDefaultLatencyNs = 10'000;  // notify to completion, in guest time
   static constexpr unsigned kBar = 4;
   static constexpr uint64_t kBarSize = 0x4000;
   // Device status bits (§2.1).
@@ -44,7 +44,7 @@ class VirtioBlk final : public PciFunction {
   static constexpr uint64_t kSegMax = 1ull << 2, kRo = 1ull << 5, kBlkSize = 1ull << 6, kFlush = 1ull << 9,
                             kVersion1 = 1ull << 32;
 
-  VirtioBlk(Clock& clock, std::unique_ptr<DiskImage> disk);
+  VirtioBlk(Clock& clock, std::unique_ptr<DiskImage> disk, uint64_t latency_ns = kDefaultLatencyNs);
   void set_dma(Dma dma) { dma_ = std::move(dma); }
   uint64_t features() const { return kSegMax | kBlkSize | kFlush | kVersion1 | (disk_->read_only() ? kRo : 0); }
 
@@ -71,6 +71,7 @@ class VirtioBlk final : public PciFunction {
   Clock& clock_;
   Clock::TimerId timer_;
   std::unique_ptr<DiskImage> disk_;
+  uint64_t latency_ns_;
   Dma dma_;
   SplitQueue queue_;
   struct State {

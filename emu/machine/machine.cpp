@@ -16,6 +16,7 @@ BoardConfig board_config(const MachineConfig& cfg) {
   b.ram_bytes = cfg.ram_mib << 20;
   b.disk = cfg.disk;
   b.disk_read_only = cfg.disk_read_only;
+  b.disk_latency_ns = cfg.disk_latency_us * 1000;
   return b;
 }
 }  // namespace

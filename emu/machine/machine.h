@@ -33,6 +33,7 @@ struct MachineConfig {
   // --disk: a raw image behind a virtio-blk PCI function (board.h); empty: none.
   std::string disk;
   bool disk_read_only = false;
+  uint64_t disk_latency_us = 10;  // a request's notify-to-completion time, in guest time
   // --initrd: multiboot modules, QEMU's -initrd syntax ("FILE ARGS,FILE2");
   // read when the kernel is loaded, kept for a reboot. Empty: none.
   std::string initrd;

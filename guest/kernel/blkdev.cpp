@@ -7,6 +7,7 @@ BlkDevice g_blkdev;
 
 namespace {
 volatile bool g_irq_seen;
+Task* g_waiter;  // the driver's task asleep in blkdev_wait (blk serves one request at a time)
 
 uint32_t cfg_read(unsigned dev, unsigned reg) {
   cpu::outl(0xCF8, 0x80000000u | dev << 11 | (reg & 0xFC));
@@ -74,22 +75,24 @@ void blkdev_probe() {
 void blkdev_irq() {
   set_masked(g_blkdev.irq, true);  // until the driver has acknowledged the device
   g_irq_seen = true;
+  if (g_waiter && g_waiter->state == TaskState::Blocked) g_waiter->state = TaskState::Ready;
   if (g_blkdev.irq >= 8) cpu::outb(0xA0, 0x20);
   cpu::outb(0x20, 0x20);
 }
 
 bool blkdev_wait(uint64_t ticks) {
-  const uint64_t end = g_ticks + ticks;
   set_masked(g_blkdev.irq, false);
-  // System calls run with interrupts off (FMASK): open them while waiting,
-  // for one instruction between yields, or halted when nothing else can run.
-  while (!g_irq_seen && g_ticks < end) {
-    if (other_task_ready()) {
-      asm volatile("sti; nop; cli" ::: "memory");
-      yield();
-    } else {
-      cpu::sti_hlt_cli();
-    }
+  // The task sleeps (others run, or the CPU halts) until the interrupt, its
+  // own `ticks` or its call's budget wakes it (task.cpp on_timer_tick). Not a
+  // yield loop: that kept a waiting task and a waiting init switching to
+  // each other, a busy machine for as long as the disk took.
+  if (!g_irq_seen) {
+    Task* t = g_current;
+    g_waiter = t;
+    t->wake_tick = g_ticks + ticks;
+    block_current();
+    t->wake_tick = 0;
+    g_waiter = nullptr;
   }
   const bool seen = g_irq_seen;
   g_irq_seen = false;

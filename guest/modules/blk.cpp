@@ -128,7 +128,16 @@ int64_t virtio_rw(uint64_t block, uint8_t* buf, bool write) {
   reg<uint16_t>(g_v.notify) = 0;
   const uint16_t want = (uint16_t)(g_v.used_seen + 1);
   while (used[1] != want) {
-    if (dev(abi::DEV_WAIT) < 0) return abi::E_INVAL;  // the device did not answer (E_TIMEOUT is the kernel's word)
+    if (dev(abi::DEV_WAIT) < 0) {
+      // The device did not answer. Its request may still be in flight, with
+      // the caller's page as its DMA target: reset the device (writing 0 to
+      // device_status, virtio 1.1 §4.1.4.3; it drops its queues) and use it no
+      // more, rather than let a late completion write into a page whose call
+      // has returned.
+      reg<uint8_t>(g_v.common + 0x14) = 0;
+      g_v.state = -2;
+      return abi::E_INVAL;  // not E_TIMEOUT: that is the kernel's word
+    }
     const uint8_t isr = reg<uint8_t>(g_v.isr);  // acknowledges the interrupt: the line drops
     (void)isr;
   }

@@ -43,11 +43,12 @@ struct VirtioTest : ::testing::Test {
   std::unique_ptr<Board> board;
   std::vector<std::pair<unsigned, bool>> irqs;  // (IRQ, level) as the bus drives them
 
-  void boot(size_t image_bytes = 64 * 512, bool read_only = false) {
+  void boot(size_t image_bytes = 64 * 512, bool read_only = false, uint64_t latency_ns = VirtioBlk::kDefaultLatencyNs) {
     if (path.empty()) path = make_image("virtio_test.img", image_bytes, 3);
     BoardConfig cfg;
     cfg.disk = path;
     cfg.disk_read_only = read_only;
+    cfg.disk_latency_ns = latency_ns;
     board = std::make_unique<Board>(cfg);
     board->bind_icount(&icount);
     Dma dma;
@@ -143,7 +144,7 @@ TEST_F(VirtioTest, CompletesAFixedGuestTimeAfterTheNotify) {
   boot();
   start();
   request(0, 1, 512, true);
-  const uint64_t at = icount + VirtioBlk::kLatencyNs;  // 1 instruction = 1 ns by default
+  const uint64_t at = icount + VirtioBlk::kDefaultLatencyNs;  // 1 instruction = 1 ns by default
   run_to(at - 1);
   EXPECT_EQ(used_idx(), 0);
   EXPECT_TRUE(irqs.empty());
@@ -154,6 +155,18 @@ TEST_F(VirtioTest, CompletesAFixedGuestTimeAfterTheNotify) {
   EXPECT_EQ(irqs[0], std::make_pair(11u, true)) << "INTA of 00:04.0: PIRQD, which the firmware routes to IRQ 11";
   EXPECT_EQ(rd(kIsr, 1), 1u);
   EXPECT_EQ(irqs.back(), std::make_pair(11u, false)) << "reading the ISR drops INTx";
+}
+
+TEST_F(VirtioTest, ASlowDiskCompletesAtItsOwnLatency) {
+  boot(64 * 512, false, 2'500'000);  // --disk-latency-us 2500
+  start();
+  request(0, 1, 512, true);
+  const uint64_t at = icount + 2'500'000;
+  run_to(at - 1);
+  EXPECT_EQ(used_idx(), 0) << "not at the default latency, nor any time before its own";
+  run_to(at);
+  EXPECT_EQ(used_idx(), 1);
+  EXPECT_EQ(ram[kStatus], 0);
 }
 
 TEST_F(VirtioTest, NothingMovesWithoutBusMastering) {

@@ -26,21 +26,6 @@ open(sys.argv[1] + "/big.bin", "wb").write(bytes(r.getrandbits(8) for _ in range
 open(sys.argv[1] + "/small.txt", "wb").write(b"".join(b"line %04d of a small file\n" % i for i in range(40)))
 PY
 (cd "$work/src" && tar --format=ustar -cf "$work/orig.img" big.bin small.txt) || { echo "FAIL tar"; exit 1; }
-# expect.py ORIG NAME AT BYTES SEED OUT: writes the expected image to OUT and
-# prints the expected CAT line.
-cat > "$work/expect.py" <<'PY'
-import sys, tarfile, zlib
-orig, name, at, n, seed, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
-img = bytearray(open(orig, "rb").read())
-with tarfile.open(orig) as t:
-    m = t.getmember(name)
-start, size = m.offset_data, m.size
-for i in range(min(n, max(0, size - at))):  # abi::cat_pattern
-    img[start + at + i] = (seed * 31 + i * 7 + (i >> 9)) & 0xFF
-open(out, "wb").write(img)
-data = bytes(img[start:start + size])
-print("CAT file=%s bytes=%d crc32=%08x" % (name, size, zlib.crc32(data)))
-PY
 qemu_run() {  # IMAGE CMDLINE [drive options] -> stdout
   timeout 120 "$qemu" -cpu max -m 256 -display none -monitor none -serial stdio -no-reboot \
     -device isa-debug-exit,iobase=0xf4,iosize=0x04 -drive "file=$1,format=raw,if=none,id=d0${3:-}" \
@@ -55,7 +40,7 @@ check() {  # WHAT CONDITION-STATUS DETAILS
 }
 for w in "big.bin 1000 70000 5" "big.bin 1024 512 6" "big.bin 199990 100 7" "small.txt 0 1040 8" "small.txt 700 3 9"; do
   read -r name at n seed <<< "$w"
-  want=$(python3 "$work/expect.py" "$work/orig.img" "$name" "$at" "$n" "$seed" "$work/want.img")
+  want=$(python3 "$(dirname "$0")/disk_expect.py" "$work/orig.img" "$name" "$at" "$n" "$seed" "$work/want.img")
   for variant in "mode=modarea flush=cr3" "mode=monolithic flush=cr3" "mode=ipc flush=pcid"; do
     cmd="workload=cat file=$name write=$n at=$at seed=$seed $variant"
     cp "$work/orig.img" "$work/q.img" && cp "$work/orig.img" "$work/s.img"
