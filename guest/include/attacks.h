@@ -39,7 +39,8 @@
   X(33, fake_kernel_error, "a callee's own E_TIMEOUT passed for the kernel's verdict") \
   X(34, depth_starvation, "a callee used up the task's call depth and its caller did not recover") \
   X(35, reenter_critical_section, "a call chain re-entered a server inside its half-updated critical section") \
-  X(36, toctou_lookup, "a caller changed its request while the server worked on it, and the server saw it")
+  X(36, toctou_lookup, "a caller changed its request while the server worked on it, and the server saw it") \
+  X(37, driver_dma_outside, "a driver made the device transfer into memory it was not given")
 
 enum AttackId : unsigned {
 #define SLOTLAB_ATTACK_ENUM(n, name, what) ATK_##name = n,

@@ -137,13 +137,29 @@ enum DevOp : uint64_t {
   // from, if [a1, a1 + a2) lies in one page the running module may write -- its own
   // memory or the caller's buffer window (never a stack); else E_BADBUF.
   DEV_DMA = 2,
-  // Waits (the task sleeps; others run) until the device's interrupt has come since the
-  // last DEV_WAIT; 0, or E_TIMEOUT after a1 timer ticks (0: 100).
+  // Waits (the task sleeps; others run) until the request DEV_SUBMIT sent completes:
+  // returns the length the device wrote, or E_TIMEOUT after a1 timer ticks (0: 100) --
+  // the kernel then resets the device, which is used no more.
   DEV_WAIT = 3,
   // As DEV_DMA for a transfer the device only reads (a disk write): the page need only be
   // readable by the running module -- an input buffer's read-only window will do.
   DEV_DMA_FROM = 4,
+  // The kernel initialises the device and its queue (the driver cannot reach the common
+  // configuration or the doorbell: they are mapped supervisor-only). Returns 1, | 2 if
+  // the device is read-only (VIRTIO_BLK_F_RO); E_INVAL if it will not start.
+  DEV_START = 5,
+  // a1 = DevDesc[a2] (2..4, in one page of the driver's own memory): one request. The
+  // kernel checks each buffer as DEV_DMA (DEV_DMA_FROM for one the device only reads)
+  // and puts the physical addresses in a queue of its own; E_BADBUF if any is refused,
+  // E_BUSY while a request is in flight. Then DEV_WAIT.
+  DEV_SUBMIT = 6,
 };
+struct DevDesc {
+  uint64_t va;     // in the driver's own memory or its caller's buffer window
+  uint32_t len;    // within one page
+  uint32_t flags;  // DEV_DESC_WRITE: the device writes it (a disk read, the status byte)
+};
+inline constexpr uint32_t DEV_DESC_WRITE = 1;
 struct ModInfo {
   uint32_t magic;
   uint32_t id;          // 1..31, also selects the GiB of the module area it is linked at

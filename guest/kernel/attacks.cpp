@@ -6,6 +6,7 @@
 // kernel is still here to print the line.
 #include "guest/include/attacks.h"
 #include "guest/include/slotlab_abi.h"
+#include "guest/kernel/blkdev.h"
 #include "guest/kernel/config.h"
 #include "guest/kernel/kprintf.h"
 #include "guest/kernel/locks.h"
@@ -37,9 +38,16 @@ struct Evidence {
   static Evidence now() {
     return {cpu::inb(0x21), cpu::inb(0xA1), *phys_ptr<volatile uint16_t>(0xB8000 + ATK_VGA_CELL)};
   }
-  // A breach the kernel saw (and undid), or nullptr.
+  // A breach the kernel saw (and undid), or nullptr. The disk's IRQ (and
+  // the cascade, for one on the slave) is the kernel's to mask and unmask
+  // around each request (blkdev.cpp): not evidence.
   const char* changed_since(const Evidence& before) const {
-    if (master_mask != before.master_mask || slave_mask != before.slave_mask) {
+    uint8_t master_own = 0, slave_own = 0;
+    if (g_blkdev.present) {
+      if (g_blkdev.irq < 8) master_own = (uint8_t)(1u << g_blkdev.irq);
+      else master_own = 4, slave_own = (uint8_t)(1u << (g_blkdev.irq - 8));
+    }
+    if (((master_mask ^ before.master_mask) & ~master_own) || ((slave_mask ^ before.slave_mask) & ~slave_own)) {
       cpu::outb(0x21, before.master_mask), cpu::outb(0xA1, before.slave_mask);
       return "the interrupt controller's masks changed";
     }
@@ -62,6 +70,22 @@ int64_t hostile_caller(unsigned id) {
   const bool intact = *phys_ptr<volatile uint64_t>(tr.pa) == abi::FS_NOTICE_MAGIC;
   if (g_cfg.mode == Mode::Ipc && r == abi::E_INVAL && intact) return 0;  // the IPC kernel lends nothing
   return r == abi::E_FAULT && intact ? 0 : (r > 0 ? r : 1);
+}
+// A driver that programs DMA into memory it was not given: evil runs as a
+// task's home module and, if a policy granted it the virtio-blk device, asks
+// the device to read a disk block into the kernel's canary, first through
+// the kernel (DEV_SUBMIT must refuse every address), then by programming a
+// queue of its own (the registers that would take it are the kernel's pages:
+// a fault). Judged by the kernel: the canary, checked after the device has
+// had time to finish anything it was told (attacks' loop), and, for a
+// granted driver, the fault. Without the grant the device is out of reach.
+int64_t hostile_driver(unsigned id) {
+  const Module* evil = module_get(abi::M_EVIL);
+  const bool driver = evil && (evil->info.flags & abi::MODF_VIRTIO_BLK) && g_blkdev.present;
+  const int64_t r = run_task("hostile-driver", abi::M_EVIL, id, 0);
+  for (const uint64_t until = g_ticks + 3; g_ticks < until;) cpu::sti_hlt_cli();  // 10 us of device latency, and more
+  if (!driver) return r == abi::E_DENIED || r == abi::E_NOMODULE ? 0 : (r > 0 ? r : 1);
+  return r == abi::E_FAULT ? 0 : (r > 0 ? r : 1);
 }
 // A malicious caller changes its request while the server works on it: a
 // server that fetched it twice (or late) would act on the changed one. The
@@ -101,6 +125,7 @@ int run_attacks() {
     Task* spinner = a.id == ATK_yield_forever ? task_create("spinner", abi::M_APP, abi::APP_SPIN, 0) : nullptr;
     int64_t v = a.id == ATK_write_lent_page    ? hostile_caller(a.id)
                 : a.id == ATK_toctou_lookup    ? toctou_caller(a.id)
+                : a.id == ATK_driver_dma_outside ? hostile_driver(a.id)
                                                : run_task(a.name, abi::M_APP, abi::APP_PROBE, a.id);
     if (spinner) {
       run_task("unspin", abi::M_APP, abi::APP_SPIN, 1);

@@ -1,5 +1,7 @@
 #include "guest/kernel/blkdev.h"
 
+#include "guest/include/slotlab_abi.h"
+#include "guest/kernel/vm.h"
 #include "guest/kernel/task.h"
 #include "guest/kernel/x86.h"
 
@@ -97,4 +99,114 @@ bool blkdev_wait(uint64_t ticks) {
   const bool seen = g_irq_seen;
   g_irq_seen = false;
   return seen;
+}
+
+namespace {
+// The common configuration's fields (virtio 1.1 §4.1.4.3).
+enum : uint64_t {
+  DFSEL = 0x00, DF = 0x04, GFSEL = 0x08, GF = 0x0C, STATUS = 0x14, QSEL = 0x16, QSIZE = 0x18,
+  QENABLE = 0x1C, QNOFF = 0x1E, QDESC = 0x20, QDRIVER = 0x28, QDEVICE = 0x30,
+};
+enum : uint8_t { ACK = 1, DRIVER = 2, DRIVER_OK = 4, FEATURES_OK = 8 };
+constexpr uint16_t kQ = 8;                 // one request (at most 4 descriptors) at a time
+constexpr uint16_t F_NEXT = 1, F_WRITE = 2;  // §2.6.5
+struct Desc {
+  uint64_t addr;
+  uint32_t len;
+  uint16_t flags, next;
+};
+struct Queue {
+  int state = 0;        // 0 not started, 1 running, -1 failed (reset, used no more)
+  bool read_only = false;
+  bool inflight = false;
+  uint64_t ring = 0;    // the kernel's frame: descriptors +0, driver area +0x100, device area +0x200
+  uint64_t notify = 0;  // offset of queue 0's doorbell in the BAR
+  uint16_t avail = 0, used_seen = 0;
+};
+Queue g_q;
+
+template <class T>
+volatile T& reg(uint64_t regs, uint64_t off) { return *(volatile T*)(regs + off); }
+void put64(uint64_t regs, uint64_t off, uint64_t v) {
+  reg<uint32_t>(regs, off) = (uint32_t)v;
+  reg<uint32_t>(regs, off + 4) = (uint32_t)(v >> 32);
+}
+void fail(uint64_t regs) {
+  reg<uint8_t>(regs, g_blkdev.common + STATUS) = 0;  // a reset ends every request (§4.1.4.3)
+  g_q.state = -1;
+  g_q.inflight = false;
+}
+}  // namespace
+
+// §3.1.1: reset, ACKNOWLEDGE, DRIVER, features (VERSION_1 only), FEATURES_OK,
+// the queue, DRIVER_OK.
+int64_t blkdev_start(uint64_t regs) {
+  if (g_q.state == 1) return 1 | (g_q.read_only ? 2 : 0);
+  if (g_q.state < 0) return abi::E_INVAL;
+  const uint64_t c = g_blkdev.common;
+  g_q.state = -1;  // until it is up
+  reg<uint8_t>(regs, c + STATUS) = 0;
+  reg<uint8_t>(regs, c + STATUS) = ACK;
+  reg<uint8_t>(regs, c + STATUS) = ACK | DRIVER;
+  reg<uint32_t>(regs, c + DFSEL) = 1;
+  if (!(reg<uint32_t>(regs, c + DF) & 1)) return abi::E_INVAL;  // no VERSION_1
+  reg<uint32_t>(regs, c + DFSEL) = 0;
+  g_q.read_only = reg<uint32_t>(regs, c + DF) & 1u << 5;  // VIRTIO_BLK_F_RO: obeyed, not negotiated
+  reg<uint32_t>(regs, c + GFSEL) = 0;
+  reg<uint32_t>(regs, c + GF) = 0;
+  reg<uint32_t>(regs, c + GFSEL) = 1;
+  reg<uint32_t>(regs, c + GF) = 1;
+  reg<uint8_t>(regs, c + STATUS) = ACK | DRIVER | FEATURES_OK;
+  if (!(reg<uint8_t>(regs, c + STATUS) & FEATURES_OK)) return abi::E_INVAL;
+  reg<uint16_t>(regs, c + QSEL) = 0;
+  if (reg<uint16_t>(regs, c + QSIZE) < kQ) return abi::E_INVAL;
+  reg<uint16_t>(regs, c + QSIZE) = kQ;
+  if (!g_q.ring) g_q.ring = alloc_zeroed_page();
+  put64(regs, c + QDESC, g_q.ring);
+  put64(regs, c + QDRIVER, g_q.ring + 0x100);
+  put64(regs, c + QDEVICE, g_q.ring + 0x200);
+  g_q.notify = g_blkdev.notify + reg<uint16_t>(regs, c + QNOFF) * (uint64_t)g_blkdev.notify_mult;
+  reg<uint16_t>(regs, c + QENABLE) = 1;
+  reg<uint8_t>(regs, c + STATUS) = ACK | DRIVER | FEATURES_OK | DRIVER_OK;
+  g_q.state = 1;
+  return 1 | (g_q.read_only ? 2 : 0);
+}
+
+int64_t blkdev_submit(uint64_t regs, const BlkChain& ch) {
+  if (g_q.state != 1) return abi::E_INVAL;
+  if (g_q.inflight) return abi::E_BUSY;
+  auto* desc = phys_ptr<Desc>(g_q.ring);
+  auto* avail = phys_ptr<volatile uint16_t>(g_q.ring + 0x100);
+  for (unsigned i = 0; i < ch.n; ++i) {
+    const uint16_t more = i + 1 < ch.n ? F_NEXT : 0;
+    desc[i] = {ch.pa[i], ch.len[i], (uint16_t)(more | (ch.device_writes[i] ? F_WRITE : 0)), (uint16_t)(i + 1)};
+  }
+  asm volatile("" ::: "memory");  // the descriptors before the ring entry that names them
+  avail[2 + g_q.avail % kQ] = 0;
+  asm volatile("" ::: "memory");
+  avail[1] = ++g_q.avail;
+  asm volatile("" ::: "memory");
+  g_q.inflight = true;
+  reg<uint16_t>(regs, g_q.notify) = 0;
+  return 0;
+}
+
+int64_t blkdev_complete(uint64_t regs, uint64_t ticks) {
+  if (g_q.state != 1 || !g_q.inflight) return abi::E_INVAL;
+  auto* used = phys_ptr<volatile uint16_t>(g_q.ring + 0x200);
+  const uint16_t want = (uint16_t)(g_q.used_seen + 1);
+  while (used[1] != want) {
+    if (!blkdev_wait(ticks)) {
+      // The device did not answer. Its request may still name the caller's
+      // page: reset it rather than let a late completion write there.
+      fail(regs);
+      return abi::E_TIMEOUT;
+    }
+    const uint8_t isr = reg<uint8_t>(regs, g_blkdev.isr);  // acknowledges the interrupt: the line drops
+    (void)isr;
+  }
+  g_q.used_seen = want;
+  g_q.inflight = false;
+  // The used element of the request (§2.6.8): id, then the length written.
+  return phys_ptr<volatile uint32_t>(g_q.ring + 0x200 + 4 + 8 * ((want - 1) % kQ))[1];
 }

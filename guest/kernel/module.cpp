@@ -124,8 +124,17 @@ void map_devices(Module& m) {
     add_range(m, base + MOD_DEVICE, 1);
   } else if ((m.info.flags & abi::MODF_VIRTIO_BLK) && g_blkdev.present) {
     // The device's registers, uncached, in this module's area and no other.
-    for (uint32_t off = 0; off < g_blkdev.bar_size; off += 4096)
-      map_user(m, base + MOD_DEVICE + off, g_blkdev.bar + off, x86::PTE_W | x86::PTE_NX | x86::PTE_PCD | x86::PTE_PWT);
+    // Only the device-specific configuration is the driver's to read; the
+    // rest (the queue's addresses, the doorbell, the ISR) is the kernel's,
+    // which programs the device for it (blkdev.h: no IOMMU).
+    const uint64_t uc = x86::PTE_NX | x86::PTE_PCD | x86::PTE_PWT;
+    for (uint32_t off = 0; off < g_blkdev.bar_size; off += 4096) {
+      const uint64_t va = base + MOD_DEVICE + off, pa = g_blkdev.bar + off;
+      const bool driver_reads = off == (g_blkdev.device & ~0xFFFu) && (g_blkdev.common & ~0xFFFu) != off &&
+                                (g_blkdev.notify & ~0xFFFu) != off && (g_blkdev.isr & ~0xFFFu) != off;
+      if (driver_reads) map_user(m, va, pa, uc);
+      else if (!pt_map(g_pt, m.pdpt, 3, va, pa, uc | x86::PTE_W)) panic("module %s: map failed", m.info.name);
+    }
     add_range(m, base + MOD_DEVICE, g_blkdev.bar_size / 4096);
   }
 }

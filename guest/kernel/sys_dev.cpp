@@ -1,15 +1,15 @@
 // SYS_dev(op, a1, a2): what the driver granted the virtio-blk device
 // (MODF_VIRTIO_BLK) needs from the kernel -- where the device's structures
-// are in its module area, the physical address of a buffer it may hand the
-// device, and a sleep until the device interrupts (slotlab_abi.h, DevOp).
+// are in its module area, the device started, a request checked and queued,
+// and a sleep until it completes (slotlab_abi.h, DevOp).
 //
-// DEV_DMA is the kernel's side of "DMA goes only where the driver was given
-// memory": it answers only for one page the running module may write (may
-// read, for DEV_DMA_FROM: the device only reads it), in its
-// own GiB (not the device's registers) or in the caller's buffer window --
-// never a stack, another module or the kernel. Without an IOMMU the device
-// itself is not held to that: a driver could write any number into a
-// descriptor; the kernel decides what it tells the driver.
+// DMA goes only where the driver was given memory: one page the running
+// module may write (may read, for a buffer the device only reads), in its own
+// GiB (not the device's registers) or in the caller's buffer window -- never a
+// stack, another module or the kernel. Without an IOMMU the device itself
+// cannot be held to that, so the driver never tells it an address: it submits
+// virtual addresses (DEV_SUBMIT), the kernel checks and translates each one
+// and writes the descriptors into a queue only it can reach (blkdev.h).
 #include "guest/kernel/blkdev.h"
 #include "guest/kernel/memlayout.h"
 #include "guest/kernel/module.h"
@@ -36,6 +36,26 @@ int64_t dma_address(uint32_t module, uint64_t va, uint64_t len, bool device_writ
     return abi::E_BADBUF;
   return (int64_t)tr.pa;
 }
+
+// DEV_SUBMIT: the driver's descriptors, read through its own page tables.
+int64_t submit(uint32_t module, uint64_t regs, uint64_t va, uint64_t n) {
+  if (n < 2 || n > 4) return abi::E_INVAL;
+  const int64_t at = dma_address(module, va, n * sizeof(abi::DevDesc), false);
+  const uint64_t base = module_base(module);
+  if (at < 0 || va < base || va >= base + MOD_DEVICE) return abi::E_BADBUF;  // its own memory only
+  const auto* in = phys_ptr<const abi::DevDesc>((uint64_t)at);
+  BlkChain ch{};
+  ch.n = (unsigned)n;
+  for (unsigned i = 0; i < ch.n; ++i) {
+    const abi::DevDesc d = in[i];  // one read: the driver cannot change it after the check
+    ch.device_writes[i] = d.flags & abi::DEV_DESC_WRITE;
+    const int64_t pa = dma_address(module, d.va, d.len, ch.device_writes[i]);
+    if (pa < 0) return pa;
+    ch.pa[i] = (uint64_t)pa;
+    ch.len[i] = d.len;
+  }
+  return blkdev_submit(regs, ch);
+}
 }  // namespace
 
 // The module asking is the one whose code made the system call: its GiB of
@@ -47,6 +67,7 @@ void sys_dev(Task*, TrapFrame* f) {
   if (!m || !(m->info.flags & abi::MODF_VIRTIO_BLK)) return void(f->rax = (uint64_t)abi::E_DENIED);
   if (!g_blkdev.present) return void(f->rax = (uint64_t)abi::E_NOMODULE);
   const BlkDevice& d = g_blkdev;
+  const uint64_t regs = module_base(id) + MOD_DEVICE;  // the BAR, in this module's area only
   switch (f->rdi) {
     case abi::DEV_INFO:
       f->rax = d.common | (uint64_t)d.isr << 16 | (uint64_t)d.device << 32 | (uint64_t)d.notify << 48;
@@ -54,7 +75,9 @@ void sys_dev(Task*, TrapFrame* f) {
     case abi::DEV_NOTIFY_MULT: f->rax = d.notify_mult; return;
     case abi::DEV_DMA: f->rax = (uint64_t)dma_address(id, f->rsi, f->rdx, true); return;
     case abi::DEV_DMA_FROM: f->rax = (uint64_t)dma_address(id, f->rsi, f->rdx, false); return;
-    case abi::DEV_WAIT: f->rax = blkdev_wait(f->rsi ? f->rsi : 100) ? 0 : (uint64_t)abi::E_TIMEOUT; return;
+    case abi::DEV_WAIT: f->rax = (uint64_t)blkdev_complete(regs, f->rsi ? f->rsi : 100); return;
+    case abi::DEV_START: f->rax = (uint64_t)blkdev_start(regs); return;
+    case abi::DEV_SUBMIT: f->rax = (uint64_t)submit(id, regs, f->rsi, f->rdx); return;
   }
   f->rax = (uint64_t)abi::E_INVAL;
 }

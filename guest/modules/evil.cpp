@@ -4,15 +4,17 @@
 #include "guest/include/attacks.h"
 #include "guest/modules/ulib.h"
 
-// Its .modinfo asks for the master 8259's ports and the VGA text buffer
-// (self_granted_ports, self_granted_vga): the boot manifest grants neither.
+// Its .modinfo asks for the master 8259's ports, the VGA text buffer and the
+// virtio-blk device (self_granted_ports, self_granted_vga, driver_dma_outside):
+// the boot manifest grants none of them.
 SLOTLAB_MODULE("evil", 40, 0,
-               1u << abi::M_APP | 1u << abi::M_FS | 1u << abi::M_CONS | 1u << abi::M_EVIL, 0x20, 2, abi::MODF_VGA);
-// Op n is attack n (1-36, in order in attacks.h), 38/39 the two halves of
-// keep_window; the others are unused and stay numbers.
-static_assert(ATK_COUNT_PLUS_ONE == 37, "op names below assume attacks 1-36");
+               1u << abi::M_APP | 1u << abi::M_FS | 1u << abi::M_CONS | 1u << abi::M_EVIL, 0x20, 2,
+               abi::MODF_VGA | abi::MODF_VIRTIO_BLK);
+// Op n is attack n (1-37, in order in attacks.h), 38/39 the two halves of
+// keep_window; op 0 is unused and stays a number.
+static_assert(ATK_COUNT_PLUS_ONE == 38, "op names below assume attacks 1-37");
 #define EVIL_OPNAME(n, name, what) #name "\0"
-SLOTLAB_OPNAMES(40, "\0" SLOTLAB_ATTACKS(EVIL_OPNAME) "\0"
+SLOTLAB_OPNAMES(40, "\0" SLOTLAB_ATTACKS(EVIL_OPNAME)
                     "keep_window_save\0keep_window_use");  // the literal's own NUL ends the last
 #undef EVIL_OPNAME
 
@@ -22,6 +24,66 @@ constexpr uint64_t base_of(uint32_t id) { return kModuleArea + id * kGiB; }
 volatile uint64_t g_saved_window;
 volatile char g_name[8];  // toctou_lookup's request, in evil's module data (shared by its tasks)
 uint8_t g_code[16] = {0xC3};  // `ret`, in a data page (NX)
+alignas(4096) uint8_t g_dma[4096];  // driver_dma_outside: a request, and a queue of evil's own
+
+int64_t dev(uint64_t op, uint64_t a1 = 0, uint64_t a2 = 0) { return u::sys(abi::SYS_dev, op, a1, a2); }
+
+// driver_dma_outside, when a policy grants evil the virtio-blk device (the
+// boot manifest; tests/guest/driver_dma.sh): evil is a driver and tries to
+// have the device read disk block 0 into the kernel's memory (the canary at
+// ATK_KERNEL_TARGET, physical 1 MiB). Returns 1 if it got as far as notifying
+// a queue of its own.
+int64_t dma_outside() {
+  const int64_t info = dev(abi::DEV_INFO);
+  if (info < 0) return info;  // no device granted: nothing to misuse
+  if (dev(abi::DEV_START) < 0) return 2;
+  // 1. Through the kernel: a request naming the kernel's memory, every way evil can.
+  auto* d = (abi::DevDesc*)g_dma;
+  uint8_t* hdr = g_dma + 0x100;  // VIRTIO_BLK_T_IN, sector 0 (all zeros)
+  uint8_t* status = g_dma + 0x200;
+  constexpr uint64_t kCanaryPa = ATK_KERNEL_TARGET - 0xFFFFFFFF80000000ul;
+  const uint64_t targets[] = {ATK_KERNEL_TARGET, kCanaryPa, base_of(abi::M_APP), base_of(abi::M_BLK)};
+  for (uint64_t va : targets) {
+    d[0] = {(uint64_t)hdr, 16, 0};
+    d[1] = {va, 512, abi::DEV_DESC_WRITE};
+    d[2] = {(uint64_t)status, 1, abi::DEV_DESC_WRITE};
+    if (dev(abi::DEV_SUBMIT, (uint64_t)d, 3) >= 0) dev(abi::DEV_WAIT);
+  }
+  // 2. Around the kernel: program the device with a queue of evil's own whose
+  // descriptor names the canary's physical address (virtio 1.1 §3.1.1, §4.1.4.3).
+  const int64_t own = dev(abi::DEV_DMA, (uint64_t)g_dma, 4096);
+  if (own < 0) return 3;
+  auto* regs = (volatile uint8_t*)u::device();
+  volatile uint8_t* c = regs + (info & 0xFFFF);
+  c[0x14] = 0;  // reset: the common configuration is the kernel's page, so this faults
+  c[0x14] = 1 | 2;
+  *(volatile uint32_t*)(c + 0x08) = 1;
+  *(volatile uint32_t*)(c + 0x0C) = 1;  // VERSION_1
+  c[0x14] = 1 | 2 | 8;
+  *(volatile uint16_t*)(c + 0x16) = 0;
+  *(volatile uint16_t*)(c + 0x18) = 8;
+  struct Desc { uint64_t addr; uint32_t len; uint16_t flags, next; };
+  auto* q = (Desc*)(g_dma + 0x400);  // plain stores: the doorbell comes after a barrier
+  q[0] = {(uint64_t)own + 0x100, 16, 1, 1};
+  q[1] = {kCanaryPa, 512, 1 | 2, 2};
+  q[2] = {(uint64_t)own + 0x200, 1, 2, 0};
+  auto* avail = (volatile uint16_t*)(g_dma + 0x800);
+  avail[0] = 0;
+  avail[2] = 0;
+  asm volatile("" ::: "memory");
+  avail[1] = 1;
+  const uint64_t ring = (uint64_t)own;
+  for (unsigned k = 0; k < 2; ++k) {
+    *(volatile uint32_t*)(c + 0x20 + 4 * k) = (uint32_t)((ring + 0x400) >> (32 * k));
+    *(volatile uint32_t*)(c + 0x28 + 4 * k) = (uint32_t)((ring + 0x800) >> (32 * k));
+    *(volatile uint32_t*)(c + 0x30 + 4 * k) = (uint32_t)((ring + 0xC00) >> (32 * k));
+  }
+  *(volatile uint16_t*)(c + 0x1C) = 1;
+  c[0x14] = 1 | 2 | 8 | 4;
+  *(volatile uint16_t*)(regs + (info >> 48 & 0xFFFF)) = 0;  // the doorbell (offset multiplier 0 for queue 0's offset 0)
+  for (unsigned k = 0; k < 1000 && ((volatile uint16_t*)(g_dma + 0xC00))[1] == 0; ++k) u::yield();
+  return 1;
+}
 }  // namespace
 
 int64_t module_main(uint64_t op, uint64_t arg, void* b0, uint64_t, void*, uint64_t) {
@@ -101,6 +163,7 @@ int64_t module_main(uint64_t op, uint64_t arg, void* b0, uint64_t, void*, uint64
       for (unsigned k = 0; k < 8; ++k) g_name[k] = text[k];
       return arg == 2 ? 0 : u::call(abi::M_FS, abi::FS_LOOKUP, 0, (const void*)g_name, 8);
     }
+    case ATK_driver_dma_outside: return dma_outside();
     case 38: g_saved_window = (uint64_t)b0; return 0;  // keep_window, first call
     case 39: return *(volatile int64_t*)g_saved_window;  // keep_window, later call
   }

@@ -3,7 +3,7 @@
 # one change -- evil also granted the VGA device -- passed as a multiboot
 # module whose string's second word is "manifest" (QEMU -initrd, slotlab
 # --initrd, the same syntax). On both machines the kernel must say it took
-# the loader's manifest, refuse only evil's ports, and exactly the attack on
+# the loader's manifest, refuse only evil's ports and disk, and exactly the attack on
 # VGA memory must now breach (the kernel's own evidence). A module without
 # the word leaves the embedded manifest in force: nothing breaches.
 # usage: manifest_module.sh QEMU SLOTLAB GUEST_IMAGE SOURCE_DIR
@@ -22,7 +22,7 @@ for engine in qemu slotlab; do
   out=$("${cmd[@]}" < /dev/null 2>&1 | tr -d '\r')
   size=$(stat -c %s "$work/policy.txt")
   if grep -qx "MANIFEST from the boot loader: $size bytes" <<< "$out" &&
-      grep -qx "MANIFEST refused: evil asked for ports=0x20-0x21" <<< "$out" &&
+      grep -qx "MANIFEST refused: evil asked for ports=0x20-0x21 device=virtio-blk" <<< "$out" &&
       bash "$src/tests/guest/expect_breaches.sh" "self_granted_vga" -- "${cmd[@]}" > /dev/null; then
     echo "ok   $engine: the loader's manifest granted evil the VGA, and only that attack breached"
   else

@@ -194,8 +194,9 @@ TEST(NamesAtTheirTime, OperationsAreNamedAsTheGuestNamesThem) {
   EXPECT_EQ(g.e->op_label(2, 200), "fs.op200");  // beyond the named ops: a number
   EXPECT_EQ(g.e->op_label(5, 1), "evil.read_other_module");  // attack 1 (attacks.h)
   EXPECT_EQ(g.e->op_label(5, 39), "evil.keep_window_use");
-  EXPECT_EQ(g.e->op_label(5, 36), "evil.toctou_lookup");  // attack 36, the last
-  EXPECT_EQ(g.e->op_label(5, 37), "evil.op37");  // unnamed: a number
+  EXPECT_EQ(g.e->op_label(5, 36), "evil.toctou_lookup");
+  EXPECT_EQ(g.e->op_label(5, 37), "evil.driver_dma_outside");  // attack 37, the last
+  EXPECT_EQ(g.e->op_label(5, 0), "evil.op0");  // unnamed: a number
   EXPECT_EQ(g.e->goto_icount(0).icount, 0u);
   const Frame f = g.frame();
   const Names n(*f.view);
