@@ -90,8 +90,8 @@ int check_isolation(const Lab& lab, const CheckEnv& env) {
              "status " + std::to_string(c.status));
   }
   const std::string& out = b.serial->text();
-  r.expect(exited && out.find("ATTACKS total=37 breaches=0") != std::string::npos,
-           "the console ends with ATTACKS total=37 breaches=0");
+  r.expect(exited && out.find("ATTACKS total=38 breaches=0") != std::string::npos,
+           "the console ends with ATTACKS total=38 breaches=0");
   return r.failed();
 }
 

@@ -40,7 +40,8 @@
   X(34, depth_starvation, "a callee used up the task's call depth and its caller did not recover") \
   X(35, reenter_critical_section, "a call chain re-entered a server inside its half-updated critical section") \
   X(36, toctou_lookup, "a caller changed its request while the server worked on it, and the server saw it") \
-  X(37, driver_dma_outside, "a driver made the device transfer into memory it was not given")
+  X(37, driver_dma_outside, "a driver made the device transfer into memory it was not given") \
+  X(38, unmap_passed_buffer, "a caller unmapped (and freed) a page a callee still had in its window")
 
 enum AttackId : unsigned {
 #define SLOTLAB_ATTACK_ENUM(n, name, what) ATK_##name = n,
@@ -48,6 +49,9 @@ enum AttackId : unsigned {
 #undef SLOTLAB_ATTACK_ENUM
   ATK_COUNT_PLUS_ONE
 };
+
+// evil's two halves of keep_window, after the attack numbers.
+inline constexpr unsigned ATK_OP_KEEP_WINDOW_SAVE = 40, ATK_OP_KEEP_WINDOW_USE = 41;
 
 // Verdict codes the app returns for an attack.
 inline constexpr long ATK_CONTAINED = 0;

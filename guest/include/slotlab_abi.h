@@ -78,7 +78,9 @@ enum MemOp : uint64_t {
   // Unmaps them and frees their frames, after invalidating every translation any task
   // may hold: INVLPG here, and every other (task, PCID) that ran the module is flushed
   // at its next CR3 load. Returns how many such address spaces had to be marked
-  // (the cost the design pays for PCIDs), or E_INVAL.
+  // (the cost the design pays for PCIDs), or E_INVAL. E_BUSY, and nothing unmapped, while
+  // a page is still in use: passed in a call that has not returned (a callee's window, an
+  // IPC request to copy back) or the target of a transfer the disk has not finished.
   MEM_UNMAP = 1,
 };
 

@@ -108,6 +108,30 @@ int64_t toctou_caller(unsigned id) {
   caller->state = TaskState::Free;
   return flip == 0 && got == want ? 0 : (got > 0 ? got + 100 : 1);
 }
+// A caller frees a page a callee still reaches: evil passes a page of its
+// dynamic memory (SYS_mem) to fs, whose read sleeps on fs's lock 0 (the kernel
+// holds it); a second evil task unmaps the page meanwhile. Had the kernel
+// freed the frame, the next owner of that frame would share it with fs's
+// window -- and, in mode=ipc, receive the reply's copy. Judged by the kernel:
+// while the call is open the page must still be mapped in evil's own page
+// tables, to the frame it had.
+int64_t unmap_caller(unsigned id) {
+  const Module* evil = module_get(abi::M_EVIL);
+  if (!evil || locks_acquire(g_current, abi::M_FS, 0, 0) != 0) return 3;
+  Task* caller = task_create("unmap-caller", abi::M_EVIL, id, 1);
+  task_wait_blocked(caller);  // asleep in fs (modarea) or waiting for fs's thread (ipc)
+  const uint64_t page = layout::module_base(abi::M_EVIL) + abi::MOD_DYN;
+  PtTranslation before{}, after{};
+  const bool mapped = pt_translate(g_pt, evil->pdpt, 3, page, &before);
+  run_task("unmap-flipper", abi::M_EVIL, id, 2);
+  const bool kept = pt_translate(g_pt, evil->pdpt, 3, page, &after) && after.pa == before.pa;
+  locks_release(g_current, abi::M_FS, 0);
+  task_wait(caller);
+  const int64_t got = caller->exit_value;
+  caller->state = TaskState::Free;
+  if (!mapped) return got < 0 ? got : 4;  // the call never had the page
+  return kept ? 0 : 1;
+}
 }  // namespace
 
 int run_attacks() {
@@ -126,6 +150,7 @@ int run_attacks() {
     int64_t v = a.id == ATK_write_lent_page    ? hostile_caller(a.id)
                 : a.id == ATK_toctou_lookup    ? toctou_caller(a.id)
                 : a.id == ATK_driver_dma_outside ? hostile_driver(a.id)
+                : a.id == ATK_unmap_passed_buffer ? unmap_caller(a.id)
                                                : run_task(a.name, abi::M_APP, abi::APP_PROBE, a.id);
     if (spinner) {
       run_task("unspin", abi::M_APP, abi::APP_SPIN, 1);

@@ -122,6 +122,7 @@ struct Queue {
   uint64_t ring = 0;    // the kernel's frame: descriptors +0, driver area +0x100, device area +0x200
   uint64_t notify = 0;  // offset of queue 0's doorbell in the BAR
   uint16_t avail = 0, used_seen = 0;
+  BlkChain chain{};  // the request in flight
 };
 Queue g_q;
 
@@ -187,6 +188,7 @@ int64_t blkdev_submit(uint64_t regs, const BlkChain& ch) {
   avail[1] = ++g_q.avail;
   asm volatile("" ::: "memory");
   g_q.inflight = true;
+  g_q.chain = ch;
   reg<uint16_t>(regs, g_q.notify) = 0;
   return 0;
 }
@@ -209,4 +211,11 @@ int64_t blkdev_complete(uint64_t regs, uint64_t ticks) {
   g_q.inflight = false;
   // The used element of the request (§2.6.8): id, then the length written.
   return phys_ptr<volatile uint32_t>(g_q.ring + 0x200 + 4 + 8 * ((want - 1) % kQ))[1];
+}
+
+bool blkdev_dma_target(uint64_t frame) {
+  if (!g_q.inflight) return false;
+  for (unsigned i = 0; i < g_q.chain.n; ++i)
+    if ((g_q.chain.pa[i] & ~0xFFFull) == frame) return true;
+  return false;
 }

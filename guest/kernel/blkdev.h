@@ -45,3 +45,4 @@ struct BlkChain {  // one request's buffers, physical, checked by the caller
 int64_t blkdev_start(uint64_t regs);  // virtio 1.1 §3.1.1 once: 1 | 2 if read-only, or E_INVAL
 int64_t blkdev_submit(uint64_t regs, const BlkChain& c);  // E_BUSY while one is in flight
 int64_t blkdev_complete(uint64_t regs, uint64_t ticks);   // the used length, or E_TIMEOUT (device reset)
+bool blkdev_dma_target(uint64_t frame);  // a request in flight transfers to or from that frame

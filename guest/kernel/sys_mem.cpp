@@ -7,6 +7,7 @@
 // its next CR3 load (SDM Vol. 3A §4.10.4.1: INVLPG acts on the current PCID
 // only; §4.10.1: a CR3 load with bit 63 clear flushes that PCID). Without
 // PCIDs every CR3 load flushes the module's (non-global) entries anyway.
+#include "guest/kernel/blkdev.h"
 #include "guest/kernel/kprintf.h"
 #include "guest/kernel/memlayout.h"
 #include "guest/kernel/module.h"
@@ -36,7 +37,36 @@ int64_t map(Module& m, uint64_t va, uint64_t n) {
   return 0;
 }
 
+// Whether a call that has not returned still reaches the frame: through a
+// callee's buffer window (or the caller's page behind a bounce frame, copied
+// back on return), an IPC request whose reply copies back into it, or the
+// disk's transfer in flight. Freeing it then would hand a live mapping (or a
+// DMA target) to whoever gets the frame next.
+bool window_has(const CallFrame& c, uint64_t frame) {
+  for (const BufferWindow& w : c.buf) {
+    if (!w.len) continue;
+    for (uint32_t p = 0; p < w.npages; ++p)
+      if ((w.ptes[p] & x86::PTE_ADDR) == frame) return true;
+    if ((w.orig_first && (w.orig_first & x86::PTE_ADDR) == frame) || (w.orig_last && (w.orig_last & x86::PTE_ADDR) == frame))
+      return true;
+  }
+  return false;
+}
+bool frame_in_use(uint64_t frame) {
+  for (Task& t : g_tasks) {
+    if (t.state == TaskState::Free) continue;
+    for (unsigned d = 1; d <= t.calls.depth(); ++d)
+      if (window_has(*t.calls.frame_for(d), frame)) return true;
+    if (t.is_server && t.busy && window_has(t.ipc_req, frame)) return true;
+  }
+  return blkdev_dma_target(frame);
+}
+
 int64_t unmap(Task* self, Module& m, uint64_t va, uint64_t n) {
+  for (uint64_t i = 0; i < n; ++i) {
+    const uint64_t* pte = pt_leaf(g_pt, m.pdpt, 3, va + i * 4096);
+    if (pte && (*pte & x86::PTE_P) && frame_in_use(*pte & x86::PTE_ADDR)) return abi::E_BUSY;
+  }
   uint64_t frames[abi::MEM_DYN_PAGES];
   int64_t marked = 0;
   const unsigned nf = module_unmap(self, m, va, n, frames, &marked);

@@ -174,10 +174,10 @@ int64_t probe(uint64_t a) {
       return r == (ipc_mode() ? abi::E_BUSY : abi::E_DEPTH) ? 0 : (r ? r : 1);
     case ATK_keep_window:
       for (auto& b : g_small) b = 0x77;
-      r = u::call(abi::M_EVIL, 38, 0, g_small, 64);
+      r = u::call(abi::M_EVIL, ATK_OP_KEEP_WINDOW_SAVE, 0, g_small, 64);
       if (r != 0) return r;
       for (auto& b : g_small) b = 0x11;  // what a live mapping would now show
-      r = u::call(abi::M_EVIL, 39);
+      r = u::call(abi::M_EVIL, ATK_OP_KEEP_WINDOW_USE);
       // mode=ipc: the server kept its own copy of the old message (0x77...), not access to ours
       if (ipc_mode() && r == 0x7777777777777777) return 0;
       return r == abi::E_FAULT ? 0 : (r ? r : 1);

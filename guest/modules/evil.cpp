@@ -7,14 +7,14 @@
 // Its .modinfo asks for the master 8259's ports, the VGA text buffer and the
 // virtio-blk device (self_granted_ports, self_granted_vga, driver_dma_outside):
 // the boot manifest grants none of them.
-SLOTLAB_MODULE("evil", 40, 0,
+SLOTLAB_MODULE("evil", 42, 0,
                1u << abi::M_APP | 1u << abi::M_FS | 1u << abi::M_CONS | 1u << abi::M_EVIL, 0x20, 2,
                abi::MODF_VGA | abi::MODF_VIRTIO_BLK);
-// Op n is attack n (1-37, in order in attacks.h), 38/39 the two halves of
-// keep_window; op 0 is unused and stays a number.
-static_assert(ATK_COUNT_PLUS_ONE == 38, "op names below assume attacks 1-37");
+// Op n is attack n (1-38, in order in attacks.h), 40/41 the two halves of
+// keep_window; ops 0 and 39 are unused and stay numbers.
+static_assert(ATK_COUNT_PLUS_ONE == 39 && ATK_OP_KEEP_WINDOW_SAVE == 40, "op names below assume attacks 1-38");
 #define EVIL_OPNAME(n, name, what) #name "\0"
-SLOTLAB_OPNAMES(40, "\0" SLOTLAB_ATTACKS(EVIL_OPNAME)
+SLOTLAB_OPNAMES(42, "\0" SLOTLAB_ATTACKS(EVIL_OPNAME) "\0"
                     "keep_window_save\0keep_window_use");  // the literal's own NUL ends the last
 #undef EVIL_OPNAME
 
@@ -164,8 +164,19 @@ int64_t module_main(uint64_t op, uint64_t arg, void* b0, uint64_t, void*, uint64
       return arg == 2 ? 0 : u::call(abi::M_FS, abi::FS_LOOKUP, 0, (const void*)g_name, 8);
     }
     case ATK_driver_dma_outside: return dma_outside();
-    case 38: g_saved_window = (uint64_t)b0; return 0;  // keep_window, first call
-    case 39: return *(volatile int64_t*)g_saved_window;  // keep_window, later call
+    case ATK_unmap_passed_buffer: {
+      // evil is the caller: arg 1 passes a page of its dynamic memory to fs (whose
+      // read then sleeps on a lock the kernel holds) and unmaps it afterwards; arg 2,
+      // another task of evil meanwhile, unmaps the page fs still has.
+      const uint64_t page = base_of(abi::M_EVIL) + abi::MOD_DYN;
+      if (arg == 2) return u::sys(abi::SYS_mem, abi::MEM_UNMAP, page, 1);
+      if (const int64_t m = u::sys(abi::SYS_mem, abi::MEM_MAP, page, 1); m < 0) return m;
+      const int64_t r = u::call(abi::M_FS, abi::FS_READ, 0, (void*)page, 4096);
+      u::sys(abi::SYS_mem, abi::MEM_UNMAP, page, 1);
+      return r;
+    }
+    case ATK_OP_KEEP_WINDOW_SAVE: g_saved_window = (uint64_t)b0; return 0;  // keep_window, first call
+    case ATK_OP_KEEP_WINDOW_USE: return *(volatile int64_t*)g_saved_window;  // keep_window, later call
   }
   return abi::E_INVAL;
 }
