@@ -114,9 +114,11 @@ constexpr uint64_t shm_name(const char* s) {
 // area (its depth-0 mmap area: visible while the task's home module runs at
 // depth 0, hidden during every call it makes, like its stack). The server
 // chooses the rights; the kernel grants no more than the server's own
-// mapping has and never execute. Lendable: the server's heap and its mapped
-// shared segments -- frames that are never freed, so a lent page cannot
-// outlive its frame (SYS_mem pages can be unmapped and freed: refused).
+// mapping has and never execute. Lendable: the server's heap, its mapped
+// shared segments and the device memory it was granted and may itself touch
+// (a driver sharing its device; the caching attributes go with it) -- frames
+// that are never freed, so a lent page cannot outlive its frame (SYS_mem pages
+// can be unmapped and freed: refused).
 inline constexpr uint64_t MMAP_AREA = (2ull << 39) + (64ull << 10);  // PRIVATE_AREA + 64 KiB
 inline constexpr uint32_t MMAP_PAGES = 128;                         // ends well below the depth-0 stack
 inline constexpr uint64_t MMAP_WRITE = 1ull << 32;                  // in a2 of MMAP_LEND: writable
@@ -216,8 +218,13 @@ enum SelfTest : uint32_t {
   ST_EDGE_PEEK = 13,   // passes 8 bytes mid-page; fs reads the 8 bytes before them
   ST_SHM = 14,         // app and fs share segment "demo" (SYS_shm): 1 if each saw the other's writes
   ST_MMAP = 15,        // fs lends its notice page (FS_MMAP) twice, unmapped between: 1 if app read it both times
+  // cons lends the VGA page (CONS_MMAP, device memory); app writes ST_VGA_VALUE into text cell
+  // ST_VGA_CELL through it and unmaps it: 1, or what failed (the kernel checks the cell)
+  ST_MMAP_DEVICE = 16,
   ST_FLUSH = 12,       // asks cons to print every task's text: returns bytes printed
 };
+inline constexpr uint32_t ST_VGA_CELL = 24 * 160 + 70 * 2;  // row 24, column 70 (bytes into the page)
+inline constexpr uint16_t ST_VGA_VALUE = 0x2F4D;            // 'M', white on green
 // APP_BENCH argument: size (bytes) | depth << 20 | ws << 24 | calls << 40
 constexpr uint64_t bench_arg(uint64_t size, uint64_t depth, uint64_t ws, uint64_t calls) {
   return size | depth << 20 | ws << 24 | calls << 40;
@@ -277,6 +284,8 @@ enum ConsOp : uint32_t {
   CONS_WRITE = 0,  // buf0 = text: appended to the calling task's line and to VGA; returns len
   CONS_FLUSH = 1,  // prints every task's text to COM1 in task order (through its granted port)
   CONS_LSR = 2,    // returns the UART line status register (an I/O port read only cons may do)
+  CONS_MMAP = 3,   // an mmap request: cons lends the VGA text page (its device memory), writable
+                   // if arg is 1; returns where the caller sees it (SYS_mmap MMAP_LEND)
   CONS_NOPS
 };
 enum BenchOp : uint32_t {

@@ -170,6 +170,16 @@ const char* t_vga() {
   }
   return "text not in the VGA buffer";
 }
+const char* t_mmap_device() {
+  auto* cell = phys_ptr<volatile uint16_t>(0xB8000 + abi::ST_VGA_CELL);
+  const uint16_t before = *cell;
+  *cell = 0;
+  const int64_t r = app_self(abi::ST_MMAP_DEVICE);
+  const uint16_t seen = *cell;
+  *cell = before;
+  if (r != 1) return why("app through cons's lent VGA page", r);
+  return seen == abi::ST_VGA_VALUE ? nullptr : "the VGA cell does not hold what app wrote through the lent page";
+}
 const char* t_flush_mode() {
   bool pcide = cpu::read_cr4() & x86::CR4_PCIDE;
   bool want = g_cfg.flush == Flush::Pcid && (cpu::cpuid(1).c >> 17 & 1);  // CPUID.01H:ECX.PCID
@@ -249,6 +259,8 @@ constexpr Check kChecks[] = {
     {"shared_segment", [] { return expect(app_self(abi::ST_SHM), 1, "app and fs through segment demo"); }},
     // mmap: fs lends app its notice page (SYS_mmap), app unmaps it, fs lends it again.
     {"mmap_lent_page", [] { return expect(app_self(abi::ST_MMAP), 1, "fs's lent page"); }, M_AREA | M_MONO},
+    // mmap of device memory: cons lends the VGA page; what app wrote through it is in VGA memory.
+    {"mmap_device_memory", t_mmap_device, M_AREA | M_MONO},
 };
 }  // namespace
 

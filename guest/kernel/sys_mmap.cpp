@@ -9,10 +9,12 @@
 // calls later is kept from it exactly as from that stack; its translations
 // are invalidated with the stack's (aspace.cpp invlpg_stack).
 //
-// What may be lent: the server's heap and its mapped shared segments, whose
-// frames are never freed; not SYS_mem pages (an unmap would free a frame the
-// caller still maps), not code, not device memory. The rights are the
-// server's choice, capped by its own mapping; never execute.
+// What may be lent: the server's heap, its mapped shared segments and the
+// device memory it was granted and can itself reach from ring 3 (cons's VGA
+// page; not a driver's supervisor-only registers), whose frames are never
+// freed; not SYS_mem pages (an unmap would free a frame the caller still
+// maps), not code. The rights are the server's choice, capped by its own
+// mapping; never execute; a device page keeps its caching attributes.
 #include "guest/kernel/config.h"
 #include "guest/kernel/memlayout.h"
 #include "guest/kernel/module.h"
@@ -37,8 +39,10 @@ void set_used(Task* t, unsigned i, bool on) {
 bool lendable(const Module& m, uint64_t va) {
   const uint64_t base = module_base(m.info.id);
   if (va >= base + MOD_HEAP && va < base + MOD_HEAP + m.info.heap_pages * 4096ull) return true;
-  if (va < base + abi::MOD_SHM || va >= base + abi::MOD_SHM + abi::MOD_SHM_BYTES) return false;
-  for (unsigned r = 0; r < m.nranges; ++r)  // a segment mapped here (sys_shm.cpp adds its range)
+  const bool shm = va >= base + abi::MOD_SHM && va < base + abi::MOD_SHM + abi::MOD_SHM_BYTES;
+  const bool device = va >= base + MOD_DEVICE && va < base + GiB;  // above it: nothing but the device
+  if (!shm && !device) return false;
+  for (unsigned r = 0; r < m.nranges; ++r)  // a segment mapped here (sys_shm.cpp), or the device (module.cpp)
     if (va >= m.ranges[r].va && va < m.ranges[r].va + m.ranges[r].npages * 4096ull) return true;
   return false;
 }
@@ -56,7 +60,9 @@ int64_t lend(Task* t, const Module& m, uint64_t va, uint64_t a2) {
     PtTranslation tr{};
     const uint64_t v = va + i * 4096ull;
     if (!lendable(m, v) || !pt_translate(g_pt, m.pdpt, 3, v, &tr) || !tr.user) return abi::E_INVAL;
-    pte[i] = (tr.pa & x86::PTE_ADDR) | x86::PTE_P | x86::PTE_U | x86::PTE_NX | (write && tr.write ? x86::PTE_W : 0);
+    const uint64_t* leaf = pt_leaf(g_pt, m.pdpt, 3, v);
+    const uint64_t caching = leaf ? *leaf & (x86::PTE_PCD | x86::PTE_PWT) : 0;  // device memory stays uncached
+    pte[i] = (tr.pa & x86::PTE_ADDR) | x86::PTE_P | x86::PTE_U | x86::PTE_NX | caching | (write && tr.write ? x86::PTE_W : 0);
   }
   unsigned first = 0, run = 0;  // first fit
   for (unsigned i = 0; i < abi::MMAP_PAGES && run < n; ++i) {

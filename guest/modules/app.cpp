@@ -120,6 +120,12 @@ int64_t self_test(uint64_t which) {
       if (*(volatile uint64_t*)b != abi::FS_NOTICE_MAGIC) return -113;
       return u::sys(abi::SYS_mmap, abi::MMAP_UNMAP, (uint64_t)b, 1) == 0 ? 1 : -114;
     }
+    case abi::ST_MMAP_DEVICE: {
+      const int64_t a = u::call(abi::M_CONS, abi::CONS_MMAP, 1);
+      if (a < 0) return a;
+      *(volatile uint16_t*)(a + abi::ST_VGA_CELL) = abi::ST_VGA_VALUE;
+      return u::sys(abi::SYS_mmap, abi::MMAP_UNMAP, (uint64_t)a, 1) == 0 ? 1 : -120;
+    }
     case abi::ST_SHM: {
       // app and fs map segment "demo" in their own module areas: the same frames.
       const uint64_t at = u::base() + abi::MOD_SHM;

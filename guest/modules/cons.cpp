@@ -6,7 +6,7 @@
 #include "guest/modules/ulib.h"
 
 SLOTLAB_MODULE("cons", abi::CONS_NOPS, 48, 0, 0x3F8, 8, abi::MODF_VGA);
-SLOTLAB_OPNAMES(abi::CONS_NOPS, "CONS_WRITE\0CONS_FLUSH\0CONS_LSR");
+SLOTLAB_OPNAMES(abi::CONS_NOPS, "CONS_WRITE\0CONS_FLUSH\0CONS_LSR\0CONS_MMAP");
 
 namespace {
 constexpr uint32_t kMaxTasks = 48, kPerTask = 4096;
@@ -47,7 +47,7 @@ void vga_put(char c) {
 }
 }  // namespace
 
-int64_t module_main(uint64_t op, uint64_t, void* b0, uint64_t l0, void*, uint64_t) {
+int64_t module_main(uint64_t op, uint64_t arg, void* b0, uint64_t l0, void*, uint64_t) {
   switch (op) {
     case abi::CONS_WRITE: {
       uint32_t t = u::task_id();
@@ -87,6 +87,7 @@ int64_t module_main(uint64_t op, uint64_t, void* b0, uint64_t l0, void*, uint64_
       return total;
     }
     case abi::CONS_LSR: return inb(0x3FD);
+    case abi::CONS_MMAP: return u::sys(abi::SYS_mmap, abi::MMAP_LEND, (uint64_t)u::device(), 1 | (arg == 1 ? abi::MMAP_WRITE : 0));
   }
   return abi::E_INVAL;
 }
