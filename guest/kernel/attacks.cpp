@@ -68,7 +68,6 @@ int64_t hostile_caller(unsigned id) {
   if (!fs || !pt_translate(g_pt, fs->pdpt, 3, layout::module_base(abi::M_FS) + layout::MOD_HEAP, &tr)) return 3;
   const int64_t r = run_task("hostile-caller", abi::M_EVIL, id, 0);
   const bool intact = *phys_ptr<volatile uint64_t>(tr.pa) == abi::FS_NOTICE_MAGIC;
-  if (g_cfg.mode == Mode::Ipc && r == abi::E_INVAL && intact) return 0;  // the IPC kernel lends nothing
   return r == abi::E_FAULT && intact ? 0 : (r > 0 ? r : 1);
 }
 // A driver that programs DMA into memory it was not given: evil runs as a

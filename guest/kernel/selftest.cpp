@@ -258,9 +258,9 @@ constexpr Check kChecks[] = {
     // boot manifest, map it in their own module areas and see each other's writes.
     {"shared_segment", [] { return expect(app_self(abi::ST_SHM), 1, "app and fs through segment demo"); }},
     // mmap: fs lends app its notice page (SYS_mmap), app unmaps it, fs lends it again.
-    {"mmap_lent_page", [] { return expect(app_self(abi::ST_MMAP), 1, "fs's lent page"); }, M_AREA | M_MONO},
+    {"mmap_lent_page", [] { return expect(app_self(abi::ST_MMAP), 1, "fs's lent page"); }},
     // mmap of device memory: cons lends the VGA page; what app wrote through it is in VGA memory.
-    {"mmap_device_memory", t_mmap_device, M_AREA | M_MONO},
+    {"mmap_device_memory", t_mmap_device},
 };
 }  // namespace
 

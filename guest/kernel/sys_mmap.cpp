@@ -1,5 +1,6 @@
 // SYS_mmap(op, a1, a2): a server lends pages of its own module area to the
-// task's home module, which called it from depth 0 (slotlab_abi.h, MmapOp).
+// task's home module, which called it from depth 0 (slotlab_abi.h, MmapOp);
+// in mode=ipc, to the client task whose request it serves.
 //
 // Where the pages land: the task's depth-0 mmap area, inside the 2 MiB region
 // of the private area that holds the depth-0 stack window, in the version of
@@ -51,9 +52,16 @@ int64_t lend(Task* t, const Module& m, uint64_t va, uint64_t a2) {
   const uint32_t n = (uint32_t)a2;
   const bool write = a2 & abi::MMAP_WRITE;
   // The caller must be the task's home module at depth 0 (mode=monolithic
-  // makes no kernel calls: the server runs at depth 0 itself).
-  if (g_cfg.mode == Mode::Ipc) return abi::E_INVAL;  // the server is another thread: see docs/guest.md
-  if (t->calls.depth() != (g_cfg.mode == Mode::Monolithic ? 0u : 1u)) return abi::E_DEPTH;
+  // makes no kernel calls: the server runs at depth 0 itself). In mode=ipc
+  // the server is a thread of its own serving a client task, blocked in its
+  // call: the pages go into that client's depth-0 mmap area -- not into a
+  // server thread that called this one.
+  if (g_cfg.mode == Mode::Ipc) {
+    if (!t->is_server || !t->busy || !t->ipc_client || t->ipc_client->is_server) return abi::E_DEPTH;
+    t = t->ipc_client;
+  } else if (t->calls.depth() != (g_cfg.mode == Mode::Monolithic ? 0u : 1u)) {
+    return abi::E_DEPTH;
+  }
   if ((va & 0xFFF) || n == 0 || n > abi::MMAP_PAGES) return abi::E_INVAL;
   uint64_t pte[abi::MMAP_PAGES];
   for (uint32_t i = 0; i < n; ++i) {

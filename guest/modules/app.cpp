@@ -219,7 +219,7 @@ int64_t probe(uint64_t a) {
       // fs lends app a page (at depth 0, app's own); app calls evil, which must
       // not reach it: the lent page is hidden with app's stack during the call.
       const int64_t lent = u::call(abi::M_FS, abi::FS_MMAP, 0);
-      if (lent < 0) return ipc_mode() && lent == abi::E_INVAL ? 0 : lent;  // the IPC kernel lends nothing
+      if (lent < 0) return lent;
       if (*(volatile uint64_t*)lent != abi::FS_NOTICE_MAGIC) return 2;
       r = u::call(abi::M_EVIL, (uint32_t)a, (uint64_t)lent);
       u::sys(abi::SYS_mmap, abi::MMAP_UNMAP, (uint64_t)lent, 1);
