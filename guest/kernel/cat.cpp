@@ -42,7 +42,8 @@ void report_device_mappings() {
   }
   names[n ? n - 1 : 0] = 0;
   kprintf("DISK registers mapped in the module page tables of: %s%s\n", n ? names : "none",
-          g_cfg.mode == Mode::Monolithic ? " (mode=monolithic: one PDPT holds every module's GiB, so all reach them)" : "");
+          g_cfg.mode == Mode::Monolithic ?  " (mode=monolithic: one PDPT holds every module's GiB, so every module reaches the device configuration; "
+                                                 "the queue's registers are the kernel's)" : "");
 }
 }  // namespace
 
