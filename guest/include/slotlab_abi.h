@@ -201,6 +201,7 @@ enum AppOp : uint32_t {
   APP_CAT = 8,
   APP_DYN = 9,       // arg = role in the dynamic-memory self-test (selftest.cpp t_dynamic_unmap)
   APP_REENTER = 10,  // fs's FS_TWOPHASE callback: calls fs FS_PAIRCHECK, returns what it returned
+  APP_MMAP_CONS = 11,  // asks cons for its VGA page (CONS_MMAP) at whatever depth app runs: what it returned
   APP_NOPS
 };
 enum SelfTest : uint32_t {
@@ -221,6 +222,9 @@ enum SelfTest : uint32_t {
   // cons lends the VGA page (CONS_MMAP, device memory); app writes ST_VGA_VALUE into text cell
   // ST_VGA_CELL through it and unmaps it: 1, or what failed (the kernel checks the cell)
   ST_MMAP_DEVICE = 16,
+  // app -> fs -> app (depth 2) asks cons to lend it a page: an mmap request from below depth 0,
+  // which the kernel refuses (E_DEPTH; docs/guest.md "mmap"): returns what came back
+  ST_MMAP_DEEP = 17,
   ST_FLUSH = 12,       // asks cons to print every task's text: returns bytes printed
 };
 inline constexpr uint32_t ST_VGA_CELL = 24 * 160 + 70 * 2;  // row 24, column 70 (bytes into the page)
@@ -245,7 +249,7 @@ enum FsOp : uint32_t {
   FS_ECHO = 5,    // returns arg + 1 (rights test: app may call fs)
   FS_PEEK = 6,    // returns the qword at buf0 + (int64)arg: may look past the buffer's bytes
   FS_FILL = 7,    // fills buf0 with byte arg, returns len
-  FS_CALLBACK = 8,   // calls back app APP_NOP(arg): an A -> B -> A chain
+  FS_CALLBACK = 8,   // calls back app APP_NOP(arg), or app op arg >> 32 with arg's low half: A -> B -> A
   FS_LOCKFAULT = 9,  // takes lock 1, then faults (the unwind must release it)
   // buf0 = a file name (len0 bytes, no NUL): returns its file number for FS_READ/FS_SIZE,
   // or E_INVAL. On a ustar disk the number is the header's block; on the built-in one, 0-2.

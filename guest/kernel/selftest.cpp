@@ -261,6 +261,9 @@ constexpr Check kChecks[] = {
     {"mmap_lent_page", [] { return expect(app_self(abi::ST_MMAP), 1, "fs's lent page"); }},
     // mmap of device memory: cons lends the VGA page; what app wrote through it is in VGA memory.
     {"mmap_device_memory", t_mmap_device},
+    // ... but only to the task's home module at depth 0 (or the IPC client task): a caller
+    // further down the chain is refused, not lent pages that outlive its call.
+    {"mmap_refused_below_depth_0", [] { return expect(app_self(abi::ST_MMAP_DEEP), abi::E_DEPTH, "cons lending to app at depth 2"); }, ISOLATED},
 };
 }  // namespace
 

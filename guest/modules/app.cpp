@@ -10,7 +10,7 @@ SLOTLAB_MODULE("app", abi::APP_NOPS, 64,
                1u << abi::M_APP | 1u << abi::M_FS | 1u << abi::M_CONS | 1u << abi::M_EVIL | 1u << abi::M_B1, 0, 0, 0);
 SLOTLAB_OPNAMES(abi::APP_NOPS,
                 "APP_DEMO\0APP_PROBE\0APP_CALLBACK\0APP_SELF\0APP_SPIN\0APP_BENCH\0APP_NOP\0APP_RECURSE\0APP_CAT\0APP_DYN\0"
-                "APP_REENTER");
+                "APP_REENTER\0APP_MMAP_CONS");
 
 namespace {
 bool ipc_mode() { return u::kinfo()->mode == 2; }
@@ -120,6 +120,7 @@ int64_t self_test(uint64_t which) {
       if (*(volatile uint64_t*)b != abi::FS_NOTICE_MAGIC) return -113;
       return u::sys(abi::SYS_mmap, abi::MMAP_UNMAP, (uint64_t)b, 1) == 0 ? 1 : -114;
     }
+    case abi::ST_MMAP_DEEP: return u::call(abi::M_FS, abi::FS_CALLBACK, (uint64_t)abi::APP_MMAP_CONS << 32);
     case abi::ST_MMAP_DEVICE: {
       const int64_t a = u::call(abi::M_CONS, abi::CONS_MMAP, 1);
       if (a < 0) return a;
@@ -400,6 +401,7 @@ int64_t module_main(uint64_t op, uint64_t arg, void*, uint64_t, void*, uint64_t)
       return 1;
     case abi::APP_BENCH: return bench(arg);
     case abi::APP_NOP: return (int64_t)arg + 1;
+    case abi::APP_MMAP_CONS: return u::call(abi::M_CONS, abi::CONS_MMAP, 0);
     case abi::APP_RECURSE: {
       int64_t r = u::call(abi::M_APP, abi::APP_RECURSE);
       return r == abi::E_DEPTH ? (int64_t)u::depth() : r;

@@ -269,7 +269,7 @@ int64_t module_main(uint64_t op, uint64_t arg, void* b0, uint64_t l0, void*, uin
     case abi::FS_FILL:
       for (uint64_t i = 0; i < l0; ++i) ((volatile uint8_t*)b0)[i] = (uint8_t)arg;
       return (int64_t)l0;
-    case abi::FS_CALLBACK: return u::call(abi::M_APP, abi::APP_NOP, arg);
+    case abi::FS_CALLBACK: return u::call(abi::M_APP, arg >> 32 ? (uint32_t)(arg >> 32) : abi::APP_NOP, (uint32_t)arg);
     case abi::FS_LOCKTEST: return lock_test(arg);
     case abi::FS_LOCKFAULT:
       u::lock(1);
