@@ -118,11 +118,10 @@ struct Desc {
 struct Queue {
   int state = 0;        // 0 not started, 1 running, -1 failed (reset, used no more)
   bool read_only = false;
-  bool inflight = false;
   uint64_t ring = 0;    // the kernel's frame: descriptors +0, driver area +0x100, device area +0x200
   uint64_t notify = 0;  // offset of queue 0's doorbell in the BAR
   uint16_t avail = 0, used_seen = 0;
-  BlkChain chain{};  // the request in flight
+  BlkChain chain{};  // the request in flight (n = 0: none)
 };
 Queue g_q;
 
@@ -135,7 +134,7 @@ void put64(uint64_t regs, uint64_t off, uint64_t v) {
 void fail(uint64_t regs) {
   reg<uint8_t>(regs, g_blkdev.common + STATUS) = 0;  // a reset ends every request (§4.1.4.3)
   g_q.state = -1;
-  g_q.inflight = false;
+  g_q.chain.n = 0;
 }
 }  // namespace
 
@@ -175,7 +174,7 @@ int64_t blkdev_start(uint64_t regs) {
 
 int64_t blkdev_submit(uint64_t regs, const BlkChain& ch) {
   if (g_q.state != 1) return abi::E_INVAL;
-  if (g_q.inflight) return abi::E_BUSY;
+  if (g_q.chain.n) return abi::E_BUSY;
   auto* desc = phys_ptr<Desc>(g_q.ring);
   auto* avail = phys_ptr<volatile uint16_t>(g_q.ring + 0x100);
   for (unsigned i = 0; i < ch.n; ++i) {
@@ -187,14 +186,13 @@ int64_t blkdev_submit(uint64_t regs, const BlkChain& ch) {
   asm volatile("" ::: "memory");
   avail[1] = ++g_q.avail;
   asm volatile("" ::: "memory");
-  g_q.inflight = true;
   g_q.chain = ch;
   reg<uint16_t>(regs, g_q.notify) = 0;
   return 0;
 }
 
 int64_t blkdev_complete(uint64_t regs, uint64_t ticks) {
-  if (g_q.state != 1 || !g_q.inflight) return abi::E_INVAL;
+  if (g_q.state != 1 || !g_q.chain.n) return abi::E_INVAL;
   auto* used = phys_ptr<volatile uint16_t>(g_q.ring + 0x200);
   const uint16_t want = (uint16_t)(g_q.used_seen + 1);
   while (used[1] != want) {
@@ -208,13 +206,12 @@ int64_t blkdev_complete(uint64_t regs, uint64_t ticks) {
     (void)isr;
   }
   g_q.used_seen = want;
-  g_q.inflight = false;
+  g_q.chain.n = 0;
   // The used element of the request (§2.6.8): id, then the length written.
   return phys_ptr<volatile uint32_t>(g_q.ring + 0x200 + 4 + 8 * ((want - 1) % kQ))[1];
 }
 
 bool blkdev_dma_target(uint64_t frame) {
-  if (!g_q.inflight) return false;
   for (unsigned i = 0; i < g_q.chain.n; ++i)
     if ((g_q.chain.pa[i] & ~0xFFFull) == frame) return true;
   return false;

@@ -2,10 +2,11 @@
 // granted it to blk: its registers are mapped into blk's module area and
 // nowhere else) it drives the device with a request per 512-byte block, the
 // data transferred by the device straight into the page the caller passed --
-// the frame behind blk's buffer window -- when the kernel agrees (SYS_dev
-// DEV_DMA), else through a page of blk's own and a copy; a write goes to the
-// device the same way from the caller's page (DEV_DMA_FROM: an input
-// buffer's read-only window will do), refused up front on a read-only disk.
+// the frame behind blk's buffer window -- when the kernel accepts that buffer
+// (DEV_SUBMIT), else through a page of blk's own and a copy; a write goes to
+// the device the same way from the caller's page (the device only reads it,
+// so an input buffer's read-only window will do), refused up front on a
+// read-only disk.
 // There is no IOMMU, so blk never gives the device an address: the kernel
 // starts the device (DEV_START), checks every buffer of a request and puts it
 // in the queue it keeps (DEV_SUBMIT), and wakes blk when the device is done
@@ -29,12 +30,10 @@ struct Virtio {
 Virtio g_v;
 
 uint8_t* page(unsigned i) { return u::heap() + 4096ull * i; }
-int64_t dev(uint64_t op, uint64_t a1 = 0, uint64_t a2 = 0) { return u::sys(abi::SYS_dev, op, a1, a2); }
-
 int setup() {
-  const int64_t info = dev(abi::DEV_INFO);
+  const int64_t info = u::dev(abi::DEV_INFO);
   if (info < 0) return -1;  // no device granted, or none found: the built-in disk
-  const int64_t started = dev(abi::DEV_START);
+  const int64_t started = u::dev(abi::DEV_START);
   if (started < 0) return -2;
   g_v.read_only = started & 2;
   const auto* cfg = (const volatile uint32_t*)((const volatile uint8_t*)u::device() + (info >> 32 & 0xFFFF));
@@ -62,7 +61,7 @@ int64_t virtio_rw(uint64_t block, uint8_t* buf, bool write) {
   d[n++] = {(uint64_t)buf, first < disk::BLOCK ? first : disk::BLOCK, data_flags};
   if (first < disk::BLOCK) d[n++] = {(uint64_t)buf + first, disk::BLOCK - first, data_flags};
   d[n++] = {(uint64_t)status, 1, abi::DEV_DESC_WRITE};
-  int64_t r = dev(abi::DEV_SUBMIT, (uint64_t)d, n);
+  int64_t r = u::dev(abi::DEV_SUBMIT, (uint64_t)d, n);
   const bool direct = r != abi::E_BADBUF;
   if (!direct) {  // not where the kernel lets the device go (mode=monolithic, fs's block cache)
     if (write) u::copy(bounce, buf, disk::BLOCK);
@@ -70,12 +69,12 @@ int64_t virtio_rw(uint64_t block, uint8_t* buf, bool write) {
     d[n++] = {(uint64_t)hdr, 16, 0};
     d[n++] = {(uint64_t)bounce, disk::BLOCK, data_flags};
     d[n++] = {(uint64_t)status, 1, abi::DEV_DESC_WRITE};
-    r = dev(abi::DEV_SUBMIT, (uint64_t)d, n);
+    r = u::dev(abi::DEV_SUBMIT, (uint64_t)d, n);
   }
   if (r < 0) return abi::E_INVAL;
   // E_TIMEOUT here is the device's silence (the kernel has reset it), not the
   // call's budget: blk answers E_INVAL, leaving E_TIMEOUT to the kernel.
-  if (dev(abi::DEV_WAIT) < 0) {
+  if (u::dev(abi::DEV_WAIT) < 0) {
     g_v.state = -2;
     return abi::E_INVAL;
   }

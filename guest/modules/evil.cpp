@@ -26,17 +26,15 @@ volatile char g_name[8];  // toctou_lookup's request, in evil's module data (sha
 uint8_t g_code[16] = {0xC3};  // `ret`, in a data page (NX)
 alignas(4096) uint8_t g_dma[4096];  // driver_dma_outside: a request, and a queue of evil's own
 
-int64_t dev(uint64_t op, uint64_t a1 = 0, uint64_t a2 = 0) { return u::sys(abi::SYS_dev, op, a1, a2); }
-
 // driver_dma_outside, when a policy grants evil the virtio-blk device (the
 // boot manifest; tests/guest/driver_dma.sh): evil is a driver and tries to
 // have the device read disk block 0 into the kernel's memory (the canary at
 // ATK_KERNEL_TARGET, physical 1 MiB). Returns 1 if it got as far as notifying
 // a queue of its own.
 int64_t dma_outside() {
-  const int64_t info = dev(abi::DEV_INFO);
+  const int64_t info = u::dev(abi::DEV_INFO);
   if (info < 0) return info;  // no device granted: nothing to misuse
-  if (dev(abi::DEV_START) < 0) return 2;
+  if (u::dev(abi::DEV_START) < 0) return 2;
   // 1. Through the kernel: a request naming the kernel's memory, every way evil can.
   auto* d = (abi::DevDesc*)g_dma;
   uint8_t* hdr = g_dma + 0x100;  // VIRTIO_BLK_T_IN, sector 0 (all zeros)
@@ -47,11 +45,11 @@ int64_t dma_outside() {
     d[0] = {(uint64_t)hdr, 16, 0};
     d[1] = {va, 512, abi::DEV_DESC_WRITE};
     d[2] = {(uint64_t)status, 1, abi::DEV_DESC_WRITE};
-    if (dev(abi::DEV_SUBMIT, (uint64_t)d, 3) >= 0) dev(abi::DEV_WAIT);
+    if (u::dev(abi::DEV_SUBMIT, (uint64_t)d, 3) >= 0) u::dev(abi::DEV_WAIT);
   }
   // 2. Around the kernel: program the device with a queue of evil's own whose
   // descriptor names the canary's physical address (virtio 1.1 §3.1.1, §4.1.4.3).
-  const int64_t own = dev(abi::DEV_DMA, (uint64_t)g_dma, 4096);
+  const int64_t own = u::dev(abi::DEV_DMA, (uint64_t)g_dma, 4096);
   if (own < 0) return 3;
   auto* regs = (volatile uint8_t*)u::device();
   volatile uint8_t* c = regs + (info & 0xFFFF);

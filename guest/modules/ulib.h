@@ -60,6 +60,8 @@ inline int64_t lock(uint32_t n) { return sys(abi::SYS_lock, MODULE_ID, n); }
 inline int64_t lock_for(uint32_t n, uint64_t ticks) { return sys(abi::SYS_lock, MODULE_ID, n, ticks); }
 inline int64_t unlock(uint32_t n) { return sys(abi::SYS_unlock, MODULE_ID, n); }
 inline void yield() { sys(abi::SYS_yield); }
+// SYS_dev: a driver's requests to the kernel about the device it was granted (DevOp).
+inline int64_t dev(uint64_t op, uint64_t a1 = 0, uint64_t a2 = 0) { return sys(abi::SYS_dev, op, a1, a2); }
 inline uint32_t task_id() { return (uint32_t)sys(abi::SYS_self); }
 inline uint32_t depth() { return (uint32_t)((uint64_t)sys(abi::SYS_self) >> 32); }
 inline void mark(uint64_t v) { sys(abi::SYS_mark, v); }
