@@ -288,19 +288,46 @@ void Cpu::run_page() {
     // One compare per instruction for the run's end: a single-instruction
     // run's limit is the next count; shorten_run() raises attention.
     uint64_t limit = single ? icount_ + 1 : run_until_;
+    // Nothing a handler runs writes the count (a fault leaves the loop), so
+    // it is kept in a register and stored for the devices and the MMU.
+    uint64_t n = icount_;
+    const Insn* d = page->at[la & 0xFFF];
     for (;;) {
-      const unsigned off = unsigned(la & 0xFFF);
-      const Insn* d = page->at[off];
       if (!d) [[unlikely]] {
-        d = decode_at(page, la, ppage | off, CodeSize::Bits64, scratch);
-        if (d == &scratch) limit = icount_ + 1;  // it ends on the next page
+        d = decode_at(page, la, ppage | (la & 0xFFF), CodeSize::Bits64, scratch);
+        if (d == &scratch) limit = n + 1;  // it ends on the next page
       }
-      s.rip = la + d->len;
+      // A stretch of pure instructions (IF_PURE: registers and flags only)
+      // already linked on this page: none can fault, read RIP or the count,
+      // or raise attention, so the count and insn_rip are written once after
+      // it. It stops where the per-instruction path would stop: before the
+      // instruction that reaches the limit.
+      if ((d->flags & IF_PURE) && d->next && n + 1 < limit && !attention_) {
+        do {
+          d->fn(*this, *d);
+          ++n;
+          la += d->len;
+          d = d->next;
+        } while ((d->flags & IF_PURE) && d->next && n + 1 < limit);
+        icount_ = n;
+        insn_rip = la;
+      }
+      const uint64_t next = la + d->len;
+      s.rip = next;
       d->fn(*this, *d);
-      if (++icount_ >= limit || attention_) break;
+      icount_ = ++n;
+      if (n >= limit || attention_) break;
       la = s.rip;
+      if (la == next && d->next) [[likely]] {
+        insn_rip = la;
+        d = d->next;  // straight on, on this page
+        continue;
+      }
       if ((la >> 12) != vpn) break;
       insn_rip = la;
+      const Insn* prev = d;
+      d = page->at[la & 0xFFF];
+      if (d && la == next && prev != &scratch) prev->next = d;
     }
     mmu.close_run(icount_ - 1);
     if (tf || dbg_hits_) [[unlikely]] debug_trap(tf);

@@ -21,6 +21,11 @@ enum InsnFlag : uint8_t {
   IF_REP = 1 << 3,    // F3
   IF_REPNE = 1 << 4,  // F2
   IF_SEGOVR = 1 << 5, // explicit segment override
+  // The handler touches only general registers and the lazy flags: no memory,
+  // no RIP, no fault, nothing that raises attention or reads the count (the
+  // register forms specialised at decode time, and LEA). Cpu::run_page runs a
+  // stretch of these without per-instruction bookkeeping.
+  IF_PURE = 1 << 6,
 };
 
 struct Insn {
@@ -41,6 +46,11 @@ struct Insn {
   uint8_t flags;     // InsnFlag
   uint8_t op;        // sub-operation: ALU op, condition code, group extension
   uint8_t modrm;     // raw ModRM byte (0 if none)
+  // The instruction that follows this one on the same code page, once a run
+  // has gone from one to the other (Cpu::run_page): a straight-line run then
+  // needs no page-offset lookup. Both live in one CodePage, which is dropped
+  // whole (self-modifying code), so the link never outlives its target.
+  mutable const Insn* next = nullptr;
   bool mem() const { return flags & IF_MEM; }
 };
 static_assert(sizeof(Insn) <= 64, "decoded form must stay small (docs/ARCHITECTURE.md)");

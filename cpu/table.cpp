@@ -1,5 +1,3 @@
-#include <initializer_list>
-
 #include "cpu/table.h"
 
 namespace slot::cpu {
@@ -12,10 +10,18 @@ const Row kRows[] = {
 #undef ROW
 const unsigned kRowCount = sizeof(kRows) / sizeof(kRows[0]);
 
-Handler specialise(const Insn& d) {
-  for (Handler (*f)(const Insn&) : {specialise_alu, specialise_shift, specialise_jcc, specialise_mov})
-    if (Handler h = f(d)) return h;
-  return d.fn;
+void specialise(Insn& d) {
+  // Every ALU and shift variant is a register form; of the MOV family's, the
+  // register forms and LEA (an address computed, no memory read); a Jcc writes RIP.
+  const bool is_lea = d.fn == &lea<8> || d.fn == &lea<4>;
+  Handler h = specialise_alu(d);
+  if (!h) h = specialise_shift(d);
+  bool pure = h != nullptr;
+  if (!h && (h = specialise_jcc(d))) pure = false;
+  if (!h && (h = specialise_mov(d))) pure = !d.mem() || is_lea;
+  if (!h) return;
+  d.fn = h;
+  if (pure) d.flags |= IF_PURE;
 }
 
 }  // namespace slot::cpu

@@ -37,7 +37,8 @@ extern const unsigned kRowCount;
 // has a variant with its operation, width and register form fixed (the hot
 // forms: ALU, INC/DEC, shifts by an immediate, Jcc, MOV, LEA), that variant; else
 // d.fn. Each family file offers its own (specialise_alu, ...).
-Handler specialise(const Insn& d);
+// specialise() sets d.fn, and IF_PURE if the variant is one (decoded.h).
+void specialise(Insn& d);
 Handler specialise_alu(const Insn& d);
 Handler specialise_shift(const Insn& d);
 Handler specialise_jcc(const Insn& d);

@@ -247,6 +247,35 @@ TEST(DecoderUnit, LockIsLegalOnlyOnLockableMemoryForms) {
   EXPECT_TRUE(is_ud(d64({0xF0, 0x90}).d));
 }
 
+// IF_PURE lets the run loop skip the per-instruction count, RIP and attention
+// bookkeeping (decoded.h), so it must never mark an instruction that touches
+// memory, writes RIP, can fault, or is LOCK-prefixed (#UD); the hot register
+// forms of the integer loops must carry it.
+TEST(DecoderUnit, PureOnlyForRegisterAndFlagForms) {
+  auto pure = [](std::initializer_list<uint8_t> b) {
+    const Decoded r = d64(b);
+    EXPECT_EQ(r.st, DecodeStatus::Ok);
+    return (r.d.flags & IF_PURE) != 0;
+  };
+  EXPECT_TRUE(pure({0x48, 0x01, 0xD8}));                                // add rax, rbx
+  EXPECT_TRUE(pure({0x31, 0xC0}));                                      // xor eax, eax
+  EXPECT_TRUE(pure({0x48, 0x83, 0xF8, 0x05}));                          // cmp rax, 5
+  EXPECT_TRUE(pure({0x48, 0x85, 0xD8}));                                // test rax, rbx
+  EXPECT_TRUE(pure({0x48, 0xC1, 0xC2, 0x0D}));                          // rol rdx, 13
+  EXPECT_TRUE(pure({0x48, 0xFF, 0xCF}));                                // dec rdi
+  EXPECT_TRUE(pure({0x49, 0x89, 0xC0}));                                // mov r8, rax
+  EXPECT_TRUE(pure({0x48, 0x8D, 0x84, 0x50, 0x37, 0x9E, 0x00, 0x00}));  // lea rax, [rax+rdx*2+0x9e37]
+  EXPECT_FALSE(pure({0x48, 0x01, 0x18}));                               // add [rax], rbx
+  EXPECT_FALSE(pure({0x48, 0x8B, 0x03}));                               // mov rax, [rbx]
+  EXPECT_FALSE(pure({0x48, 0x89, 0x03}));                               // mov [rbx], rax
+  EXPECT_FALSE(pure({0x48, 0x8D, 0x05, 0x00, 0x00, 0x00, 0x00}));       // lea rax, [rip] reads RIP
+  EXPECT_FALSE(pure({0x75, 0x00}));                                     // jnz
+  EXPECT_FALSE(pure({0xF0, 0x48, 0x01, 0xD8}));                         // lock add rax, rbx: #UD
+  EXPECT_FALSE(pure({0x48, 0xF7, 0xF3}));                               // div rbx: #DE
+  EXPECT_FALSE(pure({0x50}));                                           // push rax
+  EXPECT_FALSE(pure({0x0F, 0x31}));                                     // rdtsc reads the count
+}
+
 TEST(DecoderUnit, FifteenByteLimit) {
   // 14 prefixes + NOP = 15 bytes: legal.
   auto r = d64({0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x90});
