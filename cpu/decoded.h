@@ -21,10 +21,11 @@ enum InsnFlag : uint8_t {
   IF_REP = 1 << 3,    // F3
   IF_REPNE = 1 << 4,  // F2
   IF_SEGOVR = 1 << 5, // explicit segment override
-  // The handler touches only general registers and the lazy flags: no memory,
-  // no RIP, no fault, nothing that raises attention or reads the count (the
-  // register forms specialised at decode time, and LEA). Cpu::run_page runs a
-  // stretch of these without per-instruction bookkeeping.
+  // The handler touches only general registers and the flags: no memory, no
+  // RIP, no fault, nothing that raises attention or reads the count (the
+  // register forms of the integer families -- cpu/table.cpp lists them --,
+  // LEA and the hint NOPs). Cpu::run_page runs a stretch of these without
+  // per-instruction bookkeeping.
   IF_PURE = 1 << 6,
 };
 

@@ -265,6 +265,14 @@ TEST(DecoderUnit, PureOnlyForRegisterAndFlagForms) {
   EXPECT_TRUE(pure({0x48, 0xFF, 0xCF}));                                // dec rdi
   EXPECT_TRUE(pure({0x49, 0x89, 0xC0}));                                // mov r8, rax
   EXPECT_TRUE(pure({0x48, 0x8D, 0x84, 0x50, 0x37, 0x9E, 0x00, 0x00}));  // lea rax, [rax+rdx*2+0x9e37]
+  EXPECT_TRUE(pure({0xB8, 0x01, 0x00, 0x00, 0x00}));                    // mov eax, 1
+  EXPECT_TRUE(pure({0x0F, 0xB6, 0xC3}));                                // movzx eax, bl
+  EXPECT_TRUE(pure({0x48, 0x0F, 0x44, 0xC3}));                          // cmovz rax, rbx
+  EXPECT_TRUE(pure({0x0F, 0x94, 0xC0}));                                // setz al
+  EXPECT_TRUE(pure({0x48, 0x0F, 0xAF, 0xC3}));                          // imul rax, rbx
+  EXPECT_TRUE(pure({0x48, 0xD3, 0xE0}));                                // shl rax, cl
+  EXPECT_TRUE(pure({0x48, 0x87, 0xD8}));                                // xchg rax, rbx
+  EXPECT_TRUE(pure({0x0F, 0x1F, 0x44, 0x00, 0x00}));                    // nop dword [rax+rax] (no access)
   EXPECT_FALSE(pure({0x48, 0x01, 0x18}));                               // add [rax], rbx
   EXPECT_FALSE(pure({0x48, 0x8B, 0x03}));                               // mov rax, [rbx]
   EXPECT_FALSE(pure({0x48, 0x89, 0x03}));                               // mov [rbx], rax
@@ -274,6 +282,13 @@ TEST(DecoderUnit, PureOnlyForRegisterAndFlagForms) {
   EXPECT_FALSE(pure({0x48, 0xF7, 0xF3}));                               // div rbx: #DE
   EXPECT_FALSE(pure({0x50}));                                           // push rax
   EXPECT_FALSE(pure({0x0F, 0x31}));                                     // rdtsc reads the count
+  EXPECT_FALSE(pure({0x0F, 0xB6, 0x03}));                               // movzx eax, byte [rbx]
+  EXPECT_FALSE(pure({0x48, 0x0F, 0x44, 0x03}));                         // cmovz rax, [rbx] reads always
+  EXPECT_FALSE(pure({0x0F, 0x94, 0x03}));                               // setz [rbx]
+  EXPECT_FALSE(pure({0x48, 0x87, 0x03}));                               // xchg [rbx], rax
+  EXPECT_FALSE(pure({0x48, 0xF7, 0xE3}));                               // mul rbx (group 3 beside DIV)
+  EXPECT_FALSE(pure({0x9D}));                                           // popf may set TF/AC
+  EXPECT_FALSE(pure({0xF0, 0x48, 0x87, 0xD8}));                         // lock xchg rax, rbx: #UD
 }
 
 TEST(DecoderUnit, FifteenByteLimit) {
