@@ -18,6 +18,8 @@ struct CodePage {
   std::deque<Insn> insns;     // storage; a deque never moves what `at` points to
 };
 
+const Insn kUnlinked{};
+
 Cpu::Cpu(mmu::Mmu& m, mmu::PhysMemory& pm, Platform& p) : mmu(m), mem(pm), platform(p) { reset(); }
 Cpu::~Cpu() = default;
 
@@ -214,6 +216,7 @@ const Insn* Cpu::decode_at(CodePage* page, uint64_t la, uint64_t pa, CodeSize cs
   };
   if (decode(cs, fetch, scratch) != DecodeStatus::Ok) fault(x86::VEC_GP, 0);
   if (off + scratch.len > 4096) return &scratch;
+  scratch.off = uint16_t(off);
   page->insns.push_back(scratch);
   return page->at[off] = &page->insns.back();
 }
@@ -280,7 +283,7 @@ void Cpu::run_page() {
   try {
     uint64_t la = s.rip;
     const uint64_t pa = translate(la, mmu::Access::Fetch, false);
-    const uint64_t ppage = pa & ~0xFFFull, vpn = la >> 12;
+    const uint64_t ppage = pa & ~0xFFFull, vpn = la >> 12, base = vpn << 12;
     CodePage* page = code_page(ppage, CodeSize::Bits64);
     const bool tf = s.rflags & x86::FL_TF;
     const bool single = tf || (brk_on_ && exec_break_page(vpn, ppage)) || dbg_exec_ ||
@@ -297,20 +300,33 @@ void Cpu::run_page() {
         d = decode_at(page, la, ppage | (la & 0xFFF), CodeSize::Bits64, scratch);
         if (d == &scratch) limit = n + 1;  // it ends on the next page
       }
-      // A stretch of pure instructions (IF_PURE: registers and flags only)
-      // already linked on this page: none can fault, read RIP or the count,
-      // or raise attention, so the count and insn_rip are written once after
-      // it. It stops where the per-instruction path would stop: before the
-      // instruction that reaches the limit.
-      if ((d->flags & IF_PURE) && d->next && n + 1 < limit && !attention_) {
+      // A stretch of pure instructions (IF_PURE: registers and flags only),
+      // following the links: none can fault, read RIP or the count, or raise
+      // attention, so the count, RIP and insn_rip are written once after it.
+      // It stops where the per-instruction path would stop: before the
+      // instruction that reaches the limit. (A stretch never starts at
+      // `scratch`, whose limit is the next count.)
+      if ((d->flags & IF_PURE) && n + 1 < limit && !attention_) {
+        const Insn* last;
         do {
+          last = d;
           d->fn(*this, *d);
           ++n;
-          la += d->len;
           d = d->next;
-        } while ((d->flags & IF_PURE) && d->next && n + 1 < limit);
+        } while ((d->flags & IF_PURE) && n + 1 < limit);
         icount_ = n;
+        la = base + last->off + last->len;
+        if (d == &kUnlinked) {
+          if ((la >> 12) != vpn) {  // straight on to the next page
+            s.rip = la;
+            insn_rip = base + last->off;
+            break;
+          }
+          d = page->at[la & 0xFFF];
+          if (d) last->next = d;
+        }
         insn_rip = la;
+        continue;  // (not decoded yet: the loop's top does it)
       }
       const uint64_t next = la + d->len;
       s.rip = next;
@@ -318,7 +334,7 @@ void Cpu::run_page() {
       icount_ = ++n;
       if (n >= limit || attention_) break;
       la = s.rip;
-      if (la == next && d->next) [[likely]] {
+      if (la == next && d->next != &kUnlinked) [[likely]] {
         insn_rip = la;
         d = d->next;  // straight on, on this page
         continue;

@@ -10,6 +10,9 @@ namespace slot::cpu {
 class Cpu;
 struct Insn;
 using Handler = void (*)(Cpu&, const Insn&);
+// What Insn::next names until a run has linked the instruction: no flags (so
+// no stretch runs into it) and no handler (cpu/cpu.cpp).
+extern const Insn kUnlinked;
 
 inline constexpr uint8_t NO_REG = 0xFF;
 inline constexpr uint8_t RIP_REG = 16;
@@ -47,11 +50,13 @@ struct Insn {
   uint8_t flags;     // InsnFlag
   uint8_t op;        // sub-operation: ALU op, condition code, group extension
   uint8_t modrm;     // raw ModRM byte (0 if none)
+  uint16_t off;      // offset in its code page (set when stored in one)
   // The instruction that follows this one on the same code page, once a run
-  // has gone from one to the other (Cpu::run_page): a straight-line run then
-  // needs no page-offset lookup. Both live in one CodePage, which is dropped
-  // whole (self-modifying code), so the link never outlives its target.
-  mutable const Insn* next = nullptr;
+  // has gone from one to the other (Cpu::run_page), else kUnlinked: a
+  // straight-line run then needs no page-offset lookup. Both live in one
+  // CodePage, which is dropped whole (self-modifying code), so the link never
+  // outlives its target.
+  mutable const Insn* next = &kUnlinked;
   bool mem() const { return flags & IF_MEM; }
 };
 static_assert(sizeof(Insn) <= 64, "decoded form must stay small (docs/ARCHITECTURE.md)");
