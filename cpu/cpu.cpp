@@ -269,8 +269,10 @@ void Cpu::fault_restart(const CpuFault& f) {
 // makes the charges translate()'s fast path would make, in the same order,
 // the moment anything else touches the model (so TLB statistics, the clock
 // and every use stamp are unchanged). Everything per instruction that
-// defines behaviour stays per instruction: RIP, the count, the end of the run
-// (a device deadline) and attention. The run ends when RIP leaves the page,
+// defines behaviour stays per instruction -- RIP, the count, the end of the
+// run (a device deadline) and attention -- except inside a stretch of pure
+// instructions, which nothing can observe until it ends (below). The run
+// ends when RIP leaves the page,
 // the slot stops serving it (INVLPG, a CR3 load, an eviction, an observer
 // attached: the MMU sets attention), on a fault, or when an instruction
 // changes what selects the slot and the decoding -- CS (CPL, L, D) or
