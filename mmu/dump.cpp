@@ -11,11 +11,12 @@ namespace slot::mmu {
 
 namespace {
 // Age = rank of the way's stamp within its set among valid ways (0 = MRU).
-template <class E, class Live>
-uint64_t rank_in_set(const E* row, unsigned ways, unsigned way, Live live) {
+// `live(w)` and `stamp(w)` read way w of the set.
+template <class Live, class Stamp>
+uint64_t rank_in_set(unsigned ways, unsigned way, Live live, Stamp stamp) {
   uint64_t r = 0;
   for (unsigned w = 0; w < ways; ++w)
-    if (w != way && live(row[w]) && row[w].stamp > row[way].stamp) ++r;
+    if (w != way && live(w) && stamp(w) > stamp(way)) ++r;
   return r;
 }
 }  // namespace
@@ -32,8 +33,9 @@ std::vector<TlbDumpEntry> Mmu::Impl::dump() const {
       d.set = i / ways;
       d.way = i % ways;
       d.entry = e.view();
-      d.age = rank_in_set(&a.flat(d.set * ways), ways, d.way,
-                          [&](const TlbEntry& x) { return a.live(x); });
+      const unsigned row = d.set * ways;
+      d.age = rank_in_set(ways, d.way, [&](unsigned w) { return a.live(a.flat(row + w)); },
+                          [&](unsigned w) { return a.flat_stamp(row + w); });
       out.push_back(std::move(d));
     }
   }
@@ -50,8 +52,9 @@ std::vector<TlbDumpEntry> Mmu::Impl::dump() const {
       d.entry.pfn = e.table >> 12;
       d.entry.pcid = e.pcid;
       d.entry.perms = e.perms;
-      d.age = rank_in_set(&p.flat(d.set * ways), ways, d.way,
-                          [](const PscEntry& x) { return x.valid; });
+      const unsigned row = d.set * ways;
+      d.age = rank_in_set(ways, d.way, [&](unsigned w) { return p.flat(row + w).valid; },
+                          [&](unsigned w) { return p.flat(row + w).stamp; });
       d.psc = true;
       d.psc_level = p.level();
       out.push_back(std::move(d));
@@ -83,9 +86,9 @@ DebugWalk Mmu::Impl::debug_walk(uint64_t linear, Access acc, const AccessCtx& wh
   Hit h = lookup(acc == Access::Fetch ? 0 : 1, linear);
   if (!h) h = lookup(2, linear);
   if (h) {
-    const TlbEntry& e = arrays[h.array].at(h.set, h.way);
+    const TlbEntry& e = arrays[h.array()].at(h.set(), h.way());
     d.tlb_hit = true;
-    d.tlb_array = arrays[h.array].cfg().name;
+    d.tlb_array = arrays[h.array()].cfg().name;
     d.tlb_entry = e.view();
     const PhysAddr cpa = (e.pfn << page_shift(e.size)) | (linear & (page_bytes(e.size) - 1));
     const WalkResult m = walk(mem, request(linear, acc, cls, false, false), cr3_start());

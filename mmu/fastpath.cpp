@@ -55,9 +55,11 @@ void Mmu::Impl::mirror(Access acc, unsigned cls, uint64_t linear, PhysAddr page,
   o.run_slot_changed();
 }
 
-void Mmu::Impl::unmirror_slots(TlbEntry& e) {
-  e.mirrored = false;
-  uint64_t* stamp = &e.stamp;
+// Slots serving the way's entry point at its use stamp: that identifies them.
+void Mmu::Impl::unmirror_slots(TlbArray& arr, unsigned set, unsigned way) {
+  arr.set_mirrored(set, way, false);
+  const TlbEntry& e = arr.at(set, way);
+  const uint64_t* stamp = &arr.stamp(set, way);
   if (e.size == PageSize::K4) {
     const unsigned i = unsigned(e.vpn & (kFastSlots - 1));
     for (auto& per_acc : o.fast_)

@@ -94,14 +94,15 @@ bool Mmu::Impl::translate(uint64_t linear, Access acc, const AccessCtx& who, Phy
   const unsigned side = acc == Access::Fetch ? 0 : 1;
   bool rewalk = false;
   if (Hit h = lookup(side, linear)) {
-    TlbArray& arr = arrays[h.array];
-    TlbEntry& e = arr.at(h.set, h.way);
+    TlbArray& arr = arrays[h.array()];
+    TlbEntry& e = arr.at(h.set(), h.way());
     ++arr.stats.hits;
-    e.stamp = ++o.clock_;
-    if (obs) [[unlikely]] emit_tlb(TlbEventKind::Hit, unsigned(h.array), h.set, h.way, linear, acc);
+    uint64_t& stamp = arr.stamp(h.set(), h.way());
+    stamp = ++o.clock_;
+    if (obs) [[unlikely]] emit_tlb(TlbEventKind::Hit, unsigned(h.array()), h.set(), h.way(), linear, acc);
     const PhysAddr epa = (e.pfn << page_shift(e.size)) | (linear & (page_bytes(e.size) - 1));
     if (stale == StaleMode::Detect)
-      check_stale(arr.cfg().name.c_str(), linear, acc, epa, e.size, e.perms, arr.prov(h.set, h.way));
+      check_stale(arr.cfg().name.c_str(), linear, acc, epa, e.size, e.perms, arr.prov(h.set(), h.way()));
     // The TLB caches rights; they are checked against the current mode
     // (§4.10.2.2), and a refusal faults without a walk ("spurious" #PF
     // after a relaxation that was not invalidated, §4.10.4.3).
@@ -113,8 +114,8 @@ bool Mmu::Impl::translate(uint64_t linear, Access acc, const AccessCtx& who, Phy
       rewalk = true;
     } else {
       pa = epa;
-      e.mirrored = true;
-      mirror(acc, cls, linear, epa, &e.perms, &arr.stats.hits, &e.stamp);
+      arr.set_mirrored(h.set(), h.way(), true);
+      mirror(acc, cls, linear, epa, &e.perms, &arr.stats.hits, &stamp);
       return true;
     }
   }
@@ -128,18 +129,18 @@ bool Mmu::Impl::translate(uint64_t linear, Access acc, const AccessCtx& who, Phy
   // Second level.
   if (!rewalk) {
     if (Hit h = lookup(2, linear)) {
-      TlbArray& arr = arrays[h.array];
-      TlbEntry& e = arr.at(h.set, h.way);
+      TlbArray& arr = arrays[h.array()];
+      TlbEntry& e = arr.at(h.set(), h.way());
       ++arr.stats.hits;
       ++g.l2_hits;
       ++space().c.l2_hits;
       ++slot(linear).l2_hits;
-      e.stamp = ++o.clock_;
-      if (obs) [[unlikely]] emit_tlb(TlbEventKind::Hit, unsigned(h.array), h.set, h.way, linear, acc);
+      arr.stamp(h.set(), h.way()) = ++o.clock_;
+      if (obs) [[unlikely]] emit_tlb(TlbEventKind::Hit, unsigned(h.array()), h.set(), h.way(), linear, acc);
       const PhysAddr epa = (e.pfn << page_shift(e.size)) | (linear & (page_bytes(e.size) - 1));
       if (stale == StaleMode::Detect)
         check_stale(arr.cfg().name.c_str(), linear, acc, epa, e.size, e.perms,
-                    arr.prov(h.set, h.way));
+                    arr.prov(h.set(), h.way()));
       if (Check c = check_access(e.perms, acc, cls, mode); c != Check::None)
         return raise(linear, acc, c, user, true, fault);
       if (!(acc == Access::Write && !e.perms.dirty)) {
@@ -147,10 +148,11 @@ bool Mmu::Impl::translate(uint64_t linear, Access acc, const AccessCtx& who, Phy
         pa = epa;
         if (int a1 = target[side][unsigned(e.size)]; a1 >= 0) ++arrays[a1].stats.misses;
         // (the L2 entry's provenance is read in place: fill() touches only level 1)
-        if (Hit f = fill(side, linear, t, arr.prov(h.set, h.way), true)) {
-          TlbEntry& e1 = arrays[f.array].at(f.set, f.way);
-          e1.mirrored = true;
-          mirror(acc, cls, linear, epa, &e1.perms, &arrays[f.array].stats.hits, &e1.stamp);
+        if (Hit f = fill(side, linear, t, arr.prov(h.set(), h.way()), true)) {
+          TlbEntry& e1 = arrays[f.array()].at(f.set(), f.way());
+          arrays[f.array()].set_mirrored(f.set(), f.way(), true);
+          mirror(acc, cls, linear, epa, &e1.perms, &arrays[f.array()].stats.hits,
+                 &arrays[f.array()].stamp(f.set(), f.way()));
         }
         return true;
       }
@@ -180,7 +182,8 @@ bool Mmu::Impl::finish_walk(uint64_t linear, Access acc, unsigned cls, bool user
   const unsigned side = acc == Access::Fetch ? 0 : 1;
   const WalkStart st = psc_start(linear, acc);
   own_write = true;
-  const WalkResult r = walk(mem, request(linear, acc, cls, true, true), st);
+  walk_into(mem, request(linear, acc, cls, true, true), st, walk_buf);
+  const WalkResult& r = walk_buf;
   own_write = false;
   ++g.walks;
   g.walk_refs += r.mem_refs;
@@ -203,11 +206,12 @@ bool Mmu::Impl::finish_walk(uint64_t linear, Access acc, unsigned cls, bool user
   }
   if (int a1 = target[side][unsigned(r.size)]; a1 >= 0 && missed) ++arrays[a1].stats.misses;
   if (Hit f = fill(side, linear, t, r.prov, missed)) {
-    TlbEntry& e1 = arrays[f.array].at(f.set, f.way);
+    TlbEntry& e1 = arrays[f.array()].at(f.set(), f.way());
     if (check_access(e1.perms, acc, cls, mode) == Check::None &&
         (acc != Access::Write || e1.perms.dirty)) {
-      e1.mirrored = true;
-      mirror(acc, cls, linear, pa, &e1.perms, &arrays[f.array].stats.hits, &e1.stamp);
+      arrays[f.array()].set_mirrored(f.set(), f.way(), true);
+      mirror(acc, cls, linear, pa, &e1.perms, &arrays[f.array()].stats.hits,
+             &arrays[f.array()].stamp(f.set(), f.way()));
     }
   }
   return true;
@@ -217,7 +221,8 @@ bool Mmu::Impl::finish_walk(uint64_t linear, Access acc, unsigned cls, bool user
 bool Mmu::Impl::translate_untracked(uint64_t linear, Access acc, unsigned cls, bool user,
                                     PhysAddr& pa, Fault& fault) {
   own_write = true;
-  const WalkResult r = walk(mem, request(linear, acc, cls, true, true), cr3_start());
+  walk_into(mem, request(linear, acc, cls, true, true), cr3_start(), walk_buf);
+  const WalkResult& r = walk_buf;
   own_write = false;
   if (obs) [[unlikely]] emit_steps(linear, acc, r.steps, r.nsteps);
   if (!r.ok) return raise(linear, acc, r.failed, user, false, fault);

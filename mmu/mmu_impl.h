@@ -22,10 +22,21 @@ struct Translation {
   bool global = false;
 };
 
-struct Hit {
-  int array = -1;
-  unsigned set = 0, way = 0;
-  explicit operator bool() const { return array >= 0; }
+// Where a lookup or fill landed: array, set and way packed in one word, so
+// it is returned in a register (a three-field struct went through the
+// stack, and reading it back stalled on store forwarding).
+class Hit {
+ public:
+  Hit() = default;
+  Hit(int array, unsigned set, unsigned way)
+      : v_(uint64_t(unsigned(array) + 1) << 48 | uint64_t(set) << 16 | way) {}
+  int array() const { return int(v_ >> 48) - 1; }
+  unsigned set() const { return unsigned(v_ >> 16); }
+  unsigned way() const { return unsigned(v_ & 0xFFFF); }
+  explicit operator bool() const { return v_ != 0; }
+
+ private:
+  uint64_t v_ = 0;
 };
 
 class Mmu::Impl {
@@ -66,6 +77,8 @@ class Mmu::Impl {
   size_t cur_space = 0;
   uint64_t l1_hits_mark = 0;    // L1 hits already attributed to a space
   std::array<SpaceCounters, 512> slots{};
+
+  WalkResult walk_buf;          // the miss path's walk (walk_into: no per-walk clearing)
 
   // Fast-path slots filled since the last full flush.
   std::vector<FastEntry*> filled;
@@ -113,8 +126,10 @@ class Mmu::Impl {
               uint64_t* hits, uint64_t* stamp);
   void fill_slot(Access acc, unsigned cls, uint64_t vpn, PhysAddr page, uint64_t* hits,
                  uint64_t* stamp);
-  void unmirror(TlbEntry& e) { if (e.mirrored) unmirror_slots(e); }  // most entries never were
-  void unmirror_slots(TlbEntry& e);
+  void unmirror(TlbArray& arr, unsigned set, unsigned way) {
+    if (arr.mirrored(set, way)) unmirror_slots(arr, set, way);  // most entries never were
+  }
+  void unmirror_slots(TlbArray& arr, unsigned set, unsigned way);
   void unmirror_range(uint64_t linear, PageSize size);
   void flush_mirror();
   bool mirror_allowed() const { return obs == nullptr && stale != StaleMode::Detect; }

@@ -12,7 +12,7 @@ namespace slot::mmu {
 
 namespace {
 constexpr uint32_t kMagic = 0x4D4D5553;  // "SUMM"
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;  // 2: TLB use stamps stored apart from the entries
 
 struct Saver {
   std::vector<uint8_t>& out;
@@ -71,6 +71,7 @@ uint64_t geometry(const TlbConfig& c) {
 
 template <class Ar> void TlbArray::serialize(Ar& ar) {
   ar.vec(e_);
+  ar.vec(stamp_);
   ar.vec(prov_);
   ar.io(rng.state);
   counters(ar, stats);
@@ -117,8 +118,7 @@ void Mmu::Impl::load(const std::vector<uint8_t>& blob) {
   for (size_t i = 0; i < spaces.size(); ++i)
     space_index[(spaces[i].pml4_base) | spaces[i].pcid] = i;
   for (TlbArray& a : arrays) {
-    for (unsigned i = 0; i < a.size(); ++i) a.flat(i).mirrored = false;
-    a.rebuild_index();
+    a.rebuild_index();  // (and no way is mirrored)
   }
   filled_overflow = true;  // forget every fast-path slot
   flush_mirror();

@@ -79,7 +79,7 @@ void Mmu::Impl::check_stale_psc(uint64_t linear, Access acc, const WalkStart& st
   ev.current_pa = fresh.ok ? fpa : 0;
   ev.current_size = fresh.size;
   ev.current_perms = fresh.perms;
-  find_changed(mem, st.prov, ev);
+  find_changed(mem, *st.prov, ev);
   ++g.stale;
   ++space().c.stale;
   ++slot(linear).stale;

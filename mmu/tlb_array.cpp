@@ -4,6 +4,7 @@ namespace slot::mmu {
 
 TlbArray::TlbArray(const ArrayConfig& cfg, uint64_t seed, const uint32_t* epochs)
     : rng(seed), cfg_(cfg), epochs_(epochs), key_(cfg.entries(), 0), own_(cfg.entries(), 0), e_(cfg.entries()),
+      stamp_(cfg.entries(), 0), mirrored_(cfg.entries(), 0),
       prov_(cfg.entries()), live_(4096, 0) {
   stats.name = cfg.name;
   stats.level = cfg.level;
@@ -14,34 +15,35 @@ unsigned TlbArray::choose_way(PageSize s, uint64_t vpn, uint16_t pcid, bool glob
                               bool absent) {
   const unsigned n = cfg_.ways;
   const unsigned base = set_of(vpn) * n;
-  const TlbEntry* set = &e_[base];
   const uint64_t* k = &key_[base];
   const uint64_t want = key(s, vpn);
   const uint64_t* o = &own_[base];
   const uint64_t mine = owner(epochs_[pcid], pcid, false);
-  uint64_t stamps[64];
-  unsigned free_way = n;
-  for (unsigned w = 0; w < n; ++w) {
-    // A way with a key is valid; it is live unless its PCID was flushed since.
-    if (k[w] == 0 || (o[w] != mine && !live_owner(o[w]))) {
-      if (absent) {
-        evicting = false;
-        return w;
+  // A way with a key is valid; it is live unless its PCID was flushed since.
+  auto dead = [&](unsigned w) { return k[w] == 0 || (o[w] != mine && !live_owner(o[w])); };
+  evicting = false;
+  if (absent) {
+    for (unsigned w = 0; w < n; ++w)
+      if (dead(w)) return w;
+  } else {
+    unsigned free_way = n;
+    for (unsigned w = 0; w < n; ++w) {
+      if (dead(w)) {
+        if (free_way == n) free_way = w;
+      } else if (k[w] == want &&
+                 ((o[w] & 0xFFFF) == pcid || (global && (o[w] & kOwnGlobal)))) [[unlikely]] {
+        return w;  // the same page: refresh in place
       }
-      if (free_way == n) free_way = w;
-      continue;
     }
-    if (k[w] == want && ((o[w] & 0xFFFF) == pcid || (global && (o[w] & kOwnGlobal)))) [[unlikely]] {
-      evicting = false;  // the same page: refresh in place
-      return w;
-    }
-    stamps[w] = set[w].stamp;
+    if (free_way < n) return free_way;
   }
-  evicting = free_way == n;
-  return evicting ? pick_victim(cfg_.policy, stamps, n, rng) : free_way;
+  // Every way is live, so the set's stamps are the victim choice's input as they are.
+  evicting = true;
+  return pick_victim(cfg_.policy, &stamp_[base], n, rng);
 }
 
 void TlbArray::rebuild_index() {
+  mirrored_.assign(e_.size(), 0);
   live_.assign(4096, 0);
   for (unsigned& h : held_) h = 0;
   for (size_t i = 0; i < e_.size(); ++i) {

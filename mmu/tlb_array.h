@@ -1,8 +1,10 @@
 // One set-associative TLB array: entries indexed by set, tagged with VPN,
 // page size and PCID, with the combined permissions precomputed at fill time
 // (SDM Vol. 3A §4.10.2.2) and a per-way use stamp for replacement.
-// Provenance (which paging entries, with which values, made each entry) sits
-// in a parallel vector so lookups touch only the compact entries.
+// The use stamps and the provenance (which paging entries, with which
+// values, made each entry) sit in parallel vectors: lookups touch only the
+// packed keys, a victim choice only the set's stamps (one or two host cache
+// lines for a 12-way set instead of one entry each).
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -26,13 +28,11 @@ struct Provenance {
 struct TlbEntry {
   uint64_t vpn = 0;           // linear >> page_shift(size)
   uint64_t pfn = 0;           // physical >> page_shift(size)
-  uint64_t stamp = 0;         // last use (replacement); written by the fast path too
   uint32_t epoch = 0;         // the PCID's flush epoch when made (see TlbArray)
   uint16_t pcid = 0;
   PageSize size = PageSize::K4;
   PageSize orig_size = PageSize::K4;
   bool valid = false, global = false;
-  bool mirrored = false;      // a fast-path slot may point at this entry
   Perms perms;
   TlbEntryView view() const { return {vpn, pfn, size, orig_size, pcid, global, perms}; }
   // Whether `linear` lies in the page this entry was made from (INVLPG
@@ -64,6 +64,12 @@ class TlbArray {
   TlbEntry& flat(unsigned i) { return e_[i]; }
   const TlbEntry& flat(unsigned i) const { return e_[i]; }
   const Provenance& flat_prov(unsigned i) const { return prov_[i]; }
+  // A way's last use (replacement); the fast path writes it through a pointer.
+  uint64_t& stamp(unsigned set, unsigned way) { return stamp_[set * cfg_.ways + way]; }
+  uint64_t flat_stamp(unsigned i) const { return stamp_[i]; }
+  // Whether a fast-path slot may point at the way's entry.
+  bool mirrored(unsigned set, unsigned way) const { return mirrored_[set * cfg_.ways + way]; }
+  void set_mirrored(unsigned set, unsigned way, bool m) { mirrored_[set * cfg_.ways + way] = m; }
 
   bool live(const TlbEntry& e) const { return e.valid && (e.global || e.epoch == epochs_[e.pcid]); }
   // The way holding (s, vpn) usable under `pcid`, or -1.
@@ -90,14 +96,24 @@ class TlbArray {
     ++held_[unsigned(e.size)];
     if (!e.global) ++live_[e.pcid];
   }
-  // Makes a live entry invalid.
+  // Makes an entry invalid. Reads only the packed key and owner words (which
+  // say what the entry holds as of its commit), so evicting a way does not
+  // wait for its entry to come in from the host's caches.
   void kill(unsigned set, unsigned way) {
     const unsigned i = set * cfg_.ways + way;
-    TlbEntry& e = e_[i];
-    if (live(e) && !e.global && live_[e.pcid]) --live_[e.pcid];
-    e.valid = false;
-    if (key_[i]) --held_[(key_[i] >> 1) & 3];
+    if (const uint64_t k = key_[i]) {
+      const uint64_t o = own_[i];
+      const unsigned p = unsigned(o & 0xFFFF);
+      if (!(o & kOwnGlobal) && live_owner(o) && live_[p]) --live_[p];
+      --held_[(k >> 1) & 3];
+    }
+    e_[i].valid = false;
     key_[i] = 0;
+  }
+  // The base linear address of the page a valid way holds (from its key).
+  uint64_t base_of(unsigned set, unsigned way) const {
+    const uint64_t k = key_[set * cfg_.ways + way];
+    return (k >> 3) << page_shift(PageSize((k >> 1) & 3));
   }
   // The PCID's epoch was bumped: its live non-global entries died. Returns how many.
   unsigned expire(uint16_t pcid) { unsigned n = live_[pcid]; live_[pcid] = 0; return n; }
@@ -132,6 +148,8 @@ class TlbArray {
   std::vector<uint64_t> key_;   // per way: key(size, vpn) if valid, else 0
   std::vector<uint64_t> own_;   // per way: owner(epoch, pcid, global) when committed
   std::vector<TlbEntry> e_;
+  std::vector<uint64_t> stamp_;  // per way: last use
+  std::vector<uint8_t> mirrored_;  // per way: a fast-path slot may point at the entry
   std::vector<Provenance> prov_;
   std::vector<uint32_t> live_;  // live non-global entries per PCID
   unsigned held_[kNumPageSizes] = {};  // entries with a key, per size (dead ones included)

@@ -67,23 +67,27 @@ Hit Mmu::Impl::fill(unsigned group, uint64_t linear, const Translation& t, const
   TlbEntry& e = arr.at(set, way);
   if (evicting) {
     ++arr.stats.evictions;
-    drop(unsigned(a), set, way, InvCause::Evict, e.vpn << page_shift(e.size));
+    drop(unsigned(a), set, way, InvCause::Evict, arr.base_of(set, way));
   } else if (arr.live(e)) {
-    unmirror(e);  // refreshed in place (e.g. D now set)
+    unmirror(arr, set, way);  // refreshed in place (e.g. D now set)
     arr.kill(set, way);
   }
   // A new first-level entry takes priority over larger ones for its range
-  // (lookups probe small pages first): the mirror must forget those.
-  if (group != 2) unmirror_range(la, es);
+  // (lookups probe small pages first): the mirror must forget those. Not
+  // needed when this side's lookup of the address just missed: no first-
+  // level entry of any size covers it, so no larger one covers the range and
+  // no slot serves a page in it from one. (A unified array is probed by both
+  // sides; only one side's lookup missed.)
+  if (group != 2 && !(absent && arr.cfg().side != Side::Unified)) unmirror_range(la, es);
   e.vpn = vpn;
   e.pfn = (t.page + within) >> page_shift(es);
-  e.stamp = ++o.clock_;
+  arr.stamp(set, way) = ++o.clock_;
   e.pcid = pcid;
   e.size = es;
   e.orig_size = t.orig;
   e.valid = true;
   e.global = t.global;
-  e.mirrored = false;
+  arr.set_mirrored(set, way, false);
   e.perms = t.perms;
   arr.commit(set, way);
   arr.prov(set, way) = prov;
@@ -95,15 +99,14 @@ Hit Mmu::Impl::fill(unsigned group, uint64_t linear, const Translation& t, const
 
 void Mmu::Impl::drop(unsigned a, unsigned set, unsigned way, InvCause cause, uint64_t linear) {
   TlbArray& arr = arrays[a];
-  TlbEntry& e = arr.at(set, way);
   if (obs) [[unlikely]]
     emit_tlb(cause == InvCause::Evict ? TlbEventKind::Evict : TlbEventKind::Invalidate, a, set,
              way, linear, Access::Read, cause);
   if (cause != InvCause::Evict) {
     ++arr.stats.invalidations[unsigned(cause)];
-    if (e.pcid == pcid) ++space().c.invalidated;
+    if (arr.at(set, way).pcid == pcid) ++space().c.invalidated;
   }
-  unmirror(e);
+  unmirror(arr, set, way);
   arr.kill(set, way);
 }
 

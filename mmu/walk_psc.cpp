@@ -23,15 +23,15 @@ WalkStart Mmu::Impl::psc_start(uint64_t linear, Access acc) {
     st.level = level - 1;
     st.table = e->table;
     st.above = e->perms;
-    st.prov = c->prov_of(*e);
+    st.prov = &c->prov_of(*e);
     st.psc_level = level;
     ++space().c.psc_hits;
     ++slot(linear).psc_hits;
     if (obs) [[unlikely]] {
       WalkStep steps[3];
       unsigned n = 0;
-      for (unsigned i = 0; i < st.prov.n && n < 3; ++i, ++n)
-        steps[n] = WalkStep{4 - i, st.prov.pa[i], st.prov.val[i], true, false, false, false,
+      for (unsigned i = 0; i < st.prov->n && n < 3; ++i, ++n)
+        steps[n] = WalkStep{4 - i, st.prov->pa[i], st.prov->val[i], true, false, false, false,
                             Check::None};
       emit_steps(linear, acc, steps, n);
       TlbEvent ev;

@@ -9,8 +9,25 @@ namespace slot::mmu {
 
 WalkResult walk(PhysMemory& mem, const WalkRequest& rq, const WalkStart& start) {
   WalkResult r;
-  r.prov = start.prov;
-  Perms acc = start.above;
+  walk_into(mem, rq, start, r);
+  return r;
+}
+
+void walk_into(PhysMemory& mem, const WalkRequest& rq, const WalkStart& start, WalkResult& r) {
+  r.ok = false;
+  r.failed = Check::None;
+  r.fail_level = 0;
+  r.page = 0;
+  r.size = PageSize::K4;
+  r.perms = Perms{};
+  r.global = false;
+  r.nsteps = r.mem_refs = r.ad_writes = 0;
+  for (bool& p : r.passed) p = false;
+  r.prov = start.prov ? *start.prov : Provenance{};
+  // The combined rights as scalars, made into a Perms only where one is
+  // stored: a Perms assembled field by field in memory and then copied whole
+  // stalls the copy on store forwarding.
+  bool w = start.above.w, u = start.above.u, nx = start.above.nx;
   PhysAddr table = start.table;
   const bool nxe = rq.mode.efer & x86::EFER_NXE;
   for (unsigned level = start.level; level >= 1; --level) {
@@ -23,16 +40,16 @@ WalkResult walk(PhysMemory& mem, const WalkRequest& rq, const WalkStart& start) 
     if (!(pte & x86::PTE_P)) {
       st.failed = r.failed = Check::NotPresent;
       r.fail_level = level;
-      return r;
+      return;
     }
     if (pte & reserved_mask(level, pte, nxe)) {
       st.failed = r.failed = Check::Reserved;
       r.fail_level = level;
-      return r;
+      return;
     }
-    acc.w = acc.w && (pte & x86::PTE_W);
-    acc.u = acc.u && (pte & x86::PTE_U);
-    acc.nx = acc.nx || (nxe && (pte & x86::PTE_NX));
+    w = w && (pte & x86::PTE_W);
+    u = u && (pte & x86::PTE_U);
+    nx = nx || (nxe && (pte & x86::PTE_NX));
     const bool leaf = level == 1 || (level <= 3 && (pte & x86::PTE_PS));
     st.leaf = leaf;
     if (!leaf) {
@@ -44,7 +61,7 @@ WalkResult walk(PhysMemory& mem, const WalkRequest& rq, const WalkStart& start) 
       r.prov.push(epa, pte | (rq.side_effects ? x86::PTE_A : 0));
       table = pte & x86::PHYS_ADDR_MASK;
       r.next_table[level] = table;
-      r.through[level] = acc;
+      r.through[level] = Perms{w, u, nx, false, 0};
       r.passed[level] = (pte & x86::PTE_A) || rq.side_effects;
       continue;
     }
@@ -53,16 +70,16 @@ WalkResult walk(PhysMemory& mem, const WalkRequest& rq, const WalkStart& start) 
     const uint64_t mask = page_bytes(r.size) - 1;
     r.page = pte & x86::PHYS_ADDR_MASK & ~mask;
     r.global = pte & x86::PTE_G;
-    acc.dirty = pte & x86::PTE_D;
-    acc.pk = uint8_t((pte >> 59) & 0xF);
+    const uint8_t pk = uint8_t((pte >> 59) & 0xF);
     if (rq.check_perms) {
+      const Perms acc{w, u, nx, (pte & x86::PTE_D) != 0, pk};
       Check c = check_access(acc, rq.acc, rq.cls, rq.mode);
       if (c != Check::None) {
         st.failed = r.failed = c;
         r.fail_level = level;
         r.perms = acc;
         r.prov.push(epa, pte);
-        return r;
+        return;
       }
     }
     if (rq.side_effects) {
@@ -75,15 +92,13 @@ WalkResult walk(PhysMemory& mem, const WalkRequest& rq, const WalkStart& start) 
         ++r.ad_writes;
         pte = upd;
       }
-      acc.dirty = pte & x86::PTE_D;
     }
     r.prov.push(epa, pte);
-    r.perms = acc;
+    r.perms = Perms{w, u, nx, (pte & x86::PTE_D) != 0, pk};
     r.ok = true;
-    return r;
+    return;
   }
-  return r;  // not reached: level 1 is always a leaf
-}
+}  // (level 1 is always a leaf: the loop never ends by its condition)
 
 const char* describe_flags(uint64_t raw, unsigned level, char* buf, unsigned len) {
   const bool large = level >= 2 && level <= 3 && (raw & x86::PTE_PS);

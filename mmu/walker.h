@@ -17,7 +17,10 @@ struct WalkStart {
   unsigned level = 4;         // first level read from memory
   PhysAddr table = 0;         // physical address of the structure at `level`
   Perms above{true, true, false, false};  // rights combined over the levels above
-  Provenance prov;            // the entries above (from a PSC), top-down
+  // The entries above, top-down: the supplying PSC entry's record (which no
+  // fill during this miss replaces: fills go to the levels below it), or
+  // nullptr when the walk starts at CR3.
+  const Provenance* prov = nullptr;
   unsigned psc_level = 0;     // the PSC that supplied this start; 0 = CR3
 };
 
@@ -50,6 +53,10 @@ struct WalkRequest {
 };
 
 WalkResult walk(PhysMemory& mem, const WalkRequest& rq, const WalkStart& start);
+// The same walk into a result the caller keeps (the TLB miss path): only the
+// fields a reader may look at are reset, not the whole ~330-byte record --
+// steps past nsteps, and next_table/through of levels not passed, are stale.
+void walk_into(PhysMemory& mem, const WalkRequest& rq, const WalkStart& start, WalkResult& r);
 
 // Describes an entry's flags ("P W U A D PS G NX ...") for traces.
 const char* describe_flags(uint64_t raw, unsigned level, char* buf, unsigned len);

@@ -60,11 +60,12 @@ struct SetDriver {
     if (arr.live(arr.at(0, w))) arr.kill(0, w);
     TlbEntry& e = arr.at(0, w);
     e = TlbEntry{};
-    e.vpn = vpn, e.valid = true, e.stamp = ++clock;
+    e.vpn = vpn, e.valid = true;
+    arr.stamp(0, w) = ++clock;
     arr.commit(0, w);
     return w;
   }
-  void hit(unsigned way) { arr.at(0, way).stamp = ++clock; }
+  void hit(unsigned way) { arr.stamp(0, way) = ++clock; }
 };
 
 TEST(MmuReplacement, TreePlruMatchesBitTree) {
@@ -144,7 +145,8 @@ TEST(MmuReplacement, AbsentHintChoosesWhatTheFullScanChooses) {
       if (arr.live(arr.at(set, full))) arr.kill(set, full);
       TlbEntry& e = arr.at(set, full);
       e = TlbEntry{};
-      e.vpn = vpn, e.pcid = pcid, e.global = global, e.valid = true, e.stamp = ++clock;
+      e.vpn = vpn, e.pcid = pcid, e.global = global, e.valid = true;
+      arr.stamp(set, full) = ++clock;
       arr.commit(set, full);
     }
     EXPECT_GT(checked, 5000u);
