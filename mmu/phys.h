@@ -18,15 +18,28 @@ namespace slot::mmu {
 
 // Zero-filled host memory that the OS commits only when touched (anonymous
 // mmap), so 256 MiB of guest RAM costs nothing until the guest uses it.
+// The buffer starts on a 2 MiB boundary and asks for transparent huge pages
+// (as QEMU does for guest RAM): a guest that clears its frames then costs
+// one host page fault per 2 MiB instead of one per 4 KiB -- in a virtual
+// machine a fault costs microseconds, and a kernel touching 64 MiB spent a
+// quarter of a short run in them -- and its accesses miss the host's TLB
+// less. Where THP is off the advice is ignored.
 class ZeroedBuffer {
  public:
   explicit ZeroedBuffer(uint64_t n) : size_(n) {
     if (n == 0) return;
-    void* p = mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    constexpr uint64_t kHuge = 2ull << 20;
+    const uint64_t len = n + kHuge;
+    void* p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();
-    data_ = static_cast<uint8_t*>(p);
+    map_ = static_cast<uint8_t*>(p);
+    map_len_ = len;
+    data_ = map_ + ((kHuge - reinterpret_cast<uintptr_t>(map_) % kHuge) % kHuge);
+#ifdef MADV_HUGEPAGE
+    madvise(data_, n, MADV_HUGEPAGE);
+#endif
   }
-  ~ZeroedBuffer() { if (data_) munmap(data_, size_); }
+  ~ZeroedBuffer() { if (map_) munmap(map_, map_len_); }
   ZeroedBuffer(const ZeroedBuffer&) = delete;
   ZeroedBuffer& operator=(const ZeroedBuffer&) = delete;
   uint64_t size() const { return size_; }
@@ -35,6 +48,8 @@ class ZeroedBuffer {
 
  private:
   uint64_t size_;
+  uint8_t* map_ = nullptr;  // the mapping (data_ rounded down, plus up to 2 MiB of slack)
+  uint64_t map_len_ = 0;
   uint8_t* data_ = nullptr;
 };
 
