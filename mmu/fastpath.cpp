@@ -55,6 +55,13 @@ void Mmu::Impl::mirror(Access acc, unsigned cls, uint64_t linear, PhysAddr page,
   o.run_slot_changed();
 }
 
+void Mmu::Impl::mirror_entry(Access acc, unsigned cls, uint64_t linear, PhysAddr page, Hit h) {
+  TlbArray& arr = arrays[h.array()];
+  arr.set_mirrored(h.set(), h.way(), true);
+  mirror(acc, cls, linear, page, &arr.at(h.set(), h.way()).perms, &arr.stats.hits,
+         &arr.stamp(h.set(), h.way()));
+}
+
 // Slots serving the way's entry point at its use stamp: that identifies them.
 void Mmu::Impl::unmirror_slots(TlbArray& arr, unsigned set, unsigned way) {
   arr.set_mirrored(set, way, false);

@@ -97,8 +97,7 @@ bool Mmu::Impl::translate(uint64_t linear, Access acc, const AccessCtx& who, Phy
     TlbArray& arr = arrays[h.array()];
     TlbEntry& e = arr.at(h.set(), h.way());
     ++arr.stats.hits;
-    uint64_t& stamp = arr.stamp(h.set(), h.way());
-    stamp = ++o.clock_;
+    arr.stamp(h.set(), h.way()) = ++o.clock_;
     if (obs) [[unlikely]] emit_tlb(TlbEventKind::Hit, unsigned(h.array()), h.set(), h.way(), linear, acc);
     const PhysAddr epa = (e.pfn << page_shift(e.size)) | (linear & (page_bytes(e.size) - 1));
     if (stale == StaleMode::Detect)
@@ -114,8 +113,7 @@ bool Mmu::Impl::translate(uint64_t linear, Access acc, const AccessCtx& who, Phy
       rewalk = true;
     } else {
       pa = epa;
-      arr.set_mirrored(h.set(), h.way(), true);
-      mirror(acc, cls, linear, epa, &e.perms, &arr.stats.hits, &stamp);
+      mirror_entry(acc, cls, linear, epa, h);
       return true;
     }
   }
@@ -148,12 +146,8 @@ bool Mmu::Impl::translate(uint64_t linear, Access acc, const AccessCtx& who, Phy
         pa = epa;
         if (int a1 = target[side][unsigned(e.size)]; a1 >= 0) ++arrays[a1].stats.misses;
         // (the L2 entry's provenance is read in place: fill() touches only level 1)
-        if (Hit f = fill(side, linear, t, arr.prov(h.set(), h.way()), true)) {
-          TlbEntry& e1 = arrays[f.array()].at(f.set(), f.way());
-          arrays[f.array()].set_mirrored(f.set(), f.way(), true);
-          mirror(acc, cls, linear, epa, &e1.perms, &arrays[f.array()].stats.hits,
-                 &arrays[f.array()].stamp(f.set(), f.way()));
-        }
+        if (Hit f = fill(side, linear, t, arr.prov(h.set(), h.way()), true))
+          mirror_entry(acc, cls, linear, epa, f);
         return true;
       }
       ++arr.stats.dirty_rewalks;
@@ -208,11 +202,8 @@ bool Mmu::Impl::finish_walk(uint64_t linear, Access acc, unsigned cls, bool user
   if (Hit f = fill(side, linear, t, r.prov, missed)) {
     TlbEntry& e1 = arrays[f.array()].at(f.set(), f.way());
     if (check_access(e1.perms, acc, cls, mode) == Check::None &&
-        (acc != Access::Write || e1.perms.dirty)) {
-      arrays[f.array()].set_mirrored(f.set(), f.way(), true);
-      mirror(acc, cls, linear, pa, &e1.perms, &arrays[f.array()].stats.hits,
-             &arrays[f.array()].stamp(f.set(), f.way()));
-    }
+        (acc != Access::Write || e1.perms.dirty))
+      mirror_entry(acc, cls, linear, pa, f);
   }
   return true;
 }

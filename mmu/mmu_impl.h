@@ -126,6 +126,9 @@ class Mmu::Impl {
               uint64_t* hits, uint64_t* stamp);
   void fill_slot(Access acc, unsigned cls, uint64_t vpn, PhysAddr page, uint64_t* hits,
                  uint64_t* stamp);
+  // mirror() for the first-level entry at `h`, which serves this access now;
+  // marks it mirrored, so that its leaving clears the slots.
+  void mirror_entry(Access acc, unsigned cls, uint64_t linear, PhysAddr page, Hit h);
   void unmirror(TlbArray& arr, unsigned set, unsigned way) {
     if (arr.mirrored(set, way)) unmirror_slots(arr, set, way);  // most entries never were
   }

@@ -48,7 +48,7 @@ class ZeroedBuffer {
 
  private:
   uint64_t size_;
-  uint8_t* map_ = nullptr;  // the mapping (data_ rounded down, plus up to 2 MiB of slack)
+  uint8_t* map_ = nullptr;  // the whole mapping: data_ lies up to 2 MiB into it (the alignment)
   uint64_t map_len_ = 0;
   uint8_t* data_ = nullptr;
 };
