@@ -302,23 +302,27 @@ void Cpu::run_page() {
         d = decode_at(page, la, ppage | (la & 0xFFF), CodeSize::Bits64, scratch);
         if (d == &scratch) limit = n + 1;  // it ends on the next page
       }
-      // A stretch of pure instructions (IF_PURE: registers and flags only),
-      // following the links: none can fault, read RIP or the count, or raise
-      // attention, so the count, RIP and insn_rip are written once after it.
-      // It stops where the per-instruction path would stop: before the
-      // instruction that reaches the limit. (A stretch never starts at
-      // `scratch`, whose limit is the next count.)
-      if ((d->flags & IF_PURE) && n + 1 < limit && !attention_) {
-        const Insn* last;
-        do {
-          last = d;
-          d->fn(*this, *d);
-          ++n;
-          d = d->next;
-        } while ((d->flags & IF_PURE) && n + 1 < limit);
+      // A stretch (run_stretch) of linked instructions. (Never `scratch`:
+      // its limit is the next count.)
+      if (n + 1 < limit && !attention_) {
+        const Stretch st = run_stretch(d, n, limit, base);
+        n = st.n;
         icount_ = n;
-        la = base + last->off + last->len;
-        if (d == &kUnlinked) {
+        if (st.how == StretchEnd::RunOver) break;
+        const Insn* last = st.last;
+        if (st.how == StretchEnd::Branched) {  // a jump not linked yet: RIP is set
+          la = s.rip;
+          if ((la >> 12) != vpn) break;
+          insn_rip = la;
+          d = page->at[la & 0xFFF];
+          if (d) last->taken = d;
+          continue;
+        }
+        d = st.d;
+        if (d != &kUnlinked) {
+          la = base + d->off;
+        } else {
+          la = base + last->off + last->len;
           if ((la >> 12) != vpn) {  // straight on to the next page
             s.rip = la;
             insn_rip = base + last->off;
@@ -345,7 +349,10 @@ void Cpu::run_page() {
       insn_rip = la;
       const Insn* prev = d;
       d = page->at[la & 0xFFF];
-      if (d && la == next && prev != &scratch) prev->next = d;
+      if (d && prev != &scratch) {
+        if (la == next) prev->next = d;
+        else prev->taken = d;
+      }
     }
     mmu.close_run(icount_ - 1);
     if (tf || dbg_hits_) [[unlikely]] debug_trap(tf);
@@ -355,6 +362,44 @@ void Cpu::run_page() {
   } catch (...) {
     mmu.close_run(icount_);
     throw;
+  }
+}
+
+// A stretch: run_page's instructions from d on (n + 1 < limit, no attention),
+// following the links (Insn::next and Insn::taken) until one is missing. A
+// pure instruction (IF_PURE) cannot fault, read RIP or the count, or raise
+// attention, so for those the count, RIP and insn_rip are written once after
+// the stretch; every other instruction gets all three first, as the
+// per-instruction path gives them, and the stretch ends as that path would
+// when one raises attention. It stops where the per-instruction path would
+// stop: before the instruction that reaches the limit. (No link leads to
+// run_page's `scratch`.)
+Cpu::Stretch Cpu::run_stretch(const Insn* d, uint64_t n, const uint64_t limit, const uint64_t base) {
+  const Insn* last = d;
+  for (;;) {
+    if ((d->flags & IF_PURE) && n + 1 < limit) [[likely]] {
+      last = d;
+      d->fn(*this, *d);
+      ++n;
+      d = d->next;
+      continue;
+    }
+    if (d == &kUnlinked || n + 1 >= limit) return {d, last, n, StretchEnd::Continue};
+    last = d;
+    icount_ = n;
+    insn_rip = base + d->off;
+    const uint64_t next = insn_rip + d->len;
+    s.rip = next;
+    d->fn(*this, *d);
+    ++n;
+    if (attention_) [[unlikely]] return {d, last, n, StretchEnd::RunOver};
+    if (s.rip == next) {
+      d = d->next;
+    } else {
+      const Insn* t = d->taken;
+      if (t == &kUnlinked || s.rip != base + t->off) return {d, last, n, StretchEnd::Branched};
+      d = t;
+    }
   }
 }
 

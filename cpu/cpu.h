@@ -310,6 +310,16 @@ class Cpu {
   SegDesc check_gate(const Gate& gate, unsigned type, uint32_t idt_err, uint32_t ext, int kind);
   bool handle_attention();
   void run_page();
+  // A stretch of linked instructions inside a run (cpu/cpu.cpp), out of line
+  // so that its loop over pure instructions has the registers to itself.
+  enum class StretchEnd : uint8_t { Continue, RunOver, Branched };
+  struct Stretch {
+    const Insn* d;     // Continue: the next instruction (perhaps kUnlinked)
+    const Insn* last;  // the last one run
+    uint64_t n;        // the count after it
+    StretchEnd how;
+  };
+  [[gnu::noinline]] Stretch run_stretch(const Insn* d, uint64_t n, uint64_t limit, uint64_t base);
   void debug_trap(bool tf);
   uint64_t event_rflags(uint8_t vec, int kind);
   bool exec_breakpoint();

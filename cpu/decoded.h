@@ -57,6 +57,10 @@ struct Insn {
   // CodePage, which is dropped whole (self-modifying code), so the link never
   // outlives its target.
   mutable const Insn* next = &kUnlinked;
+  // Where the instruction last sent RIP elsewhere on its own page (a jump
+  // taken, a call or return within the page), once a run has gone there, else
+  // kUnlinked: `next` for the other way out.
+  mutable const Insn* taken = &kUnlinked;
   bool mem() const { return flags & IF_MEM; }
 };
 static_assert(sizeof(Insn) <= 64, "decoded form must stay small (docs/ARCHITECTURE.md)");
