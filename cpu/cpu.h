@@ -201,6 +201,11 @@ class Cpu {
   mmu::AccessCtx access_ctx(bool implicit_sup) const;   // who the MMU sees as making an access now
   uint64_t phys_read(uint64_t pa, unsigned size);             // RAM, else the platform (MMIO)
   void phys_write(uint64_t pa, unsigned size, uint64_t v);
+  // MOV r, m: read() into register d.reg, with nothing after a call, so the
+  // common case needs no stack frame.
+  template <unsigned W> void load_greg(const Insn& d, uint64_t off);
+  template <unsigned W> [[gnu::noinline]] void load_greg_slow(const Insn& d, uint64_t off);
+  template <unsigned W> [[gnu::noinline]] void load_greg_mmio(const Insn& d, mmu::PhysAddr pa);
   template <unsigned W> uint64_t read_lin(uint64_t la, bool implicit_sup = false);
   template <unsigned W> void write_lin(uint64_t la, uint64_t v, bool implicit_sup = false);
   void check_writable(unsigned seg, uint64_t off, unsigned len);  // before multi-part writes

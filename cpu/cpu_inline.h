@@ -120,9 +120,9 @@ template <unsigned W>
 template <unsigned W> inline uint64_t Cpu::read(unsigned seg, uint64_t off) {
   mmu::PhysAddr pa;
   if (translate_data_fast<W>(seg, off, mmu::Access::Read, pa)) [[likely]] {
-    if (const uint8_t* p = mem.ptr(pa, W)) [[likely]] {
+    if (mem.in_ram(pa, W)) [[likely]] {
       uint64_t v = 0;
-      std::memcpy(&v, p, W);
+      std::memcpy(&v, mem.ram_at(pa), W);
       return v;
     }
     return platform.mmio_read(pa, W);
@@ -132,14 +132,31 @@ template <unsigned W> inline uint64_t Cpu::read(unsigned seg, uint64_t off) {
 template <unsigned W> inline void Cpu::write(unsigned seg, uint64_t off, uint64_t v) {
   mmu::PhysAddr pa;
   if (translate_data_fast<W>(seg, off, mmu::Access::Write, pa)) [[likely]] {
-    uint8_t* p = mem.ptr(pa, W);
-    if (p && !mem.page_flags(pa)) [[likely]] {
-      std::memcpy(p, &v, W);
+    if (mem.in_ram(pa, W) && !mem.ram_flags(pa)) [[likely]] {
+      std::memcpy(mem.ram_at(pa), &v, W);
       return;
     }
     return write_phys<W>(pa, v);  // a watched or code page, or MMIO
   }
   return write_slow<W>(seg, off, v);
+}
+template <unsigned W> [[gnu::always_inline]] inline void Cpu::load_greg(const Insn& d, uint64_t off) {
+  mmu::PhysAddr pa;
+  if (translate_data_fast<W>(d.seg, off, mmu::Access::Read, pa)) [[likely]] {
+    if (mem.in_ram(pa, W)) [[likely]] {
+      uint64_t v = 0;
+      std::memcpy(&v, mem.ram_at(pa), W);
+      return set_gpr<W>(d.reg, v);
+    }
+    return load_greg_mmio<W>(d, pa);
+  }
+  return load_greg_slow<W>(d, off);
+}
+template <unsigned W> void Cpu::load_greg_slow(const Insn& d, uint64_t off) {
+  set_gpr<W>(d.reg, read_slow<W>(d.seg, off));
+}
+template <unsigned W> void Cpu::load_greg_mmio(const Insn& d, mmu::PhysAddr pa) {
+  set_gpr<W>(d.reg, platform.mmio_read(pa, W));
 }
 template <unsigned W> uint64_t Cpu::read_slow(unsigned seg, uint64_t off) {
   return read_lin<W>(linear(seg, off, W, mmu::Access::Read));

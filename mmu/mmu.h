@@ -133,6 +133,8 @@ class Mmu {
     run_slot_ = e;
     run_tag_ = e->tag;
     run_page_ = e->page;
+    run_hits_ = e->hits;
+    run_stamp_ = e->stamp;
     run_lost_ = lost;
     run_charged_ = *count;
     run_count_ = count;
@@ -224,15 +226,19 @@ class Mmu {
   static constexpr unsigned kFastSlots = 256;
   static constexpr uint64_t kNoTag = ~0ull;
   // The open run's fetches not yet charged (see open_run); const because
-  // making deferred charges is not a change a reader may see.
+  // making deferred charges is not a change a reader may see. Inline and
+  // not "unlikely": inside a run nearly every data access finds some. The
+  // counter and stamp are the run slot's as open_run found them: every
+  // change to the slot enters the model, which settles first, and ends the
+  // run, so no charge is made after it.
   void settle() const {
-    if (*run_count_ != run_charged_) [[unlikely]] settle_run();
+    const uint64_t now = *run_count_;
+    if (now != run_charged_) charge_fetches(now - run_charged_);
   }
-  void settle_run() const { charge_fetches(*run_count_ - run_charged_); }
   void charge_fetches(uint64_t n) const {
-    *run_slot_->hits += n;
+    *run_hits_ += n;
     clock_ += n;
-    *run_slot_->stamp = clock_;
+    *run_stamp_ = clock_;
     run_charged_ += n;
   }
   void run_slot_changed() const;  // Impl: a fast-path slot was cleared or refilled
@@ -242,6 +248,8 @@ class Mmu {
   mutable uint64_t clock_ = 0;
   const FastEntry* run_slot_ = nullptr;
   uint64_t run_tag_ = 0, run_page_ = 0;
+  uint64_t* run_hits_ = nullptr;
+  uint64_t* run_stamp_ = nullptr;
   bool* run_lost_ = nullptr;
   mutable uint64_t run_charged_ = 0;
   const uint64_t* run_count_ = &run_charged_;  // no run: always equal

@@ -143,10 +143,10 @@ template <unsigned W> Handler specialise_lea(const Insn& d) {
   if (d.asz != 8 || d.base >= 16) return nullptr;  // RIP_REG or NO_REG
   return d.index == NO_REG ? &lea_b<W> : &lea_bi<W>;
 }
-// MOV between a register and memory at such an offset, then Cpu::read/write
-// as the general form.
+// MOV between a register and memory at such an offset, then Cpu::load_greg
+// (Cpu::read into the register) and Cpu::write as the general form.
 template <unsigned W, bool I> void mov_GE_m(Cpu& c, const Insn& d) {
-  c.set_gpr<W>(d.reg, c.read<W>(d.seg, offset_b<I>(c, d)));
+  c.load_greg<W>(d, offset_b<I>(c, d));
 }
 template <unsigned W, bool I> void mov_EG_m(Cpu& c, const Insn& d) {
   c.write<W>(d.seg, offset_b<I>(c, d), c.gpr<W>(d.reg));
