@@ -204,6 +204,14 @@ class Cpu {
   // MOV r, m: read() into register d.reg, with nothing after a call, so the
   // common case needs no stack frame.
   template <unsigned W> void load_greg(const Insn& d, uint64_t off);
+  // PUSH r / POP r the same way: the 64-bit common case (RAM, a fast-path
+  // slot) with no frame, else push()/pop() from the start.
+  template <unsigned W> void push_greg(const Insn& d);
+  template <unsigned W> void pop_greg(const Insn& d);
+  template <unsigned W> [[gnu::noinline]] void push_greg_slow(const Insn& d);
+  template <unsigned W> [[gnu::noinline]] void pop_greg_slow(const Insn& d);
+  template <unsigned W> [[gnu::noinline]] void push_greg_mmio(mmu::PhysAddr pa, uint64_t v, uint64_t sp);
+  template <unsigned W> [[gnu::noinline]] void pop_greg_mmio(const Insn& d, mmu::PhysAddr pa, uint64_t sp);
   template <unsigned W> [[gnu::noinline]] void load_greg_slow(const Insn& d, uint64_t off);
   template <unsigned W> [[gnu::noinline]] void load_greg_mmio(const Insn& d, mmu::PhysAddr pa);
   template <unsigned W> uint64_t read_lin(uint64_t la, bool implicit_sup = false);

@@ -152,6 +152,49 @@ template <unsigned W> [[gnu::always_inline]] inline void Cpu::load_greg(const In
   }
   return load_greg_slow<W>(d, off);
 }
+// In 64-bit mode (which translate_data_fast requires) the stack pointer has
+// no mask; a failed probe changes nothing, so the slow halves start over.
+template <unsigned W> [[gnu::always_inline]] inline void Cpu::push_greg(const Insn& d) {
+  const uint64_t v = gpr<W>(d.reg), sp = s.gpr[RSP] - W;
+  mmu::PhysAddr pa;
+  if (translate_data_fast<W>(SS, sp, mmu::Access::Write, pa)) [[likely]] {
+    if (mem.in_ram(pa, W) && !mem.ram_flags(pa)) [[likely]] {
+      std::memcpy(mem.ram_at(pa), &v, W);
+      s.gpr[RSP] = sp;
+      return;
+    }
+    return push_greg_mmio<W>(pa, v, sp);  // a watched or code page, or MMIO
+  }
+  return push_greg_slow<W>(d);
+}
+template <unsigned W> [[gnu::always_inline]] inline void Cpu::pop_greg(const Insn& d) {
+  const uint64_t sp = s.gpr[RSP];
+  mmu::PhysAddr pa;
+  if (translate_data_fast<W>(SS, sp, mmu::Access::Read, pa)) [[likely]] {
+    if (mem.in_ram(pa, W)) [[likely]] {
+      uint64_t v = 0;
+      std::memcpy(&v, mem.ram_at(pa), W);
+      s.gpr[RSP] = sp + W;
+      return set_gpr<W>(d.reg, v);  // after the increment: POP RSP loads the value read
+    }
+    return pop_greg_mmio<W>(d, pa, sp);
+  }
+  return pop_greg_slow<W>(d);
+}
+template <unsigned W> void Cpu::push_greg_slow(const Insn& d) { push<W>(gpr<W>(d.reg)); }
+template <unsigned W> void Cpu::pop_greg_slow(const Insn& d) {
+  const uint64_t v = pop<W>();
+  set_gpr<W>(d.reg, v);
+}
+template <unsigned W> void Cpu::push_greg_mmio(mmu::PhysAddr pa, uint64_t v, uint64_t sp) {
+  write_phys<W>(pa, v);
+  s.gpr[RSP] = sp;
+}
+template <unsigned W> void Cpu::pop_greg_mmio(const Insn& d, mmu::PhysAddr pa, uint64_t sp) {
+  const uint64_t v = platform.mmio_read(pa, W);
+  s.gpr[RSP] = sp + W;
+  set_gpr<W>(d.reg, v);
+}
 template <unsigned W> void Cpu::load_greg_slow(const Insn& d, uint64_t off) {
   set_gpr<W>(d.reg, read_slow<W>(d.seg, off));
 }

@@ -18,11 +18,8 @@ template <class F> void keep_stack_on_fault(Cpu& c, F&& f) {
 }
 }  // namespace
 
-template <unsigned W> void push_r(Cpu& c, const Insn& d) { c.push<W>(c.gpr<W>(d.reg)); }
-template <unsigned W> void pop_r(Cpu& c, const Insn& d) {
-  const uint64_t v = c.pop<W>();
-  c.set_gpr<W>(d.reg, v);
-}
+template <unsigned W> void push_r(Cpu& c, const Insn& d) { c.push_greg<W>(d); }
+template <unsigned W> void pop_r(Cpu& c, const Insn& d) { c.pop_greg<W>(d); }
 template <unsigned W> void push_i(Cpu& c, const Insn& d) { c.push<W>(d.imm); }
 template <unsigned W> void push_E(Cpu& c, const Insn& d) { c.push<W>(c.read_rm<W>(d)); }
 // POP r/m: an RSP-based address is computed after the increment (SDM Vol. 2B POP).
