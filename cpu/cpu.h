@@ -197,6 +197,10 @@ class Cpu {
   template <unsigned W> [[gnu::noinline]] void write_phys(uint64_t pa, uint64_t v);
   // The fast half of read()/write(): the common case's checks and a fast-path probe.
   template <unsigned W> bool translate_data_fast(unsigned seg, uint64_t off, mmu::Access acc, mmu::PhysAddr& pa);
+  // The one common case every frameless access below shares (see cpu_inline.h).
+  enum class Fast : uint8_t { Ram, Phys, Miss };
+  template <unsigned W, mmu::Access A> Fast data_fast(unsigned seg, uint64_t off, mmu::PhysAddr& pa);
+  template <unsigned W> uint64_t ram_load(mmu::PhysAddr pa);
   uint64_t linear64(unsigned seg, uint64_t off) const;  // 64-bit mode: only FS and GS add a base
   mmu::AccessCtx access_ctx(bool implicit_sup) const;   // who the MMU sees as making an access now
   uint64_t phys_read(uint64_t pa, unsigned size);             // RAM, else the platform (MMIO)

@@ -117,39 +117,41 @@ template <unsigned W>
   return (la & 0xFFF) + W <= 4096 && canonical(la) &&  // (then la + W - 1 is too: one page)
          mmu.translate_fast(la, acc, mmu::Mmu::access_class(access_ctx(false)), pa);
 }
+// Where the common case of a data access ends up: Ram (ram_at(pa) holds the
+// operand, and a store needs no notification), Phys (translated, but MMIO or
+// a watched or code page: finish at pa) or Miss (start over on the general
+// path). The callers below finish each case in a tail call, so none of them
+// needs a stack frame.
+template <unsigned W, mmu::Access A>
+[[gnu::always_inline]] inline Cpu::Fast Cpu::data_fast(unsigned seg, uint64_t off, mmu::PhysAddr& pa) {
+  if (!translate_data_fast<W>(seg, off, A, pa)) [[unlikely]] return Fast::Miss;
+  if (!mem.in_ram(pa, W) || (A == mmu::Access::Write && mem.ram_flags(pa))) [[unlikely]] return Fast::Phys;
+  return Fast::Ram;
+}
+template <unsigned W> [[gnu::always_inline]] inline uint64_t Cpu::ram_load(mmu::PhysAddr pa) {
+  uint64_t v = 0;
+  std::memcpy(&v, mem.ram_at(pa), W);
+  return v;
+}
 template <unsigned W> inline uint64_t Cpu::read(unsigned seg, uint64_t off) {
   mmu::PhysAddr pa;
-  if (translate_data_fast<W>(seg, off, mmu::Access::Read, pa)) [[likely]] {
-    if (mem.in_ram(pa, W)) [[likely]] {
-      uint64_t v = 0;
-      std::memcpy(&v, mem.ram_at(pa), W);
-      return v;
-    }
-    return platform.mmio_read(pa, W);
-  }
+  const Fast f = data_fast<W, mmu::Access::Read>(seg, off, pa);
+  if (f == Fast::Ram) [[likely]] return ram_load<W>(pa);
+  if (f == Fast::Phys) return platform.mmio_read(pa, W);
   return read_slow<W>(seg, off);
 }
 template <unsigned W> inline void Cpu::write(unsigned seg, uint64_t off, uint64_t v) {
   mmu::PhysAddr pa;
-  if (translate_data_fast<W>(seg, off, mmu::Access::Write, pa)) [[likely]] {
-    if (mem.in_ram(pa, W) && !mem.ram_flags(pa)) [[likely]] {
-      std::memcpy(mem.ram_at(pa), &v, W);
-      return;
-    }
-    return write_phys<W>(pa, v);  // a watched or code page, or MMIO
-  }
+  const Fast f = data_fast<W, mmu::Access::Write>(seg, off, pa);
+  if (f == Fast::Ram) [[likely]] return (void)std::memcpy(mem.ram_at(pa), &v, W);
+  if (f == Fast::Phys) return write_phys<W>(pa, v);
   return write_slow<W>(seg, off, v);
 }
 template <unsigned W> [[gnu::always_inline]] inline void Cpu::load_greg(const Insn& d, uint64_t off) {
   mmu::PhysAddr pa;
-  if (translate_data_fast<W>(d.seg, off, mmu::Access::Read, pa)) [[likely]] {
-    if (mem.in_ram(pa, W)) [[likely]] {
-      uint64_t v = 0;
-      std::memcpy(&v, mem.ram_at(pa), W);
-      return set_gpr<W>(d.reg, v);
-    }
-    return load_greg_mmio<W>(d, pa);
-  }
+  const Fast f = data_fast<W, mmu::Access::Read>(d.seg, off, pa);
+  if (f == Fast::Ram) [[likely]] return set_gpr<W>(d.reg, ram_load<W>(pa));
+  if (f == Fast::Phys) return load_greg_mmio<W>(d, pa);
   return load_greg_slow<W>(d, off);
 }
 // In 64-bit mode (which translate_data_fast requires) the stack pointer has
@@ -157,28 +159,24 @@ template <unsigned W> [[gnu::always_inline]] inline void Cpu::load_greg(const In
 template <unsigned W> [[gnu::always_inline]] inline void Cpu::push_greg(const Insn& d) {
   const uint64_t v = gpr<W>(d.reg), sp = s.gpr[RSP] - W;
   mmu::PhysAddr pa;
-  if (translate_data_fast<W>(SS, sp, mmu::Access::Write, pa)) [[likely]] {
-    if (mem.in_ram(pa, W) && !mem.ram_flags(pa)) [[likely]] {
-      std::memcpy(mem.ram_at(pa), &v, W);
-      s.gpr[RSP] = sp;
-      return;
-    }
-    return push_greg_mmio<W>(pa, v, sp);  // a watched or code page, or MMIO
+  const Fast f = data_fast<W, mmu::Access::Write>(SS, sp, pa);
+  if (f == Fast::Ram) [[likely]] {
+    std::memcpy(mem.ram_at(pa), &v, W);
+    s.gpr[RSP] = sp;
+    return;
   }
+  if (f == Fast::Phys) return push_greg_mmio<W>(pa, v, sp);
   return push_greg_slow<W>(d);
 }
 template <unsigned W> [[gnu::always_inline]] inline void Cpu::pop_greg(const Insn& d) {
   const uint64_t sp = s.gpr[RSP];
   mmu::PhysAddr pa;
-  if (translate_data_fast<W>(SS, sp, mmu::Access::Read, pa)) [[likely]] {
-    if (mem.in_ram(pa, W)) [[likely]] {
-      uint64_t v = 0;
-      std::memcpy(&v, mem.ram_at(pa), W);
-      s.gpr[RSP] = sp + W;
-      return set_gpr<W>(d.reg, v);  // after the increment: POP RSP loads the value read
-    }
-    return pop_greg_mmio<W>(d, pa, sp);
+  const Fast f = data_fast<W, mmu::Access::Read>(SS, sp, pa);
+  if (f == Fast::Ram) [[likely]] {
+    s.gpr[RSP] = sp + W;
+    return set_gpr<W>(d.reg, ram_load<W>(pa));  // after the increment: POP RSP loads the value read
   }
+  if (f == Fast::Phys) return pop_greg_mmio<W>(d, pa, sp);
   return pop_greg_slow<W>(d);
 }
 template <unsigned W> void Cpu::push_greg_slow(const Insn& d) { push<W>(gpr<W>(d.reg)); }
