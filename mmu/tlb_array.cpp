@@ -5,7 +5,7 @@ namespace slot::mmu {
 TlbArray::TlbArray(const ArrayConfig& cfg, uint64_t seed, const uint32_t* epochs)
     : rng(seed), cfg_(cfg), epochs_(epochs), key_(cfg.entries(), 0), own_(cfg.entries(), 0), e_(cfg.entries()),
       stamp_(cfg.entries(), 0), mirrored_(cfg.entries(), 0),
-      prov_(cfg.entries()), live_(4096, 0) {
+      prov_(cfg.entries()), live_(4096, 0), all_live_(cfg.sets, 0) {
   stats.name = cfg.name;
   stats.level = cfg.level;
   stats.side = cfg.side;
@@ -14,7 +14,7 @@ TlbArray::TlbArray(const ArrayConfig& cfg, uint64_t seed, const uint32_t* epochs
 unsigned TlbArray::choose_way(PageSize s, uint64_t vpn, uint16_t pcid, bool global, bool& evicting,
                               bool absent) {
   const unsigned n = cfg_.ways;
-  const unsigned base = set_of(vpn) * n;
+  const unsigned set = set_of(vpn), base = set * n;
   const uint64_t* k = &key_[base];
   const uint64_t want = key(s, vpn);
   const uint64_t* o = &own_[base];
@@ -23,8 +23,10 @@ unsigned TlbArray::choose_way(PageSize s, uint64_t vpn, uint16_t pcid, bool glob
   auto dead = [&](unsigned w) { return k[w] == 0 || (o[w] != mine && !live_owner(o[w])); };
   evicting = false;
   if (absent) {
-    for (unsigned w = 0; w < n; ++w)
-      if (dead(w)) return w;
+    if (all_live_[set] != live_gen_) {
+      for (unsigned w = 0; w < n; ++w)
+        if (dead(w)) return w;
+    }
   } else {
     unsigned free_way = n;
     for (unsigned w = 0; w < n; ++w) {
@@ -38,6 +40,7 @@ unsigned TlbArray::choose_way(PageSize s, uint64_t vpn, uint16_t pcid, bool glob
     if (free_way < n) return free_way;
   }
   // Every way is live, so the set's stamps are the victim choice's input as they are.
+  all_live_[set] = live_gen_;
   evicting = true;
   return pick_victim(cfg_.policy, &stamp_[base], n, rng);
 }
@@ -45,6 +48,7 @@ unsigned TlbArray::choose_way(PageSize s, uint64_t vpn, uint16_t pcid, bool glob
 void TlbArray::rebuild_index() {
   mirrored_.assign(e_.size(), 0);
   live_.assign(4096, 0);
+  all_live_.assign(cfg_.sets, 0);
   for (unsigned& h : held_) h = 0;
   for (size_t i = 0; i < e_.size(); ++i) {
     const TlbEntry& e = e_[i];

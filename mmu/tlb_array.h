@@ -109,6 +109,7 @@ class TlbArray {
     }
     e_[i].valid = false;
     key_[i] = 0;
+    all_live_[set] = 0;
   }
   // The base linear address of the page a valid way holds (from its key).
   uint64_t base_of(unsigned set, unsigned way) const {
@@ -116,7 +117,15 @@ class TlbArray {
     return (k >> 3) << page_shift(PageSize((k >> 1) & 3));
   }
   // The PCID's epoch was bumped: its live non-global entries died. Returns how many.
-  unsigned expire(uint16_t pcid) { unsigned n = live_[pcid]; live_[pcid] = 0; return n; }
+  unsigned expire(uint16_t pcid) {
+    const unsigned n = live_[pcid];
+    live_[pcid] = 0;
+    if (n) ++live_gen_;  // some set may now hold a dead way
+    return n;
+  }
+  // After an eviction refilled a way of a set that choose_way() found with
+  // every way live: it is so again (the kill in between forgot it).
+  void refilled_live_set(unsigned set) { all_live_[set] = live_gen_; }
   void rebuild_index();
   // Whether any entry of size `s` may be valid (lookups skip empty arrays).
   bool holds_any(PageSize s) const { return held_[unsigned(s)] != 0; }
@@ -152,6 +161,13 @@ class TlbArray {
   std::vector<uint8_t> mirrored_;  // per way: a fast-path slot may point at the entry
   std::vector<Provenance> prov_;
   std::vector<uint32_t> live_;  // live non-global entries per PCID
+  // Per set: live_gen_ when every way was last seen live (choose_way), else
+  // older. A way dies only by kill() (which clears its set's mark) or by its
+  // PCID's epoch (expire(), which ages every mark), so a current mark lets
+  // choose_way skip its scan for a dead way -- the STLB's 12 ways on every
+  // miss of a TLB-thrashing loop.
+  std::vector<uint64_t> all_live_;
+  uint64_t live_gen_ = 1;
   unsigned held_[kNumPageSizes] = {};  // entries with a key, per size (dead ones included)
 };
 

@@ -90,6 +90,7 @@ Hit Mmu::Impl::fill(unsigned group, uint64_t linear, const Translation& t, const
   arr.set_mirrored(set, way, false);
   e.perms = t.perms;
   arr.commit(set, way);
+  if (evicting) arr.refilled_live_set(set);
   arr.prov(set, way) = prov;
   ++arr.stats.fills;
   if (stale == StaleMode::FlushOnWrite) watch(prov);
