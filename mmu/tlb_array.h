@@ -81,9 +81,15 @@ class TlbArray {
     const uint64_t mine = owner(epochs_[pcid], pcid, false);
     const uint64_t* k = &key_[base];
     const uint64_t* o = &own_[base];
-    for (unsigned w = 0; w < cfg_.ways; ++w)
-      if (k[w] == want && (o[w] == mine || (o[w] & kOwnGlobal))) return int(w);
-    return -1;
+    // The presets' associativities get a scan unrolled at compile time: a
+    // way that does not match costs a compare and a branch, no loop.
+    switch (cfg_.ways) {
+      case 4: return find_way<4>(k, o, want, mine, 4);
+      case 8: return find_way<8>(k, o, want, mine, 8);
+      case 12: return find_way<12>(k, o, want, mine, 12);
+      case 16: return find_way<16>(k, o, want, mine, 16);
+      default: return find_way<0>(k, o, want, mine, cfg_.ways);
+    }
   }
   // After writing an entry's fields (valid = true): index it and count it.
   void commit(unsigned set, unsigned way) {
@@ -150,6 +156,15 @@ class TlbArray {
   static constexpr uint64_t kOwnGlobal = 1ull << 63;
   static uint64_t owner(uint32_t epoch, uint16_t pcid, bool global) {
     return (global ? kOwnGlobal : 0) | uint64_t(epoch) << 16 | pcid;
+  }
+  // lookup()'s scan of one set: the first of its n ways holding `want`
+  // usable by `mine` (that PCID, or global). N = n, or 0 when n is not fixed.
+  template <unsigned N>
+  static int find_way(const uint64_t* k, const uint64_t* o, uint64_t want, uint64_t mine, unsigned n) {
+#pragma GCC unroll 16
+    for (unsigned w = 0; w < (N ? N : n); ++w)
+      if (k[w] == want && (o[w] == mine || (o[w] & kOwnGlobal))) return int(w);
+    return -1;
   }
   bool live_owner(uint64_t o) const { return (o & kOwnGlobal) || uint32_t(o >> 16) == epochs_[o & 0xFFFF]; }
   ArrayConfig cfg_;
