@@ -41,7 +41,8 @@
   X(35, reenter_critical_section, "a call chain re-entered a server inside its half-updated critical section") \
   X(36, toctou_lookup, "a caller changed its request while the server worked on it, and the server saw it") \
   X(37, driver_dma_outside, "a driver made the device transfer into memory it was not given") \
-  X(38, unmap_passed_buffer, "a caller unmapped (and freed) a page a callee still had in its window")
+  X(38, unmap_passed_buffer, "a caller unmapped (and freed) a page a callee still had in its window") \
+  X(39, keep_lent_page, "a module kept a page it was lent after its call returned")
 
 enum AttackId : unsigned {
 #define SLOTLAB_ATTACK_ENUM(n, name, what) ATK_##name = n,
@@ -50,8 +51,9 @@ enum AttackId : unsigned {
   ATK_COUNT_PLUS_ONE
 };
 
-// evil's two halves of keep_window, after the attack numbers.
-inline constexpr unsigned ATK_OP_KEEP_WINDOW_SAVE = 40, ATK_OP_KEEP_WINDOW_USE = 41;
+// evil's two halves of keep_window, and the second half of keep_lent_page,
+// after the attack numbers (op 40 is unused).
+inline constexpr unsigned ATK_OP_KEEP_WINDOW_SAVE = 41, ATK_OP_KEEP_WINDOW_USE = 42, ATK_OP_KEEP_LENT_USE = 43;
 
 // Verdict codes the app returns for an attack.
 inline constexpr long ATK_CONTAINED = 0;

@@ -82,7 +82,15 @@ enum MemOp : uint64_t {
   // a page is still in use: passed in a call that has not returned (a callee's window, an
   // IPC request to copy back) or the target of a transfer the disk has not finished.
   MEM_UNMAP = 1,
+  // The module's heap break: a1 = the new break, page-aligned, in [start, start + MEM_BRK_PAGES
+  // pages], where start is the end of its pre-mapped heap (base + MOD_HEAP + heap_pages pages);
+  // a1 = 0 asks. Growing maps zeroed, writable, no-execute pages up to the new break; shrinking
+  // unmaps and frees the pages above it, invalidating as MEM_UNMAP does (E_BUSY, and nothing
+  // changed, while one is in use). Returns the break, or E_INVAL. One break per module,
+  // shared by every task that runs it, like the heap itself.
+  MEM_BRK = 2,
 };
+inline constexpr uint32_t MEM_BRK_PAGES = 64;
 
 // SYS_shm(op, a1, a2): named shared-memory segments. A segment is a set of
 // frames the kernel keeps for the whole boot, made zeroed at its first map;
@@ -111,23 +119,29 @@ constexpr uint64_t shm_name(const char* s) {
 
 // SYS_mmap(op, a1, a2): a server answers an mmap request by lending pages of
 // its own module area to its caller, mapped into the caller's task-private
-// area (its depth-0 mmap area: visible while the task's home module runs at
-// depth 0, hidden during every call it makes, like its stack). The server
-// chooses the rights; the kernel grants no more than the server's own
-// mapping has and never execute. Lendable: the server's heap, its mapped
-// shared segments and the device memory it was granted and may itself touch
-// (a driver sharing its device; the caching attributes go with it) -- frames
-// that are never freed, so a lent page cannot outlive its frame (SYS_mem pages
-// can be unmapped and freed: refused).
-inline constexpr uint64_t MMAP_AREA = (2ull << 39) + (64ull << 10);  // PRIVATE_AREA + 64 KiB
-inline constexpr uint32_t MMAP_PAGES = 128;                         // ends well below the depth-0 stack
+// area: the mmap area of the depth the caller runs at, which is visible while
+// the caller runs at that depth and hidden during every call it makes, like
+// its stack. A lending lasts as long as the caller's own call: when the caller
+// returns to its caller, the kernel takes back whatever it was lent (so the
+// next module at that depth inherits nothing); the task's home module (depth 0)
+// keeps its pages until it unmaps them. The server chooses the rights; the
+// kernel grants no more than the server's own mapping has and never execute.
+// Lendable: the server's heap, its mapped shared segments and the device memory
+// it was granted and may itself touch (a driver sharing its device; the caching
+// attributes go with it) -- frames that are never freed, so a lent page cannot
+// outlive its frame (SYS_mem pages can be unmapped and freed: refused).
+inline constexpr uint64_t MMAP_AREA = (2ull << 39) + (64ull << 10);  // depth 0's: PRIVATE_AREA + 64 KiB
+inline constexpr uint64_t MMAP_AREA_STRIDE = 1ull << 20;             // depth d's: MMAP_AREA + d MiB
+inline constexpr uint32_t MMAP_PAGES = 128;                         // ends well below each depth's stack
 inline constexpr uint64_t MMAP_WRITE = 1ull << 32;                  // in a2 of MMAP_LEND: writable
 enum MmapOp : uint64_t {
-  // Called by the server during a call from depth 0: a1 = page-aligned va in its own GiB,
+  // Called by the server during a call: a1 = page-aligned va in its own GiB,
   // a2 = pages | MMAP_WRITE. Returns where the caller sees them, or E_INVAL (not lendable,
-  // no room), E_DEPTH (the caller is not at depth 0).
+  // no room), E_DEPTH (no caller to lend to: the task's home module itself, or, in
+  // mode=ipc, a server thread's call).
   MMAP_LEND = 0,
-  // Called by the task's home module at depth 0: a1 = that address, a2 = pages. 0 or E_INVAL.
+  // Called by the module the pages were lent to, at the depth it was lent them:
+  // a1 = that address, a2 = pages. 0 or E_INVAL.
   MMAP_UNMAP = 1,
 };
 
@@ -201,7 +215,8 @@ enum AppOp : uint32_t {
   APP_CAT = 8,
   APP_DYN = 9,       // arg = role in the dynamic-memory self-test (selftest.cpp t_dynamic_unmap)
   APP_REENTER = 10,  // fs's FS_TWOPHASE callback: calls fs FS_PAIRCHECK, returns what it returned
-  APP_MMAP_CONS = 11,  // asks cons for its VGA page (CONS_MMAP) at whatever depth app runs: what it returned
+  APP_MMAP_CONS = 11,  // ST_MMAP_DEVICE's work at whatever depth app runs (ST_MMAP_DEEP)
+  APP_BRK = 12,      // arg = step of the heap-break self-test (selftest.cpp t_heap_break)
   APP_NOPS
 };
 enum SelfTest : uint32_t {
@@ -222,8 +237,10 @@ enum SelfTest : uint32_t {
   // cons lends the VGA page (CONS_MMAP, device memory); app writes ST_VGA_VALUE into text cell
   // ST_VGA_CELL through it and unmaps it: 1, or what failed (the kernel checks the cell)
   ST_MMAP_DEVICE = 16,
-  // app -> fs -> app (depth 2) asks cons to lend it a page: an mmap request from below depth 0,
-  // which the kernel refuses (E_DEPTH; docs/guest.md "mmap"): returns what came back
+  // app, lent fs's notice page at depth 0, is called back at depth 2 (app -> fs -> app) and
+  // does ST_MMAP_DEVICE's work there (the page in depth 2's own area); back at depth 0 its
+  // own page must be intact: what the depth-2 call returned, or what failed. mode=ipc
+  // lends only to client tasks: E_DEPTH (docs/guest.md "mmap")
   ST_MMAP_DEEP = 17,
   ST_FLUSH = 12,       // asks cons to print every task's text: returns bytes printed
 };

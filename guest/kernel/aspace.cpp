@@ -89,14 +89,13 @@ unsigned invlpg_accessed(const Module* m) {
   return n;
 }
 
-// Depth d's stack window; for depth 0 also the pages lent into its mmap area
-// (sys_mmap.cpp), which live in the same page table and come and go with it.
+// Depth d's stack window and the pages lent into its mmap area (sys_mmap.cpp),
+// which live in the same page table and come and go with it.
 void invlpg_stack(const Task* t, unsigned depth) {
   for (unsigned p = 0; p < STACK_PAGES; ++p) cpu::invlpg(stack_bottom(depth) + p * 4096ull);
-  if (depth == 0)
-    for (unsigned w = 0; w < abi::MMAP_PAGES / 64; ++w)
-      for (uint64_t m = t->mmap_used[w]; m; m &= m - 1)
-        cpu::invlpg(abi::MMAP_AREA + (w * 64 + (unsigned)__builtin_ctzll(m)) * 4096ull);
+  for (unsigned w = 0; w < abi::MMAP_PAGES / 64; ++w)
+    for (uint64_t m = t->mmap_used[depth][w]; m; m &= m - 1)
+      cpu::invlpg(mmap_area(depth) + (w * 64 + (unsigned)__builtin_ctzll(m)) * 4096ull);
 }
 }  // namespace
 

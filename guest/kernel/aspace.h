@@ -15,6 +15,12 @@
 
 struct CallFrame;
 
+// Depth d's mmap area (sys_mmap.cpp): in depth d's MiB, below its stack window, so
+// it lives in the page table that shows that stack and comes and goes with it.
+constexpr uint64_t mmap_area(unsigned depth) { return abi::MMAP_AREA + depth * abi::MMAP_AREA_STRIDE; }
+static_assert(abi::MMAP_AREA_STRIDE == layout::MiB && mmap_area(0) >= layout::PRIVATE_AREA + 4096 &&
+              mmap_area(0) + abi::MMAP_PAGES * 4096ull <= layout::stack_bottom(0));
+
 void aspace_task_init(Task* t);   // private area, stack frames of every depth, depth 0 shown
 void aspace_announce(Task* t);    // annotation records for t's address space(s)
 void aspace_activate(Task* t);    // context switch: CR3 and I/O bitmap for t's running module
@@ -63,10 +69,14 @@ uint64_t aspace_user_pte(Task* t, uint32_t module, uint64_t va);
 
 // ---- the slot switch itself, inline: the fastpath's common cases are a few
 // instructions; the rare and heavy parts are the out-of-line calls below.
-// (Stack windows include, for depth 0, the pages lent into the task's mmap area.)
+// (Stack windows include the pages lent into that depth's mmap area.)
 void aspace_invlpg_stale(const Task* t, const StaleList& stale);                        // each page listed
 void aspace_invlpg_module(const Task* t, const Module* from, const StaleList& stale);  // flush=invlpg, small module
 void aspace_invlpg_stacks(const Task* t, uint8_t depths);                               // stack windows of these depths
+// Take back what depth d was lent (sys_mmap.cpp): the module at depth d is
+// returning, in its own context (current CR3), and the next one there must
+// inherit nothing. Both return paths call it when t->mmap_depths has d.
+void mmap_revoke(Task* t, unsigned depth);
 uint64_t aspace_cr3_first(Task* t, uint32_t module);  // flush=pcid: new PML4, first (flushing) load, no PCID
 extern uint32_t g_io_module;  // module whose ports the TSS bitmap grants now
 

@@ -29,7 +29,8 @@
 // Inside the task-private area (base = PRIVATE_AREA):
 //   stack window of depth d: [PRIVATE_AREA + (d+1) MiB - STACK_PAGES*4K, PRIVATE_AREA + (d+1) MiB)
 //   buffer window of depth d: PRIVATE_AREA + 1 GiB + d * 16 MiB, up to WINDOW_PAGES pages
-//   Only the running depth's stack and buffer windows are present.
+//   mmap area of depth d: PRIVATE_AREA + d MiB + 64 KiB, MMAP_PAGES pages (lent pages)
+//   Only the running depth's stack, mmap area and buffer windows are present.
 //
 // Physical: the kernel is loaded at 1 MiB (multiboot); frames from the end of
 // the image to the top of RAM (at most 1 GiB) feed the page allocator.

@@ -24,6 +24,7 @@ struct Module {
   PageRange ranges[8] = {};  // every mapped page: what flush=invlpg must invalidate
   unsigned nranges = 0;
   uint32_t tlb_entries = 0;  // TLB entries the mapped pages can occupy (a 2 MiB page counts once)
+  uint32_t brk_pages = 0;    // pages mapped above the pre-mapped heap (SYS_mem MEM_BRK)
   // Bit i: a call to module i may take the fastpath (allowed, loaded, and
   // neither module holds an I/O-port grant: the TSS bitmap stays as it is).
   uint32_t fast_calls = 0;

@@ -10,6 +10,7 @@
 #include "guest/kernel/fault.h"
 #include "guest/kernel/kprintf.h"
 #include "guest/kernel/module.h"
+#include "guest/kernel/pagetable.h"
 #include "guest/kernel/task.h"
 #include "guest/kernel/vm.h"
 #include "guest/kernel/workload.h"
@@ -150,6 +151,19 @@ const char* t_dynamic_unmap() {
   const bool pcids = g_cfg.flush == Flush::Pcid && g_cfg.mode != Mode::Monolithic && cpu_has_pcid();
   return pcids == ((r.a & 0xFFFFFFFF) >= 1) ? nullptr : why("PCIDs marked for a flush", r.a & 0xFFFFFFFF);
 }
+// The heap break (SYS_mem MEM_BRK): app grows, writes, shrinks and regrows it
+// (app.cpp heap_break); afterwards another task sees the same break and faults
+// just above it, and the kernel finds no page mapped there.
+const char* t_heap_break() {
+  if (const int64_t r = run_task("brk", abi::M_APP, abi::APP_BRK, 1); r != 1) return why("grow/shrink", r);
+  if (const int64_t r = run_task("brk-after", abi::M_APP, abi::APP_BRK, 2); r != abi::E_FAULT)
+    return why("the page above the break: read", r);
+  const Module* m = module_get(abi::M_APP);
+  PtTranslation tr{};
+  const uint64_t above = layout::module_base(abi::M_APP) + layout::MOD_HEAP + m->info.heap_pages * 4096ull;
+  if (m->brk_pages != 0 || pt_translate(g_pt, m->pdpt, 3, above, &tr)) return "the break's pages are still mapped";
+  return nullptr;
+}
 // Module locks sleep in a queue: a wait with a timeout ends with E_TIMEOUT
 // while the owner keeps the lock; an owner that dies hands it to its waiter.
 const char* t_lock_wait() {
@@ -170,16 +184,19 @@ const char* t_vga() {
   }
   return "text not in the VGA buffer";
 }
-const char* t_mmap_device() {
+// app writes a VGA cell through the page cons lent it (at depth 0, or at
+// depth 2 for ST_MMAP_DEEP); the kernel finds the value in VGA memory.
+const char* mmap_vga(abi::SelfTest which) {
   auto* cell = phys_ptr<volatile uint16_t>(0xB8000 + abi::ST_VGA_CELL);
   const uint16_t before = *cell;
   *cell = 0;
-  const int64_t r = app_self(abi::ST_MMAP_DEVICE);
+  const int64_t r = app_self(which);
   const uint16_t seen = *cell;
   *cell = before;
   if (r != 1) return why("app through cons's lent VGA page", r);
   return seen == abi::ST_VGA_VALUE ? nullptr : "the VGA cell does not hold what app wrote through the lent page";
 }
+const char* t_mmap_device() { return mmap_vga(abi::ST_MMAP_DEVICE); }
 const char* t_flush_mode() {
   bool pcide = cpu::read_cr4() & x86::CR4_PCIDE;
   bool want = g_cfg.flush == Flush::Pcid && (cpu::cpuid(1).c >> 17 & 1);  // CPUID.01H:ECX.PCID
@@ -253,6 +270,7 @@ constexpr Check kChecks[] = {
     {"two_tasks_one_module_lock", t_two_tasks_lock},
     {"vga_device_memory", t_vga},
     {"dynamic_memory_unmap", t_dynamic_unmap},
+    {"heap_break", t_heap_break},
     {"lock_wait_timeout_and_owner_death", t_lock_wait},
     // Named shared segments (SYS_shm): app and fs, each granted "demo" by the
     // boot manifest, map it in their own module areas and see each other's writes.
@@ -261,9 +279,11 @@ constexpr Check kChecks[] = {
     {"mmap_lent_page", [] { return expect(app_self(abi::ST_MMAP), 1, "fs's lent page"); }},
     // mmap of device memory: cons lends the VGA page; what app wrote through it is in VGA memory.
     {"mmap_device_memory", t_mmap_device},
-    // ... but only to the task's home module at depth 0 (or the IPC client task): a caller
-    // further down the chain is refused, not lent pages that outlive its call.
-    {"mmap_refused_below_depth_0", [] { return expect(app_self(abi::ST_MMAP_DEEP), abi::E_DEPTH, "cons lending to app at depth 2"); }, ISOLATED},
+    // ... and to a caller deeper in the chain, in its own depth's area (app at depth 2,
+    // while app at depth 0 holds a page of its own). mode=ipc lends only to client
+    // tasks: a server thread's call has no depth of its own to tie the pages to.
+    {"mmap_lent_at_depth_2", [] { return mmap_vga(abi::ST_MMAP_DEEP); }, M_AREA},
+    {"mmap_refused_to_server_thread", [] { return expect(app_self(abi::ST_MMAP_DEEP), abi::E_DEPTH, "cons lending to app's server thread"); }, M_IPC},
 };
 }  // namespace
 

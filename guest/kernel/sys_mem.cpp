@@ -1,5 +1,5 @@
 // SYS_mem(op, va, npages): a module maps and unmaps pages of its own module
-// area (slotlab_abi.h, MemOp). The pages land in the module's page tables, so
+// area, or moves its heap's break (slotlab_abi.h, MemOp). The pages land in the module's page tables, so
 // every task running the module sees them; unmapping is the design's real
 // bill: each task that ran the module may hold the translation under its own
 // PCID (flush=pcid: one PCID per (task, module)), so before a frame is freed
@@ -23,13 +23,15 @@ using namespace layout;
 namespace {
 constexpr uint64_t kDynBytes = abi::MEM_DYN_PAGES * 4096ull;
 
-int64_t map(Module& m, uint64_t va, uint64_t n) {
+// Map n zeroed pages at va, inside the area [area, + area_pages) (the SYS_mem
+// area or the break's).
+int64_t map(Module& m, uint64_t va, uint64_t n, uint64_t area, uint32_t area_pages) {
   for (uint64_t i = 0; i < n; ++i) {
     const uint64_t* pte = pt_leaf(g_pt, m.pdpt, 3, va + i * 4096);
     if (pte && (*pte & x86::PTE_P)) return abi::E_INVAL;
   }
-  // flush=invlpg walks the module's ranges: the SYS_mem area joins them once.
-  if (!module_add_range(m, module_base(m.info.id) + abi::MOD_DYN, abi::MEM_DYN_PAGES)) return abi::E_INVAL;
+  // flush=invlpg walks the module's ranges: the area joins them once.
+  if (!module_add_range(m, area, area_pages)) return abi::E_INVAL;
   for (uint64_t i = 0; i < n; ++i)
     if (!pt_map(g_pt, m.pdpt, 3, va + i * 4096, alloc_zeroed_page(), x86::PTE_W | x86::PTE_NX | x86::PTE_U))
       panic("SYS_mem: map failed");
@@ -96,14 +98,35 @@ unsigned module_unmap(Task* self, Module& m, uint64_t va, uint64_t n, uint64_t* 
   return nf;
 }
 
+namespace {
+// The heap break (MEM_BRK): the pages between the end of the pre-mapped heap
+// and the break are mapped; growing and shrinking are MEM_MAP and MEM_UNMAP
+// on that range, so a shrink pays the same invalidation bill.
+int64_t brk(Task* t, Module& m, uint64_t want) {
+  const uint64_t lo = module_base(m.info.id) + MOD_HEAP + m.info.heap_pages * 4096ull;
+  const uint64_t cur = lo + m.brk_pages * 4096ull, hi = lo + abi::MEM_BRK_PAGES * 4096ull;
+  if (want == 0) return (int64_t)cur;
+  // (a heap so big that the break would reach the SYS_mem area has none)
+  if ((want & 0xFFF) || want < lo || want > hi || hi > module_base(m.info.id) + abi::MOD_DYN) return abi::E_INVAL;
+  if (want > cur) {
+    if (const int64_t r = map(m, cur, (want - cur) / 4096, lo, abi::MEM_BRK_PAGES); r < 0) return r;
+  } else if (want < cur) {
+    if (const int64_t r = unmap(t, m, want, (cur - want) / 4096); r < 0) return r;
+  }
+  m.brk_pages = (uint32_t)((want - lo) / 4096);
+  return (int64_t)want;
+}
+}  // namespace
+
 void sys_mem(Task* t, TrapFrame* f) {
   const uint32_t id = module_of(f->rip);
   Module* m = module_get(id);
+  if (m && f->rdi == abi::MEM_BRK) return void(f->rax = (uint64_t)brk(t, *m, f->rsi));
   const uint64_t va = f->rsi, n = f->rdx, lo = module_base(id) + abi::MOD_DYN;
   if (!m || n == 0 || n > abi::MEM_DYN_PAGES || (va & 0xFFF) || va < lo || va - lo > kDynBytes - n * 4096)
     return void(f->rax = (uint64_t)abi::E_INVAL);
   switch (f->rdi) {
-    case abi::MEM_MAP: f->rax = (uint64_t)map(*m, va, n); return;
+    case abi::MEM_MAP: f->rax = (uint64_t)map(*m, va, n, lo, abi::MEM_DYN_PAGES); return;
     case abi::MEM_UNMAP: f->rax = (uint64_t)unmap(t, *m, va, n); return;
   }
   f->rax = (uint64_t)abi::E_INVAL;

@@ -61,7 +61,10 @@ struct Task {
   uint32_t srv_ticks = 0;
   CallFrame ipc_req;                // server: the client's buffers of the current request
   uint64_t recv_frames[MAX_BUFS][BUF_SLOT_PAGES] = {};
-  uint64_t mmap_used[abi::MMAP_PAGES / 64] = {};  // pages of the depth-0 mmap area in use (sys_mmap.cpp)
+  // Pages of each depth's mmap area in use, and the depths that have any
+  // (sys_mmap.cpp; a return from depth d takes depth d's back: mmap_revoke).
+  uint64_t mmap_used[layout::MAX_DEPTH][abi::MMAP_PAGES / 64] = {};
+  uint8_t mmap_depths = 0;
   uint64_t ipc_by = 0;  // client: who produced ipc_result (abi::CALL_BY_CALLEE / CALL_BY_KERNEL)
   TrapFrame* user_frame() const { return (TrapFrame*)(frame_top - sizeof(TrapFrame)); }
 };

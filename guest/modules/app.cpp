@@ -10,7 +10,7 @@ SLOTLAB_MODULE("app", abi::APP_NOPS, 64,
                1u << abi::M_APP | 1u << abi::M_FS | 1u << abi::M_CONS | 1u << abi::M_EVIL | 1u << abi::M_B1, 0, 0, 0);
 SLOTLAB_OPNAMES(abi::APP_NOPS,
                 "APP_DEMO\0APP_PROBE\0APP_CALLBACK\0APP_SELF\0APP_SPIN\0APP_BENCH\0APP_NOP\0APP_RECURSE\0APP_CAT\0APP_DYN\0"
-                "APP_REENTER\0APP_MMAP_CONS");
+                "APP_REENTER\0APP_MMAP_CONS\0APP_BRK");
 
 namespace {
 bool ipc_mode() { return u::kinfo()->mode == 2; }
@@ -45,6 +45,18 @@ int64_t demo(uint32_t file) {
 uint32_t hash(const uint8_t* p, uint64_t n, uint32_t h = disk::FNV_INIT) {
   for (uint64_t i = 0; i < n; ++i) h = disk::fnv1a(h, p[i]);
   return h;
+}
+
+// cons lends its VGA page (device memory, CONS_MMAP) to app at whatever depth
+// app runs; it must land in that depth's own mmap area. app writes
+// ST_VGA_VALUE into text cell ST_VGA_CELL through it and unmaps it: 1, or
+// what failed (the kernel checks the cell).
+int64_t mmap_cons_cell() {
+  const int64_t a = u::call(abi::M_CONS, abi::CONS_MMAP, 1);
+  if (a < 0) return a;
+  if ((uint64_t)a != abi::MMAP_AREA + u::depth() * abi::MMAP_AREA_STRIDE) return -121;
+  *(volatile uint16_t*)(a + abi::ST_VGA_CELL) = abi::ST_VGA_VALUE;
+  return u::sys(abi::SYS_mmap, abi::MMAP_UNMAP, (uint64_t)a, 1) == 0 ? 1 : -120;
 }
 
 int64_t self_test(uint64_t which) {
@@ -120,13 +132,17 @@ int64_t self_test(uint64_t which) {
       if (*(volatile uint64_t*)b != abi::FS_NOTICE_MAGIC) return -113;
       return u::sys(abi::SYS_mmap, abi::MMAP_UNMAP, (uint64_t)b, 1) == 0 ? 1 : -114;
     }
-    case abi::ST_MMAP_DEEP: return u::call(abi::M_FS, abi::FS_CALLBACK, (uint64_t)abi::APP_MMAP_CONS << 32);
-    case abi::ST_MMAP_DEVICE: {
-      const int64_t a = u::call(abi::M_CONS, abi::CONS_MMAP, 1);
+    case abi::ST_MMAP_DEEP: {
+      // app holds a page of its own (depth 0) while, called back at depth 2,
+      // it is lent cons's page there: the two areas must not meet.
+      const int64_t a = u::call(abi::M_FS, abi::FS_MMAP, 0);
       if (a < 0) return a;
-      *(volatile uint16_t*)(a + abi::ST_VGA_CELL) = abi::ST_VGA_VALUE;
-      return u::sys(abi::SYS_mmap, abi::MMAP_UNMAP, (uint64_t)a, 1) == 0 ? 1 : -120;
+      const int64_t r = u::call(abi::M_FS, abi::FS_CALLBACK, (uint64_t)abi::APP_MMAP_CONS << 32);
+      if (*(volatile uint64_t*)a != abi::FS_NOTICE_MAGIC) return -122;
+      if (u::sys(abi::SYS_mmap, abi::MMAP_UNMAP, (uint64_t)a, 1) != 0) return -123;
+      return r;
     }
+    case abi::ST_MMAP_DEVICE: return mmap_cons_cell();
     case abi::ST_SHM: {
       // app and fs map segment "demo" in their own module areas: the same frames.
       const uint64_t at = u::base() + abi::MOD_SHM;
@@ -187,6 +203,15 @@ int64_t probe(uint64_t a) {
       r = u::call(abi::M_EVIL, ATK_OP_KEEP_WINDOW_USE);
       // mode=ipc: the server kept its own copy of the old message (0x77...), not access to ours
       if (ipc_mode() && r == 0x7777777777777777) return 0;
+      return r == abi::E_FAULT ? 0 : (r ? r : 1);
+    case ATK_keep_lent_page:
+      // evil is lent cons's VGA page during one call and writes through the
+      // address in a later call at the same depth: the lending ended with the
+      // first call (the kernel judges by the VGA cell, whatever evil returns).
+      // mode=ipc lends only to client tasks, so evil's server thread gets nothing.
+      r = u::call(abi::M_EVIL, (uint32_t)a);
+      if (r < 0) return ipc_mode() && r == abi::E_DEPTH ? 0 : r;
+      r = u::call(abi::M_EVIL, ATK_OP_KEEP_LENT_USE, (uint64_t)r);
       return r == abi::E_FAULT ? 0 : (r ? r : 1);
     case ATK_write_input_buffer: {
       // Contained when the victim's bytes are unchanged, whatever evil returned.
@@ -309,6 +334,33 @@ int64_t bench(uint64_t arg) {
 // (shared module memory; B's address space now caches the translation); A
 // unmaps it; B reads again, which must fault -- unless a stale translation
 // survived under B's PCID. A returns SYS_mem's count | (B saw A's value) << 32.
+// The heap-break self-test (selftest.cpp t_heap_break). Step 1 grows app's
+// break by three pages, writes them, shrinks to one, grows again (the two
+// pages must come back zeroed: new frames), tries breaks outside the range,
+// and shrinks back: 1, or the first check that failed. Step 2, another task
+// running app, sees the same break and reads the page just above it, which
+// must fault.
+int64_t heap_break(uint64_t step) {
+  auto set = [](uint64_t to) { return u::sys(abi::SYS_mem, abi::MEM_BRK, to); };
+  auto word = [](uint64_t at) -> volatile uint64_t& { return *(volatile uint64_t*)at; };
+  const uint64_t b0 = (uint64_t)u::heap() + 64 * 4096ull;  // app's heap is 64 pages (SLOTLAB_MODULE above)
+  if (set(0) != (int64_t)b0) return -130;
+  if (step == 2) return (int64_t)word(b0);
+  if (set(b0 + 3 * 4096) != (int64_t)(b0 + 3 * 4096)) return -131;
+  for (uint64_t p = 0; p < 3; ++p) {
+    if (word(b0 + p * 4096) != 0 || word(b0 + p * 4096 + 4088) != 0) return -132;
+    word(b0 + p * 4096) = 0xB00 + p;
+  }
+  if (set(b0 + 4096) != (int64_t)(b0 + 4096) || set(0) != (int64_t)(b0 + 4096)) return -133;
+  if (set(b0 + 3 * 4096) != (int64_t)(b0 + 3 * 4096)) return -134;
+  if (word(b0) != 0xB00 || word(b0 + 4096) != 0 || word(b0 + 2 * 4096) != 0) return -135;
+  if (set(b0 + (abi::MEM_BRK_PAGES + 1) * 4096ull) != abi::E_INVAL || set(b0 - 4096) != abi::E_INVAL ||
+      set(b0 + 100) != abi::E_INVAL)
+    return -136;
+  if (set(0) != (int64_t)(b0 + 3 * 4096)) return -137;  // nothing changed
+  return set(b0) == (int64_t)b0 ? 1 : -138;
+}
+
 volatile uint64_t g_dyn_stage, g_dyn_seen;
 constexpr uint64_t kDynValue = 0xD1A0D1A0D1A0D1A0ull;
 int64_t dyn(uint64_t role) {
@@ -401,13 +453,14 @@ int64_t module_main(uint64_t op, uint64_t arg, void*, uint64_t, void*, uint64_t)
       return 1;
     case abi::APP_BENCH: return bench(arg);
     case abi::APP_NOP: return (int64_t)arg + 1;
-    case abi::APP_MMAP_CONS: return u::call(abi::M_CONS, abi::CONS_MMAP, 0);
+    case abi::APP_MMAP_CONS: return mmap_cons_cell();
     case abi::APP_RECURSE: {
       int64_t r = u::call(abi::M_APP, abi::APP_RECURSE);
       return r == abi::E_DEPTH ? (int64_t)u::depth() : r;
     }
     case abi::APP_CAT: return cat(arg);
     case abi::APP_DYN: return dyn(arg);
+    case abi::APP_BRK: return heap_break(arg);
     case abi::APP_REENTER: return u::call(abi::M_FS, abi::FS_PAIRCHECK);
   }
   return abi::E_INVAL;

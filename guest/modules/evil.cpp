@@ -7,15 +7,16 @@
 // Its .modinfo asks for the master 8259's ports, the VGA text buffer and the
 // virtio-blk device (self_granted_ports, self_granted_vga, driver_dma_outside):
 // the boot manifest grants none of them.
-SLOTLAB_MODULE("evil", 42, 0,
+SLOTLAB_MODULE("evil", 44, 0,
                1u << abi::M_APP | 1u << abi::M_FS | 1u << abi::M_CONS | 1u << abi::M_EVIL, 0x20, 2,
                abi::MODF_VGA | abi::MODF_VIRTIO_BLK);
-// Op n is attack n (1-38, in order in attacks.h), 40/41 the two halves of
-// keep_window; ops 0 and 39 are unused and stay numbers.
-static_assert(ATK_COUNT_PLUS_ONE == 39 && ATK_OP_KEEP_WINDOW_SAVE == 40, "op names below assume attacks 1-38");
+// Op n is attack n (1-39, in order in attacks.h), 41/42 the two halves of
+// keep_window, 43 keep_lent_page's later call; ops 0 and 40 are unused and stay numbers.
+static_assert(ATK_COUNT_PLUS_ONE == 40 && ATK_OP_KEEP_WINDOW_SAVE == 41 && ATK_OP_KEEP_LENT_USE == 43,
+              "op names below assume attacks 1-39");
 #define EVIL_OPNAME(n, name, what) #name "\0"
-SLOTLAB_OPNAMES(42, "\0" SLOTLAB_ATTACKS(EVIL_OPNAME) "\0"
-                    "keep_window_save\0keep_window_use");  // the literal's own NUL ends the last
+SLOTLAB_OPNAMES(44, "\0" SLOTLAB_ATTACKS(EVIL_OPNAME) "\0"
+                    "keep_window_save\0keep_window_use\0keep_lent_use");  // the literal's own NUL ends the last
 #undef EVIL_OPNAME
 
 namespace {
@@ -173,6 +174,14 @@ int64_t module_main(uint64_t op, uint64_t arg, void* b0, uint64_t, void*, uint64
       u::sys(abi::SYS_mem, abi::MEM_UNMAP, page, 1);
       return r;
     }
+    case ATK_keep_lent_page: {  // cons lends evil its VGA page for this call (writable: cons's choice)
+      const int64_t a = u::call(abi::M_CONS, abi::CONS_MMAP, 1);
+      if (a < 0) return a;
+      auto* cell = (volatile uint16_t*)(a + ATK_VGA_CELL);
+      *cell = *cell;  // used now, unchanged: its translation (dirty, writable) may be cached
+      return a;
+    }
+    case ATK_OP_KEEP_LENT_USE: *(volatile uint16_t*)(arg + ATK_VGA_CELL) = 0x4F21; return 1;  // a later call
     case ATK_OP_KEEP_WINDOW_SAVE: g_saved_window = (uint64_t)b0; return 0;  // keep_window, first call
     case ATK_OP_KEEP_WINDOW_USE: return *(volatile int64_t*)g_saved_window;  // keep_window, later call
   }

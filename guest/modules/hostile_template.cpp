@@ -21,7 +21,7 @@
 
 // Its .modinfo asks for the master 8259's ports and the VGA text buffer
 // (self_granted_ports, self_granted_vga): the boot manifest grants neither.
-SLOTLAB_MODULE("evil", 42, 0,
+SLOTLAB_MODULE("evil", 44, 0,
                1u << abi::M_APP | 1u << abi::M_FS | 1u << abi::M_CONS | 1u << abi::M_EVIL, 0x20, 2, abi::MODF_VGA);
 
 namespace {
@@ -119,6 +119,14 @@ int64_t module_main(uint64_t op, uint64_t arg, void* b0, uint64_t, void*, uint64
       for (unsigned k = 0; k < 8; ++k) g_name[k] = text[k];
       return arg == 2 ? 0 : u::call(abi::M_FS, abi::FS_LOOKUP, 0, (const void*)g_name, 8);
     }
+    case ATK_keep_lent_page: {  // cons lends evil its VGA page for this call (writable: cons's choice)
+      const int64_t a = u::call(abi::M_CONS, abi::CONS_MMAP, 1);
+      if (a < 0) return a;
+      auto* cell = (volatile uint16_t*)(a + ATK_VGA_CELL);
+      *cell = *cell;  // used now, unchanged: its translation (dirty, writable) may be cached
+      return a;
+    }
+    case ATK_OP_KEEP_LENT_USE: *(volatile uint16_t*)(arg + ATK_VGA_CELL) = 0x4F21; return 1;  // a later call
     case ATK_OP_KEEP_WINDOW_SAVE: g_saved_window = (uint64_t)b0; return 0;  // keep_window, first call
     case ATK_OP_KEEP_WINDOW_USE: return *(volatile int64_t*)g_saved_window;  // keep_window, later call
   }

@@ -193,11 +193,13 @@ TEST(NamesAtTheirTime, OperationsAreNamedAsTheGuestNamesThem) {
   EXPECT_EQ(g.e->op_label(4, 0), "cons.CONS_WRITE");
   EXPECT_EQ(g.e->op_label(2, 200), "fs.op200");  // beyond the named ops: a number
   EXPECT_EQ(g.e->op_label(5, 1), "evil.read_other_module");  // attack 1 (attacks.h)
-  EXPECT_EQ(g.e->op_label(5, 41), "evil.keep_window_use");
+  EXPECT_EQ(g.e->op_label(5, 42), "evil.keep_window_use");
+  EXPECT_EQ(g.e->op_label(5, 43), "evil.keep_lent_use");
   EXPECT_EQ(g.e->op_label(5, 36), "evil.toctou_lookup");
   EXPECT_EQ(g.e->op_label(5, 37), "evil.driver_dma_outside");
-  EXPECT_EQ(g.e->op_label(5, 38), "evil.unmap_passed_buffer");  // attack 38, the last
-  EXPECT_EQ(g.e->op_label(5, 39), "evil.op39");  // unnamed: a number
+  EXPECT_EQ(g.e->op_label(5, 38), "evil.unmap_passed_buffer");
+  EXPECT_EQ(g.e->op_label(5, 39), "evil.keep_lent_page");  // attack 39, the last
+  EXPECT_EQ(g.e->op_label(5, 40), "evil.op40");  // unnamed: a number
   EXPECT_EQ(g.e->goto_icount(0).icount, 0u);
   const Frame f = g.frame();
   const Names n(*f.view);
