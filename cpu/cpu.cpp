@@ -375,29 +375,34 @@ void Cpu::run_page() {
 // stop: before the instruction that reaches the limit. (No link leads to
 // run_page's `scratch`.)
 Cpu::Stretch Cpu::run_stretch(const Insn* d, uint64_t n, const uint64_t limit, const uint64_t base) {
+  // How many more instructions the stretch may run (n + 1 < limit: at least
+  // one); the count is limit - 1 - left. One register counting down is one
+  // host instruction per pure instruction fewer than counting n up and
+  // comparing it with the limit.
+  uint64_t left = limit - 1 - n;
   const Insn* last = d;
   for (;;) {
-    if ((d->flags & IF_PURE) && n + 1 < limit) [[likely]] {
+    if ((d->flags & IF_PURE) && left) [[likely]] {
       last = d;
-      d->fn(*this, *d);
-      ++n;
-      d = d->next;
+      d = d->next;  // (a pure handler changes no link)
+      last->fn(*this, *last);
+      --left;
       continue;
     }
-    if (d == &kUnlinked || n + 1 >= limit) return {d, last, n, StretchEnd::Continue};
+    if (d == &kUnlinked || !left) return {d, last, limit - 1 - left, StretchEnd::Continue};
     last = d;
-    icount_ = n;
+    icount_ = limit - 1 - left;
     insn_rip = base + d->off;
     const uint64_t next = insn_rip + d->len;
     s.rip = next;
     d->fn(*this, *d);
-    ++n;
-    if (attention_) [[unlikely]] return {d, last, n, StretchEnd::RunOver};
+    --left;
+    if (attention_) [[unlikely]] return {d, last, limit - 1 - left, StretchEnd::RunOver};
     if (s.rip == next) {
       d = d->next;
     } else {
       const Insn* t = d->taken;
-      if (t == &kUnlinked || s.rip != base + t->off) return {d, last, n, StretchEnd::Branched};
+      if (t == &kUnlinked || s.rip != base + t->off) return {d, last, limit - 1 - left, StretchEnd::Branched};
       d = t;
     }
   }

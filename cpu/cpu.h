@@ -184,7 +184,9 @@ class Cpu {
   template <unsigned W> uint64_t reg(unsigned r, bool rex) const;
   template <unsigned W> void set_reg(unsigned r, bool rex, uint64_t v);
   template <unsigned W> uint64_t gpr(unsigned r) const { return s.gpr[r] & mask<W>(); }
-  template <unsigned W> void set_gpr(unsigned r, uint64_t v);
+  // (A size_t index: GCC then uses the byte it zero-extended from the Insn as
+  // is; with `unsigned` every register write paid a copy and a re-extension.)
+  template <unsigned W> void set_gpr(size_t r, uint64_t v);
 
   uint64_t ea(const Insn& d) const;          // offset (not linear) of the memory operand
   // Segmentation checks; the 64-bit case inline (no limits, FS/GS bases).

@@ -13,7 +13,7 @@ template <unsigned W> inline uint64_t Cpu::reg(unsigned r, bool rex) const {
   return s.gpr[r] & mask<W>();
 }
 
-template <unsigned W> inline void Cpu::set_gpr(unsigned r, uint64_t v) {
+template <unsigned W> inline void Cpu::set_gpr(size_t r, uint64_t v) {
   if constexpr (W == 8) s.gpr[r] = v;
   else if constexpr (W == 4) s.gpr[r] = uint32_t(v);  // 32-bit writes zero-extend (SDM Vol. 1 §3.4.1.1)
   else s.gpr[r] = (s.gpr[r] & ~mask<W>()) | (v & mask<W>());
