@@ -210,6 +210,7 @@ const Insn* Cpu::decode_at(CodePage* page, uint64_t la, uint64_t pa, CodeSize cs
     if (off + i < 4096) return uint8_t(mem.read(pa + i, 1));
     if (pa_next == ~0ull) {
       const uint64_t next = (la + (4096 - off)) & (cs == CodeSize::Bits64 ? ~0ull : 0xFFFFFFFFull);
+      if (!canonical(next)) fault(x86::VEC_GP, 0);  // an instruction straddling out of the lower half
       pa_next = translate(next, mmu::Access::Fetch, false);
     }
     return uint8_t(mem.read(pa_next + (off + i - 4096), 1));
@@ -224,6 +225,10 @@ const Insn* Cpu::decode_at(CodePage* page, uint64_t la, uint64_t pa, CodeSize cs
 const Insn* Cpu::fetch_decode(Insn& scratch) {
   const bool m64 = mode64();
   if (!m64 && s.rip > s.seg[CS].limit) fault(x86::VEC_GP, 0);
+  // A branch checks its target (branch()); sequential execution can still
+  // run off the top of the lower canonical half, and the fetch there is a
+  // non-canonical reference: #GP(0), RIP at the fetch (SDM Vol. 1 §3.3.7.1).
+  if (m64 && !canonical(s.rip)) [[unlikely]] fault(x86::VEC_GP, 0);
   const uint64_t la = m64 ? s.rip : uint32_t(s.seg[CS].base + s.rip);
   const uint64_t pa = translate(la, mmu::Access::Fetch, false);
   const CodeSize cs = code_size();
@@ -284,6 +289,7 @@ void Cpu::run_page() {
   insn_rip = s.rip;
   try {
     uint64_t la = s.rip;
+    if (!canonical(la)) [[unlikely]] gp0();  // sequential flow past the lower half (fetch_decode)
     const uint64_t pa = translate(la, mmu::Access::Fetch, false);
     const uint64_t ppage = pa & ~0xFFFull, vpn = la >> 12, base = vpn << 12;
     CodePage* page = code_page(ppage, CodeSize::Bits64);

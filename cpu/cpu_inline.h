@@ -114,8 +114,10 @@ template <unsigned W>
                                                             mmu::PhysAddr& pa) {
   if (!mode64() || dbg_data_) [[unlikely]] return false;
   const uint64_t la = linear64(seg, off);
-  return (la & 0xFFF) + W <= 4096 && canonical(la) &&  // (then la + W - 1 is too: one page)
-         mmu.translate_fast(la, acc, mmu::Mmu::access_class(access_ctx(false)), pa);
+  // No canonical test: a fast-path slot never holds a non-canonical page
+  // number (Mmu::Impl::mirror), so such an address misses and the general
+  // path raises its #GP/#SS. Within one page, la + W - 1 is canonical too.
+  return (la & 0xFFF) + W <= 4096 && mmu.translate_fast(la, acc, mmu::Mmu::access_class(access_ctx(false)), pa);
 }
 // Where the common case of a data access ends up: Ram (ram_at(pa) holds the
 // operand, and a store needs no notification), Phys (translated, but MMIO or

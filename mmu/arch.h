@@ -150,6 +150,11 @@ constexpr unsigned pml4_slot(uint64_t va) { return (unsigned)((va >> 39) & 511);
 inline constexpr unsigned MAXPHYADDR = 40;
 inline constexpr uint64_t PHYS_ADDR_MASK = ((1ull << MAXPHYADDR) - 1) & ~0xFFFull;
 inline constexpr unsigned LINEAR_ADDR_BITS = 48;  // 4-level paging
+// Bits 63:47 all equal (SDM Vol. 1 §3.3.7.1).
+constexpr bool is_canonical(uint64_t a) {
+  const int64_t s = int64_t(a) >> (LINEAR_ADDR_BITS - 1);
+  return s == 0 || s == -1;
+}
 
 // Ports the emulator and QEMU agree on.
 inline constexpr uint16_t PORT_COM1 = 0x3F8;

@@ -12,6 +12,7 @@
 //    access reaches the slow path and is reported.
 #include <cstring>
 
+#include "mmu/arch.h"
 #include "mmu/mmu_impl.h"
 #include "mmu/perms.h"
 
@@ -36,7 +37,10 @@ void Mmu::Impl::fill_slot(Access acc, unsigned cls, uint64_t vpn, PhysAddr page,
 
 void Mmu::Impl::mirror(Access acc, unsigned cls, uint64_t linear, PhysAddr page, const Perms* perms,
                        uint64_t* hits, uint64_t* stamp) {
-  if (!mirror_allowed()) return;
+  // A slot's tag is always a canonical page number, so a non-canonical
+  // address (whose bits 63:12 can equal none of them) never hits: the CPU's
+  // inline data path leaves that check to the miss path (cpu_inline.h).
+  if (!mirror_allowed() || !x86::is_canonical(linear)) return;
   const uint64_t vpn = linear >> 12;
   fill_slot(acc, cls, vpn, page, hits, stamp);
   // The entry that served a read would serve a write to its page the same

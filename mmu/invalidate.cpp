@@ -13,17 +13,10 @@
 
 namespace slot::mmu {
 
-namespace {
-bool canonical(uint64_t a) {
-  const int64_t s = int64_t(a) >> (x86::LINEAR_ADDR_BITS - 1);
-  return s == 0 || s == -1;
-}
-}  // namespace
-
 void Mmu::invlpg(uint64_t linear) {
   settle();
   Impl& m = *impl_;
-  if (!canonical(linear)) return;  // INVLPG of a non-canonical address is a NOP
+  if (!x86::is_canonical(linear)) return;  // INVLPG of a non-canonical address is a NOP
   ++m.g.invlpg;
   if (!m.cfg.modelled) { m.flush_mirror(); return; }
   m.drop_page(linear, m.pcid, true, InvCause::Invlpg);
@@ -38,7 +31,7 @@ bool Mmu::invpcid(unsigned type, uint64_t pcid_desc, uint64_t linear) {
   if (type <= 1) {
     if (pcid_desc > x86::CR3_PCID_MASK) return false;   // descriptor bits 63:12 reserved
     if (!(m.mode.cr4 & x86::CR4_PCIDE) && pcid_desc != 0) return false;
-    if (type == 0 && !canonical(linear)) return false;
+    if (type == 0 && !x86::is_canonical(linear)) return false;
   }
   ++m.g.invpcid;
   if (!m.cfg.modelled) { m.flush_mirror(); return true; }

@@ -146,6 +146,48 @@ TEST_F(CpuTest, NonCanonicalDataAccessIsGp) {
   EXPECT_EQ(stack(1), kCode);
 }
 
+// The same page, reached once through its canonical address (so the TLB and
+// any fast-path structure now hold it) and then through an address whose
+// bits 47:0 are the same but whose bits 63:48 are not bit 47's copies: the
+// second is still non-canonical, #GP(0) on that instruction (§3.3.7.1).
+TEST_F(CpuTest, NonCanonicalAliasOfACachedPageIsGp) {
+  m.wr(kData, 0x1122334455667788ull, 8);
+  r(RBX) = kData;
+  r(RCX) = kData | 0x8000000000000000ull;
+  load({0x48, 0x8b, 0x03,    // mov rax, [rbx]
+        0x48, 0x8b, 0x11});  // mov rdx, [rcx]
+  expect_exception(VEC_GP);
+  EXPECT_EQ(r(RAX), 0x1122334455667788ull);
+  EXPECT_EQ(stack(0), 0u);
+  EXPECT_EQ(stack(1), kCode + 3);
+}
+
+// Sequential execution off the top of the lower canonical half: the last
+// instruction there completes, and fetching the next one is a non-canonical
+// reference, #GP(0) with RIP = 0x0000800000000000 (§3.3.7.1). An instruction
+// that straddles into that address faults as a whole, RIP at its first byte.
+TEST_F(CpuTest, FetchPastTheLowerHalfIsGp) {
+  constexpr uint64_t kTop = 0x00007FFFFFFFF000ull, kTopPa = 0x900000;
+  m.map(kTop, kTopPa, 0x1000, 0);
+  m.cpu.sync_mmu();
+  m.put(kTopPa + 0xFFE, {0x90, 0x90});  // nop; nop (the second at 0x7FFFFFFFFFFF)
+  r(RAX) = 0;
+  m.cpu.s.rip = kTop + 0xFFE;
+  expect_exception(VEC_GP);
+  EXPECT_EQ(stack(0), 0u);
+  EXPECT_EQ(stack(1), 0x0000800000000000ull);
+}
+TEST_F(CpuTest, FetchStraddlingOutOfTheLowerHalfIsGp) {
+  constexpr uint64_t kTop = 0x00007FFFFFFFF000ull, kTopPa = 0x900000;
+  m.map(kTop, kTopPa, 0x1000, 0);
+  m.cpu.sync_mmu();
+  m.put(kTopPa + 0xFFE, {0x90, 0x48});  // nop; then a REX prefix whose instruction goes on past the top
+  m.cpu.s.rip = kTop + 0xFFE;
+  expect_exception(VEC_GP);
+  EXPECT_EQ(stack(0), 0u);
+  EXPECT_EQ(stack(1), kTop + 0xFFF);
+}
+
 TEST_F(CpuTest, NonCanonicalStackAccessIsSs) {
   // SS-relative (RSP-based) non-canonical references raise #SS(0). The #SS
   // gate uses IST1, so delivery has a good stack.
