@@ -141,6 +141,14 @@ void Cpu::page_fault(const mmu::Fault& f) {
 }
 
 uint64_t Cpu::translate_miss(uint64_t la, mmu::Access acc, bool implicit_sup) {
+  // The MMU takes canonical addresses only, and never serves a non-canonical
+  // one from a fast-path slot, so this is the one place to check what the
+  // callers did not: data accesses check before (their #SS/#GP choice),
+  // branches check their targets, but sequential execution can run off the
+  // top of the lower half, or an instruction straddle out of it, and that
+  // fetch is a non-canonical reference: #GP(0), RIP at the instruction
+  // (SDM Vol. 1 §3.3.7.1).
+  if (!canonical(la)) [[unlikely]] fault(x86::VEC_GP, 0);
   mmu::PhysAddr pa;
   mmu::Fault f;
   if (mmu.translate_slow(la, acc, access_ctx(implicit_sup), pa, f)) return pa;
@@ -210,7 +218,6 @@ const Insn* Cpu::decode_at(CodePage* page, uint64_t la, uint64_t pa, CodeSize cs
     if (off + i < 4096) return uint8_t(mem.read(pa + i, 1));
     if (pa_next == ~0ull) {
       const uint64_t next = (la + (4096 - off)) & (cs == CodeSize::Bits64 ? ~0ull : 0xFFFFFFFFull);
-      if (!canonical(next)) fault(x86::VEC_GP, 0);  // an instruction straddling out of the lower half
       pa_next = translate(next, mmu::Access::Fetch, false);
     }
     return uint8_t(mem.read(pa_next + (off + i - 4096), 1));
@@ -225,10 +232,6 @@ const Insn* Cpu::decode_at(CodePage* page, uint64_t la, uint64_t pa, CodeSize cs
 const Insn* Cpu::fetch_decode(Insn& scratch) {
   const bool m64 = mode64();
   if (!m64 && s.rip > s.seg[CS].limit) fault(x86::VEC_GP, 0);
-  // A branch checks its target (branch()); sequential execution can still
-  // run off the top of the lower canonical half, and the fetch there is a
-  // non-canonical reference: #GP(0), RIP at the fetch (SDM Vol. 1 §3.3.7.1).
-  if (m64 && !canonical(s.rip)) [[unlikely]] fault(x86::VEC_GP, 0);
   const uint64_t la = m64 ? s.rip : uint32_t(s.seg[CS].base + s.rip);
   const uint64_t pa = translate(la, mmu::Access::Fetch, false);
   const CodeSize cs = code_size();
@@ -289,7 +292,6 @@ void Cpu::run_page() {
   insn_rip = s.rip;
   try {
     uint64_t la = s.rip;
-    if (!canonical(la)) [[unlikely]] gp0();  // sequential flow past the lower half (fetch_decode)
     const uint64_t pa = translate(la, mmu::Access::Fetch, false);
     const uint64_t ppage = pa & ~0xFFFull, vpn = la >> 12, base = vpn << 12;
     CodePage* page = code_page(ppage, CodeSize::Bits64);
@@ -386,6 +388,7 @@ Cpu::Stretch Cpu::run_stretch(const Insn* d, uint64_t n, const uint64_t limit, c
   // host instruction per pure instruction fewer than counting n up and
   // comparing it with the limit.
   uint64_t left = limit - 1 - n;
+  const auto count = [&] { return limit - 1 - left; };
   const Insn* last = d;
   for (;;) {
     if ((d->flags & IF_PURE) && left) [[likely]] {
@@ -395,20 +398,20 @@ Cpu::Stretch Cpu::run_stretch(const Insn* d, uint64_t n, const uint64_t limit, c
       --left;
       continue;
     }
-    if (d == &kUnlinked || !left) return {d, last, limit - 1 - left, StretchEnd::Continue};
+    if (d == &kUnlinked || !left) return {d, last, count(), StretchEnd::Continue};
     last = d;
-    icount_ = limit - 1 - left;
+    icount_ = count();
     insn_rip = base + d->off;
     const uint64_t next = insn_rip + d->len;
     s.rip = next;
     d->fn(*this, *d);
     --left;
-    if (attention_) [[unlikely]] return {d, last, limit - 1 - left, StretchEnd::RunOver};
+    if (attention_) [[unlikely]] return {d, last, count(), StretchEnd::RunOver};
     if (s.rip == next) {
       d = d->next;
     } else {
       const Insn* t = d->taken;
-      if (t == &kUnlinked || s.rip != base + t->off) return {d, last, limit - 1 - left, StretchEnd::Branched};
+      if (t == &kUnlinked || s.rip != base + t->off) return {d, last, count(), StretchEnd::Branched};
       d = t;
     }
   }

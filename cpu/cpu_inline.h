@@ -4,7 +4,7 @@
 
 namespace slot::cpu {
 
-inline bool canonical(uint64_t la) { return uint64_t(int64_t(la << 16) >> 16) == la; }
+inline bool canonical(uint64_t la) { return x86::is_canonical(la); }
 
 template <unsigned W> inline uint64_t Cpu::reg(unsigned r, bool rex) const {
   if constexpr (W == 1) {

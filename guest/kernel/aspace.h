@@ -75,7 +75,7 @@ void aspace_invlpg_module(const Task* t, const Module* from, const StaleList& st
 void aspace_invlpg_stacks(const Task* t, uint8_t depths);                               // stack windows of these depths
 // Take back what depth d was lent (sys_mmap.cpp): the module at depth d is
 // returning, in its own context (current CR3), and the next one there must
-// inherit nothing. Both return paths call it when t->mmap_depths has d.
+// inherit nothing. Both return paths call it when t->mmap_lent(d).
 void mmap_revoke(Task* t, unsigned depth);
 uint64_t aspace_cr3_first(Task* t, uint32_t module);  // flush=pcid: new PML4, first (flushing) load, no PCID
 extern uint32_t g_io_module;  // module whose ports the TSS bitmap grants now

@@ -108,7 +108,7 @@ uint64_t modarea_return(TrapFrame* f) {
   if (!c || !c->in_place || has_windows(t->calls.frame_for(d - 1))) return 0;
   const uint32_t callee = c->callee_module, caller = c->caller_module;
   const int64_t value = (int64_t)f->rdi;
-  if (t->mmap_depths >> d & 1) [[unlikely]] mmap_revoke(t, d);
+  if (t->mmap_lent(d)) [[unlikely]] mmap_revoke(t, d);
   StaleList stale;
   aspace_hide_stack(t, d, &stale);
   aspace_show_stack(t, d - 1);

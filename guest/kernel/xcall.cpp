@@ -145,7 +145,7 @@ bool xcall_enter(Task* t, TrapFrame* f, int64_t* err) {
 void xcall_return(Task* t, TrapFrame* f, int64_t value, uint64_t by) {
   unsigned d = t->calls.depth();
   CallFrame* c = t->calls.top();
-  if (t->mmap_depths >> d & 1) mmap_revoke(t, d);  // before the context leaves depth d
+  if (t->mmap_lent(d)) mmap_revoke(t, d);  // before the context leaves depth d
   StaleList stale;
   aspace_hide_depth(t, d, c, &stale);
   aspace_show_depth(t, d - 1, t->calls.frame_for(d - 1));
