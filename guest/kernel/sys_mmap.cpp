@@ -105,6 +105,7 @@ int64_t lend(Task* t, const Module& m, uint64_t va, uint64_t a2) {
     table[pt_index(mmap_area(to) + (first + i) * 4096ull, 1)] = pte[i];
     set_used(t, to, first + i, true);
   }
+  t->mmap_depths |= (uint8_t)(1u << to);
   return (int64_t)(mmap_area(to) + first * 4096ull);
 }
 
@@ -126,6 +127,7 @@ int64_t unmap(Task* t, uint64_t va, uint64_t n) {
 void mmap_revoke(Task* t, unsigned depth) {
   for (unsigned w = 0; w < abi::MMAP_PAGES / 64; ++w)
     for (uint64_t m = t->mmap_used[depth][w]; m; m &= m - 1) drop(t, depth, w * 64 + (unsigned)__builtin_ctzll(m));
+  t->mmap_depths &= (uint8_t)~(1u << depth);
 }
 
 void sys_mmap(Task* t, TrapFrame* f) {

@@ -61,14 +61,14 @@ struct Task {
   uint32_t srv_ticks = 0;
   CallFrame ipc_req;                // server: the client's buffers of the current request
   uint64_t recv_frames[MAX_BUFS][BUF_SLOT_PAGES] = {};
-  // Pages of each depth's mmap area in use (sys_mmap.cpp; a return from
-  // depth d takes depth d's back: mmap_revoke).
+  // Pages of each depth's mmap area in use, and the depths that have any
+  // (sys_mmap.cpp; a return from depth d takes depth d's back: mmap_revoke).
+  // The mask is what mmap_used says, kept apart so that the fastpath's
+  // return pays one bit test (tests/bench/fastpath_test.cpp's budget); an
+  // unmap may leave a bit set, and the return then finds nothing to take.
   uint64_t mmap_used[layout::MAX_DEPTH][abi::MMAP_PAGES / 64] = {};
-  bool mmap_lent(unsigned d) const {
-    uint64_t any = 0;
-    for (uint64_t w : mmap_used[d]) any |= w;
-    return any != 0;
-  }
+  uint8_t mmap_depths = 0;
+  bool mmap_lent(unsigned d) const { return mmap_depths >> d & 1; }
   uint64_t ipc_by = 0;  // client: who produced ipc_result (abi::CALL_BY_CALLEE / CALL_BY_KERNEL)
   TrapFrame* user_frame() const { return (TrapFrame*)(frame_top - sizeof(TrapFrame)); }
 };
