@@ -66,6 +66,9 @@ uint64_t Cpu::event_rflags(uint8_t vec, int kind) {
 }
 
 void Cpu::deliver(uint8_t vec, bool has_err, uint32_t err, int kind) {
+  // CS and RFLAGS change: the next fetch may be of another privilege, from
+  // this very page (INT n to a handler beside it), so the run ends here.
+  end_run();
   halted_ = false;
   if (!(s.cr0 & x86::CR0_PE)) {
     char b[96];

@@ -41,6 +41,24 @@ TEST_F(SystemTest, SoftwareInterruptFromRingThreeSwitchesToRsp0) {
   EXPECT_FALSE(m.cpu.rflags() & FL_IF);  // interrupt gate clears IF
 }
 
+// INT n changes CPL within one instruction: the next fetch is a supervisor
+// fetch even when the handler is on the page the user code ran from, and
+// with CR4.SMEP a supervisor fetch from a user page is a #PF (SDM Vol. 3A
+// §4.6.1) -- with error code I/D set and U/S clear (§4.7).
+TEST_F(SystemTest, SoftwareInterruptToAHandlerOnTheUserPageIsAnSmepFault) {
+  m.cpu.s.cr4 |= CR4_SMEP;
+  m.cpu.sync_mmu();
+  m.set_gate(0x83, kUserCode + 0x40, /*dpl=*/3);
+  user({0x90, 0x90, 0xcd, 0x83});                 // nop; nop; int 0x83
+  m.put(kUserCodePa + 0x40, {0x90, 0xeb, 0xfe});  // the "handler": nop; jmp $
+  // One run() call, not run()'s instruction-at-a-time: the CPU may run
+  // straight-line code on one page as a unit, and INT n must end it.
+  m.cpu.run(m.cpu.icount() + 100);
+  ASSERT_TRUE(m.in_handler(VEC_PF)) << "RIP=" << std::hex << rip();
+  EXPECT_EQ(m.cpu.s.cr2, kUserCode + 0x40);
+  EXPECT_EQ(stack(0), PF_P | PF_I);
+}
+
 TEST_F(SystemTest, IstStackWinsOverRsp0) {
   m.set_gate(0x81, kHandlers + 16 * 0x81, 3, /*ist=*/1);
   user({0xcd, 0x81});
