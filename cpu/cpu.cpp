@@ -243,6 +243,7 @@ const Insn* Cpu::fetch_decode(Insn& scratch) {
 void Cpu::step() {
   Insn scratch;
   insn_rip = s.rip;
+  open_data();
   try {
     const Insn* d = fetch_decode(scratch);
     uint64_t next = insn_rip + d->len;
@@ -298,6 +299,7 @@ void Cpu::run_page() {
     const bool tf = s.rflags & x86::FL_TF;
     const bool single = tf || (brk_on_ && exec_break_page(vpn, ppage)) || dbg_exec_ ||
                         !mmu.open_run(la, ppage, access_ctx(false), &icount_, &attention_);
+    open_data();
     // One compare per instruction for the run's end: a single-instruction
     // run's limit is the next count; shorten_run() raises attention.
     uint64_t limit = single ? icount_ + 1 : run_until_;

@@ -216,10 +216,8 @@ class Cpu {
   template <unsigned W> void pop_greg(const Insn& d);
   template <unsigned W> [[gnu::noinline]] void push_greg_slow(const Insn& d);
   template <unsigned W> [[gnu::noinline]] void pop_greg_slow(const Insn& d);
-  template <unsigned W> [[gnu::noinline]] void push_greg_mmio(mmu::PhysAddr pa, uint64_t v, uint64_t sp);
-  template <unsigned W> [[gnu::noinline]] void pop_greg_mmio(const Insn& d, mmu::PhysAddr pa, uint64_t sp);
+  template <unsigned W> [[gnu::noinline]] void push_greg_phys(mmu::PhysAddr pa, uint64_t v, uint64_t sp);
   template <unsigned W> [[gnu::noinline]] void load_greg_slow(const Insn& d, uint64_t off);
-  template <unsigned W> [[gnu::noinline]] void load_greg_mmio(const Insn& d, mmu::PhysAddr pa);
   template <unsigned W> uint64_t read_lin(uint64_t la, bool implicit_sup = false);
   template <unsigned W> void write_lin(uint64_t la, uint64_t v, bool implicit_sup = false);
   void check_writable(unsigned seg, uint64_t off, unsigned len);  // before multi-part writes
@@ -315,7 +313,13 @@ class Cpu {
   void note_smc() { attention_ = true; }
   // The instruction changed CS, RFLAGS.TF or RFLAGS.AC, which select the
   // fetch slot and the decoding of a run on one page: the run ends after it.
-  void end_run() { attention_ = true; }
+  // Whatever changes CS (CPL, L), RFLAGS.AC or TF, or arms a data
+  // breakpoint, calls this: the run on the current page ends, and the rest
+  // of the instruction's data accesses take the general path.
+  void end_run() {
+    attention_ = true;
+    data_cls_ = kNoDataFast;
+  }
   bool observing() const { return obs_ != nullptr; }
 
  private:
@@ -385,6 +389,16 @@ class Cpu {
   // Debug registers: armed breakpoints by kind (bit n = DRn), this
   // instruction's hits, the MOV SS block, RF bookkeeping, a #DB from GD.
   uint8_t dbg_exec_ = 0, dbg_data_ = 0, dbg_io_ = 0;
+  // The fast-path class (Mmu::access_class) of explicit data accesses, fixed
+  // where execution starts (run_page, step: open_data()) and cleared by
+  // end_run(), so within a run -- which ends whenever CPL, RFLAGS.AC, the
+  // mode or the data breakpoints change -- it is what access_ctx() gives.
+  // kNoDataFast: not 64-bit mode, a data breakpoint armed, or cleared.
+  static constexpr uint8_t kNoDataFast = 3;
+  uint8_t data_cls_ = kNoDataFast;
+  void open_data() {
+    data_cls_ = mode64() && !dbg_data_ ? uint8_t(mmu::Mmu::access_class(access_ctx(false))) : kNoDataFast;
+  }
   uint32_t dbg_hits_ = 0;
   uint64_t dbg_blocked_ = ~0ull;
   bool rf_keep_ = false;

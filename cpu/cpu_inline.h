@@ -112,22 +112,25 @@ template <unsigned W> inline void Cpu::write_lin(uint64_t la, uint64_t v, bool s
 template <unsigned W>
 [[gnu::always_inline]] inline bool Cpu::translate_data_fast(unsigned seg, uint64_t off, mmu::Access acc,
                                                             mmu::PhysAddr& pa) {
-  if (!mode64() || dbg_data_) [[unlikely]] return false;
+  // One test for the mode, data breakpoints and who is accessing (data_cls_).
+  const unsigned cls = data_cls_;
+  if (cls == kNoDataFast) [[unlikely]] return false;
   const uint64_t la = linear64(seg, off);
   // No canonical test: a fast-path slot never holds a non-canonical page
   // number (Mmu::Impl::mirror), so such an address misses and the general
   // path raises its #GP/#SS. Within one page, la + W - 1 is canonical too.
-  return (la & 0xFFF) + W <= 4096 && mmu.translate_fast(la, acc, mmu::Mmu::access_class(access_ctx(false)), pa);
+  return (la & 0xFFF) + W <= 4096 && mmu.translate_fast(la, acc, cls, pa);
 }
 // Where the common case of a data access ends up: Ram (ram_at(pa) holds the
-// operand, and a store needs no notification), Phys (translated, but MMIO or
-// a watched or code page: finish at pa) or Miss (start over on the general
-// path). The callers below finish each case in a tail call, so none of them
-// needs a stack frame.
+// operand, and a store needs no notification), Phys (a store to a watched or
+// code page: finish at pa) or Miss (start over on the general path). A
+// fast-path slot only ever serves RAM (Mmu::Impl::mirror), so a hit needs no
+// bounds check; device memory always misses. The callers below finish each
+// case in a tail call, so none of them needs a stack frame.
 template <unsigned W, mmu::Access A>
 [[gnu::always_inline]] inline Cpu::Fast Cpu::data_fast(unsigned seg, uint64_t off, mmu::PhysAddr& pa) {
   if (!translate_data_fast<W>(seg, off, A, pa)) [[unlikely]] return Fast::Miss;
-  if (!mem.in_ram(pa, W) || (A == mmu::Access::Write && mem.ram_flags(pa))) [[unlikely]] return Fast::Phys;
+  if (A == mmu::Access::Write && mem.ram_flags(pa)) [[unlikely]] return Fast::Phys;
   return Fast::Ram;
 }
 template <unsigned W> [[gnu::always_inline]] inline uint64_t Cpu::ram_load(mmu::PhysAddr pa) {
@@ -139,8 +142,7 @@ template <unsigned W> inline uint64_t Cpu::read(unsigned seg, uint64_t off) {
   mmu::PhysAddr pa;
   const Fast f = data_fast<W, mmu::Access::Read>(seg, off, pa);
   if (f == Fast::Ram) [[likely]] return ram_load<W>(pa);
-  if (f == Fast::Phys) return platform.mmio_read(pa, W);
-  return read_slow<W>(seg, off);
+  return read_slow<W>(seg, off);  // (a read is never Phys)
 }
 template <unsigned W> inline void Cpu::write(unsigned seg, uint64_t off, uint64_t v) {
   mmu::PhysAddr pa;
@@ -153,7 +155,6 @@ template <unsigned W> [[gnu::always_inline]] inline void Cpu::load_greg(const In
   mmu::PhysAddr pa;
   const Fast f = data_fast<W, mmu::Access::Read>(d.seg, off, pa);
   if (f == Fast::Ram) [[likely]] return set_gpr<W>(d.reg, ram_load<W>(pa));
-  if (f == Fast::Phys) return load_greg_mmio<W>(d, pa);
   return load_greg_slow<W>(d, off);
 }
 // In 64-bit mode (which translate_data_fast requires) the stack pointer has
@@ -167,7 +168,7 @@ template <unsigned W> [[gnu::always_inline]] inline void Cpu::push_greg(const In
     s.gpr[RSP] = sp;
     return;
   }
-  if (f == Fast::Phys) return push_greg_mmio<W>(pa, v, sp);
+  if (f == Fast::Phys) return push_greg_phys<W>(pa, v, sp);
   return push_greg_slow<W>(d);
 }
 template <unsigned W> [[gnu::always_inline]] inline void Cpu::pop_greg(const Insn& d) {
@@ -178,7 +179,6 @@ template <unsigned W> [[gnu::always_inline]] inline void Cpu::pop_greg(const Ins
     s.gpr[RSP] = sp + W;
     return set_gpr<W>(d.reg, ram_load<W>(pa));  // after the increment: POP RSP loads the value read
   }
-  if (f == Fast::Phys) return pop_greg_mmio<W>(d, pa, sp);
   return pop_greg_slow<W>(d);
 }
 template <unsigned W> void Cpu::push_greg_slow(const Insn& d) { push<W>(gpr<W>(d.reg)); }
@@ -186,20 +186,12 @@ template <unsigned W> void Cpu::pop_greg_slow(const Insn& d) {
   const uint64_t v = pop<W>();
   set_gpr<W>(d.reg, v);
 }
-template <unsigned W> void Cpu::push_greg_mmio(mmu::PhysAddr pa, uint64_t v, uint64_t sp) {
+template <unsigned W> void Cpu::push_greg_phys(mmu::PhysAddr pa, uint64_t v, uint64_t sp) {
   write_phys<W>(pa, v);
   s.gpr[RSP] = sp;
 }
-template <unsigned W> void Cpu::pop_greg_mmio(const Insn& d, mmu::PhysAddr pa, uint64_t sp) {
-  const uint64_t v = platform.mmio_read(pa, W);
-  s.gpr[RSP] = sp + W;
-  set_gpr<W>(d.reg, v);
-}
 template <unsigned W> void Cpu::load_greg_slow(const Insn& d, uint64_t off) {
   set_gpr<W>(d.reg, read_slow<W>(d.seg, off));
-}
-template <unsigned W> void Cpu::load_greg_mmio(const Insn& d, mmu::PhysAddr pa) {
-  set_gpr<W>(d.reg, platform.mmio_read(pa, W));
 }
 template <unsigned W> uint64_t Cpu::read_slow(unsigned seg, uint64_t off) {
   return read_lin<W>(linear(seg, off, W, mmu::Access::Read));

@@ -38,7 +38,7 @@ void Cpu::debug_regs_changed() {
       default: dbg_data_ |= uint8_t(1u << i); break;
     }
   }
-  attention_ = true;  // end a run on the current page: run() checks instruction breakpoints
+  end_run();  // run() checks instruction breakpoints; data breakpoints leave the data fast path
 }
 
 void Cpu::data_breakpoint(uint64_t la, unsigned len, bool write) {

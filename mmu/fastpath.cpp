@@ -9,7 +9,8 @@
 //    is filled over its range, the slot is cleared (unmirror*);
 //  - any CR0/CR3/CR4/EFER write clears every slot;
 //  - with an observer or stale detection on, no slot is filled, so every
-//    access reaches the slow path and is reported.
+//    access reaches the slow path and is reported;
+//  - a slot only ever holds a page wholly in RAM.
 #include <cstring>
 
 #include "mmu/arch.h"
@@ -40,7 +41,9 @@ void Mmu::Impl::mirror(Access acc, unsigned cls, uint64_t linear, PhysAddr page,
   // A slot's tag is always a canonical page number, so a non-canonical
   // address (whose bits 63:12 can equal none of them) never hits: the CPU's
   // inline data path leaves that check to the miss path (cpu_inline.h).
-  if (!mirror_allowed() || !x86::is_canonical(linear)) return;
+  // A slot serves RAM only, so the CPU's inline path needs no bounds check
+  // (cpu_inline.h): an access to device memory always takes the slow path.
+  if (!mirror_allowed() || !x86::is_canonical(linear) || (page | 0xFFF) >= mem.size()) return;
   const uint64_t vpn = linear >> 12;
   fill_slot(acc, cls, vpn, page, hits, stamp);
   // The entry that served a read would serve a write to its page the same

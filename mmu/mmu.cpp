@@ -307,7 +307,7 @@ Mmu::~Mmu() = default;
 
 bool Mmu::translate_slow(uint64_t linear, Access acc, const AccessCtx& who, PhysAddr& pa,
                          Fault& fault) {
-  settle();  // (translate_fast() did; a direct caller may not have)
+  settle();  // the open run's fetches first (a fast-path miss leaves them)
   return impl_->translate(linear, acc, who, pa, fault);
 }
 

@@ -91,14 +91,31 @@ class Mmu {
   // of line: translate_fast() serves the access from a fast-path slot
   // (access class `cls` = access_class(who)) or returns false having
   // changed nothing the model shows; translate_slow() must then follow.
+  // A miss leaves the open run's fetches uncharged: translate_slow() (or
+  // whatever the caller does instead) settles them before it touches the
+  // model. A hit charges them first, then itself, with the clock in a
+  // register: one load and one store of it.
   [[gnu::always_inline]] bool translate_fast(uint64_t linear, Access acc, unsigned cls, PhysAddr& pa) {
-    settle();
     const uint64_t vpn = linear >> 12;
     FastEntry& e = fast_[unsigned(acc)][cls][vpn & (kFastSlots - 1)];
     if (e.tag != vpn) return false;
-    ++*e.hits;
-    *e.stamp = ++clock_;
+    // Everything read before the first store through a counter pointer,
+    // which the compiler must assume may alias any of it.
+    uint64_t* const hits = e.hits;
+    uint64_t* const stamp = e.stamp;
     pa = e.page | (linear & 0xFFF);
+    uint64_t clock = clock_;
+    const uint64_t now = *run_count_, charged = run_charged_;
+    if (now != charged) {
+      uint64_t* const run_stamp = run_stamp_;
+      run_charged_ = now;
+      *run_hits_ += now - charged;
+      clock += now - charged;
+      *run_stamp = clock;
+    }
+    ++*hits;
+    *stamp = ++clock;
+    clock_ = clock;
     return true;
   }
   bool translate_slow(uint64_t linear, Access acc, const AccessCtx& who, PhysAddr& pa, Fault& fault);

@@ -73,12 +73,10 @@ class PhysMemory {
   uint8_t* ptr(PhysAddr pa, uint64_t len = 1) {
     return (pa < ram_.size() && len <= ram_.size() - pa) ? ram_.data() + pa : nullptr;
   }
-  // The CPU's fast path, for an address a translation produced (below
-  // 2^52, so pa + len cannot wrap): one compare, and the pointer used only
-  // when it is true.
-  bool in_ram(PhysAddr pa, unsigned len) const { return pa + len <= ram_.size(); }
+  // The CPU's fast path, for an address known to be in RAM (a fast-path
+  // slot serves RAM pages only): no bounds check.
   uint8_t* ram_at(PhysAddr pa) { return ram_.data() + pa; }
-  uint8_t ram_flags(PhysAddr pa) const { return flags_[pa >> 12]; }  // after in_ram()
+  uint8_t ram_flags(PhysAddr pa) const { return flags_[pa >> 12]; }
   uint8_t page_flags(PhysAddr pa) const {
     return pa < ram_.size() ? flags_[pa >> 12] : 0;
   }
