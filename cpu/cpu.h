@@ -311,11 +311,10 @@ class Cpu {
     attention_ = true;
   }
   void note_smc() { attention_ = true; }
-  // The instruction changed CS, RFLAGS.TF or RFLAGS.AC, which select the
-  // fetch slot and the decoding of a run on one page: the run ends after it.
-  // Whatever changes CS (CPL, L), RFLAGS.AC or TF, or arms a data
-  // breakpoint, calls this: the run on the current page ends, and the rest
-  // of the instruction's data accesses take the general path.
+  // The instruction changed CS (CPL, L), RFLAGS.TF or RFLAGS.AC, which
+  // select the fetch slot and the decoding of a run on one page, or the
+  // debug registers: the run ends after it, and the rest of the
+  // instruction's data accesses take the general path (data_cls_).
   void end_run() {
     attention_ = true;
     data_cls_ = kNoDataFast;
