@@ -59,6 +59,28 @@ TEST_F(SystemTest, SoftwareInterruptToAHandlerOnTheUserPageIsAnSmepFault) {
   EXPECT_EQ(stack(0), PF_P | PF_I);
 }
 
+// CLAC within straight-line kernel code: with CR4.SMAP a supervisor read of a
+// user page is allowed while RFLAGS.AC = 1 and a #PF once AC = 0 (SDM Vol. 3A
+// §4.6.1). As one run() call, so the read after CLAC is not decided by what
+// was true when the run began.
+TEST_F(SystemTest, ClacInARunMakesTheNextUserReadAnSmapFault) {
+  m.cpu.s.cr4 |= CR4_SMAP;
+  m.cpu.sync_mmu();
+  m.wr(kUserDataPa, 0x1122334455667788);
+  r(RBX) = kUserData;
+  m.cpu.set_rflags(m.cpu.rflags() | FL_AC);  // the run begins with AC = 1
+  load({0x48, 0x8b, 0x03,    // mov rax, [rbx]
+        0x0f, 0x01, 0xca,    // clac
+        0x48, 0x8b, 0x0b,    // mov rcx, [rbx]
+        0xeb, 0xfe});        // jmp $
+  m.cpu.run(m.cpu.icount() + 100);
+  EXPECT_EQ(r(RAX), 0x1122334455667788u) << "read with AC = 1";
+  ASSERT_TRUE(m.in_handler(VEC_PF)) << "RIP=" << std::hex << rip();
+  EXPECT_EQ(m.cpu.s.cr2, kUserData);
+  EXPECT_EQ(stack(0), PF_P);
+  EXPECT_EQ(stack(1), kCode + 6) << "the second read faulted";
+}
+
 TEST_F(SystemTest, IstStackWinsOverRsp0) {
   m.set_gate(0x81, kHandlers + 16 * 0x81, 3, /*ist=*/1);
   user({0xcd, 0x81});
