@@ -25,7 +25,7 @@ std::string describe(uint8_t v) {
 }  // namespace
 
 void Cpu::deliver_event(uint8_t vec, bool has_err, uint32_t err, int kind) {
-  end_run();  // CS and RFLAGS change
+  // (deliver() ends the run: CS and RFLAGS change)
   if (kind == kException) emit(CpuEventKind::Exception, err, vec == x86::VEC_PF ? s.cr2 : 0, vec);
   else if (kind == kExternal) emit(CpuEventKind::Interrupt, 0, 0, vec);
   try {

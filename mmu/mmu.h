@@ -104,15 +104,7 @@ class Mmu {
     uint64_t* const hits = e.hits;
     uint64_t* const stamp = e.stamp;
     pa = e.page | (linear & 0xFFF);
-    uint64_t clock = clock_;
-    const uint64_t now = *run_count_, charged = run_charged_;
-    if (now != charged) {
-      uint64_t* const run_stamp = run_stamp_;
-      run_charged_ = now;
-      *run_hits_ += now - charged;
-      clock += now - charged;
-      *run_stamp = clock;
-    }
+    uint64_t clock = settled(clock_);
     ++*hits;
     *stamp = ++clock;
     clock_ = clock;
@@ -248,9 +240,19 @@ class Mmu {
   // counter and stamp are the run slot's as open_run found them: every
   // change to the slot enters the model, which settles first, and ends the
   // run, so no charge is made after it.
-  void settle() const {
-    const uint64_t now = *run_count_;
-    if (now != run_charged_) charge_fetches(now - run_charged_);
+  void settle() const { clock_ = settled(clock_); }
+  // The same, on a clock the caller holds in a register: charges the open
+  // run's pending fetches after `clock` and returns the clock after them.
+  [[gnu::always_inline]] uint64_t settled(uint64_t clock) const {
+    const uint64_t now = *run_count_, charged = run_charged_;
+    if (now != charged) {
+      uint64_t* const run_stamp = run_stamp_;
+      run_charged_ = now;
+      *run_hits_ += now - charged;
+      clock += now - charged;
+      *run_stamp = clock;
+    }
+    return clock;
   }
   void charge_fetches(uint64_t n) const {
     *run_hits_ += n;
