@@ -1,9 +1,12 @@
 #include "guest/kernel/blkdev.h"
 
 #include "guest/include/slotlab_abi.h"
-#include "guest/kernel/vm.h"
+#include "guest/kernel/memlayout.h"
 #include "guest/kernel/task.h"
+#include "guest/kernel/trap.h"
+#include "guest/kernel/vm.h"
 #include "guest/kernel/x86.h"
+#include "mmu/arch.h"
 
 BlkDevice g_blkdev;
 
@@ -20,13 +23,54 @@ void cfg_write(unsigned dev, unsigned reg, uint32_t v) {
   cpu::outl(0xCFC, v);
 }
 
-// The 8259 mask bit of an IRQ (master 0x21, slave 0xA1 behind IRQ 2).
-void set_masked(unsigned irq, bool masked) {
-  const uint16_t port = irq < 8 ? 0x21 : 0xA1;
-  const uint8_t bit = (uint8_t)(1u << (irq & 7));
-  const uint8_t m = cpu::inb(port);
-  cpu::outb(port, masked ? m | bit : m & (uint8_t)~bit);
-  if (irq >= 8 && !masked) cpu::outb(0x21, cpu::inb(0x21) & (uint8_t)~4u);  // the cascade
+// The disk's INTx reaches the CPU through the I/O APIC, not the 8259: the
+// platform wires each ISA IRQ to 8259 input n and I/O APIC pin n (PCI IRQs
+// 5, 9, 10 and 11 have no interrupt source override in a pc's MADT other
+// than "level, active high", so pin = IRQ). The 8259 keeps the input masked
+// (pic_pit_init masks all but the timer). The local APIC stays as the
+// firmware left it for the 8259's timer: software-enabled, LINT0 in ExtINT
+// mode (SDM Vol. 3A §10.5.1); an ExtINT interrupt does not pass through the
+// local APIC's IRR/ISR, so the disk's vector does not hold the timer back.
+constexpr uint64_t IOAPIC_PHYS = 0xFEC00000;  // the pc's I/O APIC (the MADT's too)
+constexpr uint64_t IOAPIC = layout::KERNEL_MMIO, LAPIC = layout::KERNEL_MMIO + 0x1000;
+constexpr uint32_t RTE_LEVEL = 1u << 15, RTE_MASKED = 1u << 16, LVT_MASKED = 1u << 16;
+bool g_x2apic;  // the local APIC's registers are MSRs (IA32_APIC_BASE.EXTD)
+unsigned g_irqs_ioapic, g_irqs_8259;
+
+volatile uint32_t& mmio32(uint64_t va) { return *(volatile uint32_t*)va; }
+// 82093AA: IOREGSEL at +0x00 selects, IOWIN at +0x10 reads and writes.
+void ioapic_write(unsigned reg, uint32_t v) {
+  mmio32(IOAPIC) = reg;
+  mmio32(IOAPIC + 0x10) = v;
+}
+uint32_t lapic_read(unsigned off) { return g_x2apic ? (uint32_t)cpu::rdmsr(x86::MSR_X2APIC_FIRST + off / 16) : mmio32(LAPIC + off); }
+void lapic_write(unsigned off, uint32_t v) {
+  if (g_x2apic) cpu::wrmsr(x86::MSR_X2APIC_FIRST + off / 16, v);
+  else mmio32(LAPIC + off) = v;
+}
+// Redirection entry of the disk's pin: fixed delivery of VEC_BLK, physical
+// destination this CPU's APIC, active high, level-triggered (a shared PCI
+// line: an edge would be lost while another function still holds it high).
+void set_masked(bool masked) {
+  ioapic_write(0x10 + 2 * g_blkdev.irq, (uint32_t)VEC_BLK | RTE_LEVEL | (masked ? RTE_MASKED : 0));
+}
+
+// Map both controllers' registers into the kernel area (uncached, global,
+// supervisor: no module reaches them) and point the disk's pin at VEC_BLK,
+// masked until the driver waits.
+const char* interrupt_setup() {
+  const uint64_t base = cpu::rdmsr(x86::MSR_APIC_BASE);
+  if (!(base & 1u << 11)) return "the local APIC is disabled";
+  g_x2apic = base & 1u << 10;
+  if (!kernel_map_mmio(IOAPIC, IOAPIC_PHYS) || !kernel_map_mmio(LAPIC, base & 0xFFFFFF000ull))
+    return "no memory to map the interrupt controllers";
+  // Software-enabled with a spurious vector the IDT has; LINT0 unmasked in
+  // ExtINT mode if the firmware left it otherwise, or the 8259's timer stops.
+  lapic_write(0xF0, 0x100 | (uint32_t)VEC_SPURIOUS);
+  if (lapic_read(0x350) & LVT_MASKED) lapic_write(0x350, 0x700);
+  ioapic_write(0x11 + 2 * g_blkdev.irq, (g_x2apic ? lapic_read(0x20) : lapic_read(0x20) >> 24) << 24);
+  set_masked(true);
+  return nullptr;
 }
 }  // namespace
 
@@ -66,24 +110,31 @@ void blkdev_probe() {
     if ((lo & 1) || base == 0 || size > 64 * 1024) return void(g_blkdev.problem = "its BAR is not a memory BAR of at most 64 KiB");
     d.bar = base, d.bar_size = size < 4096 ? 4096 : size;
     d.irq = (uint8_t)cfg_read(dev, 0x3C);
-    if (d.irq >= 16 || d.irq == 2) return void(g_blkdev.problem = "its interrupt line is not an ISA IRQ");
-    d.present = true;
+    if (d.irq >= 16 || d.irq == 2 || d.irq == 0) return void(g_blkdev.problem = "its interrupt line is not an ISA IRQ");
     d.slot = (uint8_t)dev;
     g_blkdev = d;
+    g_blkdev.problem = interrupt_setup();
+    g_blkdev.present = !g_blkdev.problem;
     return;
   }
 }
 
+// Masked before the EOI: the line stays high until the driver's task reads
+// the ISR status, and a level-triggered entry whose remote IRR the EOI clears
+// would deliver again at once (SDM Vol. 3A §10.8.5; 82093AA §3.2.4).
 void blkdev_irq() {
-  set_masked(g_blkdev.irq, true);  // until the driver has acknowledged the device
+  set_masked(true);  // until the driver has acknowledged the device
+  ++g_irqs_ioapic;
   g_irq_seen = true;
   if (g_waiter && g_waiter->state == TaskState::Blocked) g_waiter->state = TaskState::Ready;
-  if (g_blkdev.irq >= 8) cpu::outb(0xA0, 0x20);
-  cpu::outb(0x20, 0x20);
+  lapic_write(0xB0, 0);  // EOI
 }
 
+void blkdev_irq_8259() { ++g_irqs_8259; }
+unsigned blkdev_irqs(bool through_8259) { return through_8259 ? g_irqs_8259 : g_irqs_ioapic; }
+
 bool blkdev_wait(uint64_t ticks) {
-  set_masked(g_blkdev.irq, false);
+  set_masked(false);
   // The task sleeps (others run, or the CPU halts) until the interrupt, its
   // own `ticks` or its call's budget wakes it (task.cpp on_timer_tick). Not a
   // yield loop: that kept a waiting task and a waiting init switching to
@@ -195,7 +246,10 @@ int64_t blkdev_complete(uint64_t regs, uint64_t ticks) {
   if (g_q.state != 1 || !g_q.chain.n) return abi::E_INVAL;
   auto* used = phys_ptr<volatile uint16_t>(g_q.ring + 0x200);
   const uint16_t want = (uint16_t)(g_q.used_seen + 1);
-  while (used[1] != want) {
+  // Every completion raises the interrupt (the driver never suppresses it),
+  // and reading the ISR status drops the line, so one request is one
+  // interrupt -- also when the device finished before the driver asked.
+  do {
     if (!blkdev_wait(ticks)) {
       // The device did not answer. Its request may still name the caller's
       // page: reset it rather than let a late completion write there.
@@ -204,7 +258,7 @@ int64_t blkdev_complete(uint64_t regs, uint64_t ticks) {
     }
     const uint8_t isr = reg<uint8_t>(regs, g_blkdev.isr);  // acknowledges the interrupt: the line drops
     (void)isr;
-  }
+  } while (used[1] != want);
   g_q.used_seen = want;
   g_q.chain.n = 0;
   // The used element of the request (§2.6.8): id, then the length written.

@@ -12,8 +12,8 @@
 // keeps the virtqueue in a frame of its own, and turns each request the
 // driver submits -- virtual addresses in its own memory or its caller's
 // window -- into descriptors after checking every one (SYS_dev DEV_SUBMIT).
-// The kernel takes the interrupt (the driver's ring-3 code cannot) and
-// wakes the driver (SYS_dev DEV_WAIT).
+// The kernel takes the interrupt through the I/O APIC (the driver's ring-3
+// code cannot) and wakes the driver (SYS_dev DEV_WAIT).
 // Without a device, blk serves its built-in disk (guest/include/disk.h).
 #pragma once
 #include <stdint.h>
@@ -22,7 +22,7 @@ struct BlkDevice {
   bool present = false;
   uint64_t bar = 0;       // physical
   uint32_t bar_size = 0;  // bytes, mapped at module base + MOD_DEVICE
-  uint8_t irq = 0;        // ISA IRQ (8259 input) of INTA
+  uint8_t irq = 0;        // ISA IRQ of INTA = its I/O APIC pin (its 8259 input stays masked)
   uint16_t common = 0, isr = 0, device = 0, notify = 0;  // offsets in the BAR
   uint32_t notify_mult = 0;
   uint8_t slot = 0;               // PCI device number on bus 0
@@ -31,7 +31,9 @@ struct BlkDevice {
 extern BlkDevice g_blkdev;
 
 void blkdev_probe();               // before modules_load_all
-void blkdev_irq();                 // the IRQ arrived (trap_dispatch): mask it, note it
+void blkdev_irq();                 // VEC_BLK arrived (trap_dispatch): mask the pin, note it, EOI
+void blkdev_irq_8259();            // the IRQ arrived through the 8259 (it must not: counted)
+unsigned blkdev_irqs(bool through_8259);  // interrupts taken so far, by path
 bool blkdev_wait(uint64_t ticks);  // sleeps until the IRQ came; false on a timeout
 
 // The transport, run by the kernel on the driver's behalf; `regs` is where the

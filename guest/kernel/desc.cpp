@@ -75,7 +75,7 @@ void io_permit(uint16_t first, uint16_t count, bool allow) {
 bool io_permitted(uint16_t port) { return !(tss.iomap[port >> 3] >> (port & 7) & 1); }
 
 void idt_init() {
-  for (unsigned v = 0; v < 48; ++v) {
+  for (unsigned v = 0; v < NUM_VECTORS; ++v) {
     uint64_t h = trap_vectors[v];
     idt[v] = {(uint16_t)h, KERNEL_CS, 0, 0x8E, (uint16_t)(h >> 16), (uint32_t)(h >> 32), 0};
   }

@@ -28,13 +28,14 @@ vec\n:
   .quad vec\n
 .endm
 
-// trap_vectors[v] = address of the stub for vector v (0..47), for the IDT.
+// trap_vectors[v] = address of the stub for vector v (0..63, NUM_VECTORS in
+// trap.h), for the IDT.
 .section .rodata
 .balign 8
 .global trap_vectors
 trap_vectors:
 .set i, 0
-.rept 48
+.rept 64
   VEC %i
   .set i, i + 1
 .endr

@@ -20,6 +20,9 @@
 //                                                           physical 0..1 GiB at KERNEL_BASE
 //                                                           with 2 MiB global supervisor pages.
 //                                                           The kernel image runs there.
+//                                                           PDPT entry 511 (KERNEL_MMIO): the
+//                                                           interrupt controllers' registers,
+//                                                           4 KiB uncached supervisor pages.
 //
 // Inside one module's GiB (base = MODULE_AREA + id GiB):
 //   base + 0           ELF image (linked here: code, rodata, data, bss)
@@ -49,6 +52,7 @@ inline constexpr unsigned SLOT_KERNEL = 511;
 inline constexpr uint64_t MODULE_AREA = 1ull << 39;   // slot 1
 inline constexpr uint64_t PRIVATE_AREA = 2ull << 39;  // slot 2
 inline constexpr uint64_t KERNEL_BASE = 0xFFFFFFFF80000000ull;  // slot 511, PDPT entry 510
+inline constexpr uint64_t KERNEL_MMIO = 0xFFFFFFFFC0000000ull;  // slot 511, PDPT entry 511
 inline constexpr uint64_t KERNEL_LOAD_PHYS = 1 * MiB;
 inline constexpr uint64_t PHYS_LIMIT = 1 * GiB;  // what the kernel mapping covers
 

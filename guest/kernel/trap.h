@@ -11,6 +11,9 @@ struct TrapFrame {
 static_assert(sizeof(TrapFrame) == 22 * 8);
 
 inline constexpr uint64_t VEC_TIMER = 32;  // PIC IRQ0 remapped
+inline constexpr uint64_t VEC_BLK = 48;        // the disk, through the I/O APIC (blkdev.cpp)
+inline constexpr uint64_t VEC_SPURIOUS = 63;   // the local APIC's spurious vector: no EOI
+inline constexpr unsigned NUM_VECTORS = 64;    // stubs in entry.S; the IDT holds these
 inline constexpr uint64_t VEC_SYSCALL = 0x100;
 inline constexpr uint16_t KERNEL_CS = 0x08, KERNEL_DS = 0x10, USER_DS = 0x23, USER_CS = 0x2B, TSS_SEL = 0x30;
 
@@ -20,7 +23,7 @@ extern "C" void trap_return();
 extern "C" void resume_user_frame();  // rsp = kstack_top - sizeof(TrapFrame), then trap_return
 extern "C" void syscall_entry();
 extern "C" void switch_stacks(uint64_t* save_rsp, uint64_t new_rsp);
-extern "C" const uint64_t trap_vectors[48];
+extern "C" const uint64_t trap_vectors[NUM_VECTORS];
 extern "C" uint64_t kstack_top;
 
 inline bool from_user(const TrapFrame* f) { return (f->cs & 3) == 3; }

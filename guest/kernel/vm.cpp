@@ -59,3 +59,10 @@ uint64_t new_pml4(uint64_t module_pdpt, uint64_t private_pdpt) {
 }
 
 uint64_t kernel_pml4() { return g_kernel_pml4; }
+
+// The PML4 entry of slot 511 has no U bit, so the user bit pt_map puts in
+// the intermediate entries grants nothing (SDM Vol. 3A §4.6.1).
+bool kernel_map_mmio(uint64_t va, uint64_t pa) {
+  if (va < KERNEL_MMIO) return false;
+  return pt_map(g_pt, g_kernel_pdpt, 3, va, pa, x86::PTE_W | x86::PTE_PCD | x86::PTE_PWT | x86::PTE_G);
+}

@@ -7,7 +7,8 @@
 # exactly the one the host computes (length, CRC-32 with Python's zlib), and
 # the image must come out unchanged. A missing name gives an error line on both.
 # The kernel's own check that the device's registers are mapped in blk's
-# module area and no other must say so on both.
+# module area and no other must say so on both, and its count of the disk's
+# interrupts must show them all through the I/O APIC, none through the 8259.
 # usage: cat_disk.sh QEMU SLOTLAB GUEST_IMAGE
 set -u
 qemu=$1 slotlab=$2 kernel=$3
@@ -47,6 +48,7 @@ print("CAT file=%s bytes=%d crc32=%08x" % (name, len(d), zlib.crc32(d)))' "$work
     got_q=$(grep '^CAT ' "$work/q.out") got_s=$(grep '^CAT ' "$work/s.out")
     if [[ $got_s != "$want" || $got_q != "$want" ]] ||
         ! grep -qE '^DISK registers mapped in the module page tables of: blk( \(|$)' "$work/s.out" ||
+        ! grep -qE '^DISK interrupts: [1-9][0-9]* through the I/O APIC \(pin [0-9]+, vector [0-9]+\), 0 through the 8259$' "$work/s.out" ||
         ! diff -q "$work/q.out" "$work/s.out" >/dev/null ||
         ! cmp -s "$work/disk.img" "$work/orig.img"; then
       echo "FAIL $cmdline"; echo "  want:   $want"; echo "  slotlab: $got_s"; echo "  qemu:    $got_q"
