@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <initializer_list>
+#include <string>
 #include <vector>
 
 #include "cpu/cpu.h"
@@ -80,15 +81,28 @@ class TestMachine {
   // Runs until RIP reaches a `jmp $` (EB FE: the tests' "stop here", and
   // every default exception handler), the CPU halts or shuts down, or `max`
   // instructions. Returns the number of instructions run.
+  //
+  // Twice: one instruction per run() call (the spin is found before it
+  // runs), then -- from the same state -- the same number of instructions
+  // as one run() call, which runs straight-line code on a page as a unit
+  // (Cpu::run_page). The two must leave the same machine (registers, the
+  // count, the MMU's whole saved state, RAM, port writes, CPU events), else
+  // the test fails here; what the test then checks is the second run's.
   uint64_t run_to_spin(uint64_t max = 100000);
   // True if RIP is at vector v's default handler (the exception was delivered).
   bool in_handler(uint8_t vec) const { return cpu.s.rip == kHandlers + 16ull * vec; }
 
  private:
+  uint64_t step_to_spin(uint64_t max);
   uint64_t alloc_table();
   uint64_t* entry(uint64_t table_pa, unsigned idx);
   uint64_t pml4_ = 0;
   uint64_t next_table_ = kPtPool;
 };
+
+// Every architectural register, the count and the interpreter's pending
+// state (interrupt line, halt, debug and NMI holds), as text: what two runs
+// that must agree are compared by (the structs have padding, so no bytes).
+std::string cpu_state_text(const cpu::Cpu& c);
 
 }  // namespace slot::cputest

@@ -22,6 +22,7 @@
 #include "emu/devices/serial_sink.h"
 #include "emu/serialize.h"
 #include "emu/machine/machine.h"
+#include "tests/cpu/machine.h"
 
 namespace {
 
@@ -48,33 +49,6 @@ struct Case {
 };
 
 void PrintTo(const Case& c, std::ostream* os) { *os << c.image << " '" << c.cmdline << "' tlb=" << c.tlb; }
-
-// The architectural state, field by field (the structs have padding, so no
-// byte comparison).
-std::string registers(slot::cpu::Cpu& c) {
-  const slot::cpu::CpuSnapshot snap = c.snapshot();
-  const slot::cpu::CpuState& s = snap.s;
-  std::ostringstream o;
-  o << std::hex;
-  for (uint64_t r : s.gpr) o << r << ' ';
-  o << "rip " << s.rip << " rflags " << c.rflags();
-  auto seg = [&](const slot::cpu::Segment& g) { o << " [" << g.sel << ' ' << g.base << ' ' << g.limit << ' ' << g.attr << ']'; };
-  for (const auto& g : s.seg) seg(g);
-  seg(s.ldtr), seg(s.tr);
-  o << " gdt " << s.gdtr.base << ' ' << s.gdtr.limit << " idt " << s.idtr.base << ' ' << s.idtr.limit;
-  o << " cr " << s.cr0 << ' ' << s.cr2 << ' ' << s.cr3 << ' ' << s.cr4 << ' ' << s.cr8 << " dr";
-  for (uint64_t d : s.dr) o << ' ' << d;
-  o << " efer " << s.efer << " msr " << s.star << ' ' << s.lstar << ' ' << s.cstar << ' ' << s.fmask << ' '
-    << s.kernel_gs_base << ' ' << s.tsc_aux << ' ' << s.pat << ' ' << s.tsc_offset << ' ' << s.tsc_adjust << ' '
-    << s.sysenter_cs << ' ' << s.sysenter_esp << ' ' << s.sysenter_eip << " pk " << s.pkru << ' ' << s.pkrs;
-  o << " icount " << snap.icount << " shadow " << snap.shadow_until << " insn_rip " << snap.insn_rip << " ring0 "
-    << snap.ring0_done << ' ' << snap.ring0_from << " ops " << snap.ops.syscall << ' ' << snap.ops.sysret << ' '
-    << snap.ops.iret << ' ' << snap.ops.wrmsr << ' ' << snap.ops.port_io << ' ' << snap.ops.string_steps << ' '
-    << snap.ops.string_bytes << " line " << snap.intr_line << " halted " << snap.halted << " shutdown "
-    << snap.shutdown << " dbg " << snap.dbg_hits << ' ' << snap.dbg_blocked << " nmi " << snap.nmi_pending << ' '
-    << snap.nmi_blocked;
-  return o.str();
-}
 
 // What the TLB model shows a user: every entry with its age (its recency rank
 // in its set, what replacement decides by) and every counter.
@@ -162,7 +136,7 @@ Outcome run(const Case& k, bool page_runs, bool observed = false) {
     if (out.exit != RunExit::InsnLimit || at >= k.max_insns) break;
   }
   out.icount = m.icount();
-  out.regs = registers(m.cpu());
+  out.regs = slot::cputest::cpu_state_text(m.cpu());
   if (observed) m.mmu().set_observer(nullptr);
   out.mmu = m.mmu().save();
   out.model += model_view(m.mmu());
