@@ -134,12 +134,15 @@ void blkdev_irq_8259() { ++g_irqs_8259; }
 unsigned blkdev_irqs(bool through_8259) { return through_8259 ? g_irqs_8259 : g_irqs_ioapic; }
 
 bool blkdev_wait(uint64_t ticks) {
-  set_masked(false);
   // The task sleeps (others run, or the CPU halts) until the interrupt, its
   // own `ticks` or its call's budget wakes it (task.cpp on_timer_tick). Not a
   // yield loop: that kept a waiting task and a waiting init switching to
   // each other, a busy machine for as long as the disk took.
   if (!g_irq_seen) {
+    // Unmasked only while nothing is taken and unacknowledged: an interrupt
+    // already taken keeps its line high until the ISR read, and unmasking
+    // then would deliver it twice.
+    set_masked(false);
     Task* t = g_current;
     g_waiter = t;
     t->wake_tick = g_ticks + ticks;

@@ -17,7 +17,7 @@ FaultRecord g_last_fault;
 
 extern "C" void trap_dispatch(TrapFrame* f) {
   if (f->vector == VEC_TIMER) return on_timer_tick(f);
-  if (f->vector == VEC_BLK) return blkdev_irq();
+  if (f->vector == VEC_BLK && g_blkdev.present) return blkdev_irq();
   if (f->vector == VEC_SPURIOUS) return;  // no EOI for the local APIC's spurious vector (SDM Vol. 3A §10.9)
   if (g_blkdev.present && f->vector == VEC_TIMER + g_blkdev.irq) blkdev_irq_8259();
   if (f->vector >= 32) {
