@@ -151,7 +151,7 @@ class Mmu {
   }
   void close_run(uint64_t last) {
     if (!run_slot_) return;
-    if (last > run_charged_) charge_fetches(last - run_charged_);
+    clock_ = charged_to(clock_, last);
     run_slot_ = nullptr;
     run_count_ = &run_charged_;
   }
@@ -243,9 +243,13 @@ class Mmu {
   void settle() const { clock_ = settled(clock_); }
   // The same, on a clock the caller holds in a register: charges the open
   // run's pending fetches after `clock` and returns the clock after them.
-  [[gnu::always_inline]] uint64_t settled(uint64_t clock) const {
-    const uint64_t now = *run_count_, charged = run_charged_;
-    if (now != charged) {
+  [[gnu::always_inline]] uint64_t settled(uint64_t clock) const { return charged_to(clock, *run_count_); }
+  // Charges the open run's fetches up to instruction number `now` (hit
+  // counter, clock, the run entry's stamp as after the last of them): the
+  // one rule settle(), translate_fast() and close_run() share.
+  [[gnu::always_inline]] uint64_t charged_to(uint64_t clock, uint64_t now) const {
+    const uint64_t charged = run_charged_;
+    if (now > charged) {
       uint64_t* const run_stamp = run_stamp_;
       run_charged_ = now;
       *run_hits_ += now - charged;
@@ -253,12 +257,6 @@ class Mmu {
       *run_stamp = clock;
     }
     return clock;
-  }
-  void charge_fetches(uint64_t n) const {
-    *run_hits_ += n;
-    clock_ += n;
-    *run_stamp_ = clock_;
-    run_charged_ += n;
   }
   void run_slot_changed() const;  // Impl: a fast-path slot was cleared or refilled
 

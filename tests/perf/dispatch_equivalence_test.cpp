@@ -45,7 +45,7 @@ struct Case {
   std::string cmdline;
   std::string tlb;
   uint64_t max_insns;
-  bool disk = false;  // a virtio-blk disk holding a ustar archive (make_disk)
+  bool disk = false;  // a virtio-blk disk holding a ustar archive (ustar_image)
 };
 
 void PrintTo(const Case& c, std::ostream* os) { *os << c.image << " '" << c.cmdline << "' tlb=" << c.tlb; }
@@ -170,9 +170,8 @@ void expect_same(const Outcome& a, const Outcome& b, bool raw_mmu) {
 }
 
 // The disk case did what it says: the file read back whole (the CRC of what
-// the image file holds afterwards), the interrupts
-// came through the I/O APIC, and the write changed the file's bytes 1000-1699
-// and nothing else of the image.
+// the image file holds afterwards), the interrupts came through the I/O APIC,
+// and the write changed the file's bytes 1000-1699 and nothing else of the image.
 void expect_disk_used(const Outcome& o) {
   ASSERT_GE(o.disk.size(), 512u + 3000u);
   uint32_t crc = ~0u;  // CRC-32 (IEEE 802.3, reflected), of the file as the image now holds it
