@@ -342,6 +342,9 @@ class Cpu {
     StretchEnd how;
   };
   [[gnu::noinline]] Stretch run_stretch(const Insn* d, uint64_t n, uint64_t limit, uint64_t base);
+  // The most pure instructions one chain of handlers runs (exec/common.h):
+  // the host stack's depth in a build that makes no tail calls.
+  static constexpr uint64_t kChain = 64;
   void debug_trap(bool tf);
   uint64_t event_rflags(uint8_t vec, int kind);
   bool exec_breakpoint();

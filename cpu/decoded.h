@@ -10,6 +10,15 @@ namespace slot::cpu {
 class Cpu;
 struct Insn;
 using Handler = void (*)(Cpu&, const Insn&);
+// A pure instruction's handler in chaining form (exec/common.h chain_step):
+// runs `d`, then -- as a tail call -- the pure instruction linked after it,
+// while `more` (how many more it may run) lasts; returns the last one run and
+// what was left of `more`.
+struct ChainEnd {
+  const Insn* last;
+  uint64_t more;
+};
+using Chain = ChainEnd (*)(Cpu&, const Insn* d, uint64_t more);
 // What Insn::next names until a run has linked the instruction: no flags (so
 // no stretch runs into it) and no handler (cpu/cpu.cpp).
 extern const Insn kUnlinked;
@@ -30,10 +39,16 @@ enum InsnFlag : uint8_t {
   // LEA and the hint NOPs). Cpu::run_page runs a stretch of these without
   // per-instruction bookkeeping.
   IF_PURE = 1 << 6,
+  // A pure instruction with a chaining form (Insn::chain): run_stretch starts
+  // a chain where two such follow each other.
+  IF_CHAIN = 1 << 7,
 };
 
 struct Insn {
   Handler fn;
+  // For the hot pure forms (set by specialise(), only with IF_PURE), the
+  // same instruction in chaining form; else null.
+  Chain chain = nullptr;
   uint64_t imm;      // immediate, moffs, or branch displacement (sign-extended)
   int32_t disp;      // memory displacement (sign-extended from disp8/16/32)
   uint16_t imm2;     // second immediate: ENTER's level, far pointer selector

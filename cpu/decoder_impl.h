@@ -209,7 +209,8 @@ DecodeStatus decode(CodeSize cs, Fetch&& fetch, Insn& out) {
   // LOCK is legal only on lockable forms with a memory destination (SDM Vol. 2A §2.1.1).
   if (lock && (!(row->attrs & A_LOCK) || !(d.flags & IF_MEM))) {
     d.fn = &ud<1>;
-    d.flags &= uint8_t(~IF_PURE);
+    d.chain = nullptr;
+    d.flags &= uint8_t(~(IF_PURE | IF_CHAIN));
   }
   return DecodeStatus::Ok;
 }

@@ -44,14 +44,16 @@ void specialise(Insn& d) {
   // Every ALU and shift variant is a register form; of the MOV family's, the
   // register forms and LEA (an address computed, no memory read); a Jcc writes RIP.
   const bool is_lea = d.fn == &lea<8> || d.fn == &lea<4>;
-  Handler h = specialise_alu(d);
+  Spec h = specialise_alu(d);
   if (!h) h = specialise_shift(d);
-  bool pure = h != nullptr;
+  bool pure = bool(h);
   if (!h && (h = specialise_jcc(d))) pure = false;
   if (!h && (h = specialise_mov(d))) pure = !d.mem() || is_lea;
-  if (h) d.fn = h;
+  if (h) d.fn = h.fn, d.chain = h.chain;
   else pure = pure_general(d);
   if (pure) d.flags |= IF_PURE;
+  else d.chain = nullptr;  // a chain runs pure instructions only
+  if (d.chain) d.flags |= IF_CHAIN;
 }
 
 }  // namespace slot::cpu

@@ -37,12 +37,17 @@ extern const unsigned kRowCount;
 // has a variant with its operation, width and register form fixed (the hot
 // forms: ALU, INC/DEC, shifts by an immediate, Jcc, MOV, LEA), that variant; else
 // d.fn. Each family file offers its own (specialise_alu, ...).
-// specialise() sets d.fn, and IF_PURE if the variant is one (decoded.h).
+// specialise() sets d.fn, d.chain, and IF_PURE if the variant is one (decoded.h).
+struct Spec {
+  Handler fn = nullptr;
+  Chain chain = nullptr;  // the pure variants' chaining form (exec/common.h), else null
+  explicit operator bool() const { return fn != nullptr; }
+};
 void specialise(Insn& d);
-Handler specialise_alu(const Insn& d);
-Handler specialise_shift(const Insn& d);
-Handler specialise_jcc(const Insn& d);
-Handler specialise_mov(const Insn& d);
+Spec specialise_alu(const Insn& d);
+Spec specialise_shift(const Insn& d);
+Spec specialise_jcc(const Insn& d);
+Spec specialise_mov(const Insn& d);
 
 // Explicit instantiation of a handler for every width, placed in the family
 // file that defines it (a missing one is a link error, not a silent gap).

@@ -149,23 +149,23 @@ template <unsigned W> struct IncDec {  // op 0 INC, 1 DEC
   template <unsigned OP> static void fn(Cpu& c, const Insn& d) { c.set_gpr<W>(d.rm, incdec<W>(c, c.s.gpr[d.rm], OP)); }
 };
 
-template <unsigned W> Handler specialise_w(const Insn& d) {
-  if (d.fn == &alu_EG<W>) return kOpTable<AluEG<W>, 8>[d.op & 7];
-  if (d.fn == &alu_GE<W>) return kOpTable<AluGE<W>, 8>[d.op & 7];
-  if (d.fn == &alu_EI<W>) return kOpTable<AluEI<W>, 8>[d.op & 7];
-  if (d.fn == &test_EG<W>) return &test_EG_r<W>;
-  if (d.fn == &incdec_E<W>) return kOpTable<IncDec<W>, 2>[d.op & 1];
-  return nullptr;
+template <unsigned W> Spec specialise_w(const Insn& d) {
+  if (d.fn == &alu_EG<W>) return kChainedTable<AluEG<W>, 8>[d.op & 7];
+  if (d.fn == &alu_GE<W>) return kChainedTable<AluGE<W>, 8>[d.op & 7];
+  if (d.fn == &alu_EI<W>) return kChainedTable<AluEI<W>, 8>[d.op & 7];
+  if (d.fn == &test_EG<W>) return chained<&test_EG_r<W>>();
+  if (d.fn == &incdec_E<W>) return kChainedTable<IncDec<W>, 2>[d.op & 1];
+  return {};
 }
 }  // namespace
 
-Handler specialise_alu(const Insn& d) {
-  if (d.mem()) return nullptr;
+Spec specialise_alu(const Insn& d) {
+  if (d.mem()) return {};
   switch (d.osz) {
     case 2: return specialise_w<2>(d);
     case 4: return specialise_w<4>(d);
     case 8: return specialise_w<8>(d);
-    default: return nullptr;
+    default: return {};
   }
 }
 

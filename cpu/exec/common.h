@@ -59,4 +59,28 @@ template <class F, unsigned... I> constexpr std::array<Handler, sizeof...(I)> op
 }
 template <class F, unsigned N> inline constexpr auto kOpTable = op_table_of<F>(std::make_integer_sequence<unsigned, N>{});
 
+// Handler chaining (issue 18). A pure instruction (IF_PURE: general
+// registers and flags only -- no fault, no RIP, no count, no attention) in
+// chaining form runs the pure instruction linked after it itself, as a tail
+// call, instead of returning to run_stretch's loop: each handler's indirect
+// jump is a branch site of its own (the host predicts the next handler from
+// this one), and the loop's call, return and tests per instruction go. The
+// budget `more` stays in a register. run_stretch bounds it by Cpu::kChain,
+// so a build that makes no tail calls (unoptimised, sanitised) holds at most
+// that many frames. The count and RIP are run_stretch's to write, after.
+template <Handler F> ChainEnd chain_step(Cpu& c, const Insn* d, uint64_t more) {
+  F(c, *d);
+  const Insn* n = d->next;  // (a pure handler changes no link)
+  if (more && n->chain) return n->chain(c, n, more - 1);
+  return {d, more};
+}
+template <Handler F> constexpr Spec chained() { return {F, &chain_step<F>}; }
+template <class F, unsigned... I> constexpr std::array<Spec, sizeof...(I)> chained_table_of(
+    std::integer_sequence<unsigned, I...>) {
+  return {chained<&F::template fn<I>>()...};
+}
+// kOpTable for a family of pure handlers: each with its chaining form.
+template <class F, unsigned N>
+inline constexpr auto kChainedTable = chained_table_of<F>(std::make_integer_sequence<unsigned, N>{});
+
 }  // namespace slot::cpu

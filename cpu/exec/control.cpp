@@ -124,10 +124,10 @@ template <unsigned W> struct JccCC {
 };
 }  // namespace
 
-Handler specialise_jcc(const Insn& d) {
-  if (d.fn == &jcc<8>) return kOpTable<JccCC<8>, 16>[d.op & 15];
-  if (d.fn == &jcc<4>) return kOpTable<JccCC<4>, 16>[d.op & 15];
-  return nullptr;
+Spec specialise_jcc(const Insn& d) {
+  if (d.fn == &jcc<8>) return {kOpTable<JccCC<8>, 16>[d.op & 15]};
+  if (d.fn == &jcc<4>) return {kOpTable<JccCC<4>, 16>[d.op & 15]};
+  return {};
 }
 
 }  // namespace slot::cpu

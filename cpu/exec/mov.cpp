@@ -139,9 +139,9 @@ template <bool I> uint64_t offset_b(const Cpu& c, const Insn& d) {
 }
 template <unsigned W> void lea_b(Cpu& c, const Insn& d) { c.set_gpr<W>(d.reg, offset_b<false>(c, d)); }
 template <unsigned W> void lea_bi(Cpu& c, const Insn& d) { c.set_gpr<W>(d.reg, offset_b<true>(c, d)); }
-template <unsigned W> Handler specialise_lea(const Insn& d) {
-  if (d.asz != 8 || d.base >= 16) return nullptr;  // RIP_REG or NO_REG
-  return d.index == NO_REG ? &lea_b<W> : &lea_bi<W>;
+template <unsigned W> Spec specialise_lea(const Insn& d) {
+  if (d.asz != 8 || d.base >= 16) return {};  // RIP_REG or NO_REG
+  return d.index == NO_REG ? chained<&lea_b<W>>() : chained<&lea_bi<W>>();
 }
 // MOV between a register and memory at such an offset, then Cpu::load_greg
 // (Cpu::read into the register) and Cpu::write as the general form.
@@ -151,27 +151,27 @@ template <unsigned W, bool I> void mov_GE_m(Cpu& c, const Insn& d) {
 template <unsigned W, bool I> void mov_EG_m(Cpu& c, const Insn& d) {
   c.write<W>(d.seg, offset_b<I>(c, d), c.gpr<W>(d.reg));
 }
-template <unsigned W> Handler specialise_mov_m(const Insn& d) {
-  if (d.asz != 8 || d.base >= 16) return nullptr;
+template <unsigned W> Spec specialise_mov_m(const Insn& d) {
+  if (d.asz != 8 || d.base >= 16) return {};
   const bool i = d.index != NO_REG;
-  if (d.fn == &mov_GE<W>) return i ? &mov_GE_m<W, true> : &mov_GE_m<W, false>;
-  if (d.fn == &mov_EG<W>) return i ? &mov_EG_m<W, true> : &mov_EG_m<W, false>;
-  return nullptr;
+  if (d.fn == &mov_GE<W>) return {i ? &mov_GE_m<W, true> : &mov_GE_m<W, false>};
+  if (d.fn == &mov_EG<W>) return {i ? &mov_EG_m<W, true> : &mov_EG_m<W, false>};
+  return {};
 }
 }  // namespace
 
-Handler specialise_mov(const Insn& d) {
+Spec specialise_mov(const Insn& d) {
   if (d.mem() && d.fn == &lea<8>) return specialise_lea<8>(d);
   if (d.mem() && d.fn == &lea<4>) return specialise_lea<4>(d);
   if (d.mem()) {
-    if (Handler h = specialise_mov_m<8>(d)) return h;
+    if (Spec h = specialise_mov_m<8>(d)) return h;
     return specialise_mov_m<4>(d);
   }
-  if (d.fn == &mov_EG<8>) return &mov_EG_r<8>;
-  if (d.fn == &mov_EG<4>) return &mov_EG_r<4>;
-  if (d.fn == &mov_GE<8>) return &mov_GE_r<8>;
-  if (d.fn == &mov_GE<4>) return &mov_GE_r<4>;
-  return nullptr;
+  if (d.fn == &mov_EG<8>) return chained<&mov_EG_r<8>>();
+  if (d.fn == &mov_EG<4>) return chained<&mov_EG_r<4>>();
+  if (d.fn == &mov_GE<8>) return chained<&mov_GE_r<8>>();
+  if (d.fn == &mov_GE<4>) return chained<&mov_GE_r<4>>();
+  return {};
 }
 
 }  // namespace slot::cpu

@@ -149,11 +149,11 @@ template <unsigned W> struct ShiftRI {
 };
 }  // namespace
 
-Handler specialise_shift(const Insn& d) {
-  if (d.mem()) return nullptr;
-  if (d.osz == 8 && d.fn == &shift_EI<8>) return kOpTable<ShiftRI<8>, 8>[d.op & 7];
-  if (d.osz == 4 && d.fn == &shift_EI<4>) return kOpTable<ShiftRI<4>, 8>[d.op & 7];
-  return nullptr;
+Spec specialise_shift(const Insn& d) {
+  if (d.mem()) return {};
+  if (d.osz == 8 && d.fn == &shift_EI<8>) return kChainedTable<ShiftRI<8>, 8>[d.op & 7];
+  if (d.osz == 4 && d.fn == &shift_EI<4>) return kChainedTable<ShiftRI<4>, 8>[d.op & 7];
+  return {};
 }
 
 }  // namespace slot::cpu

@@ -190,5 +190,34 @@ TEST_F(CpuTest, FarReturnToRingThree) {
   EXPECT_EQ(stack(5), kUData);
 }
 
+// A run must stop exactly at its limit also inside a straight run of pure
+// register instructions, which the interpreter may execute as one chain of
+// handlers (issue 18; at most Cpu::kChain at a time): every limit from 1 to
+// past the chain bound, after a first pass has linked the instructions. The
+// expected registers are the arithmetic of the first L instructions.
+TEST_F(CpuTest, RunLimitInsideAStraightRunOfRegisterInstructions) {
+  constexpr unsigned kN = 150;
+  std::vector<uint8_t> code;
+  for (unsigned i = 0; i < kN; ++i) {
+    if (i % 2 == 0) code.insert(code.end(), {0x48, 0x01, 0xd8});  // add rax, rbx
+    else code.insert(code.end(), {0x48, 0xff, 0xc1});             // inc rcx
+  }
+  code.insert(code.end(), {0xeb, 0xfe});  // jmp $
+  load(code);
+  r(RAX) = 0, r(RBX) = 3, r(RCX) = 0;
+  ASSERT_EQ(run(), kN);  // links the instructions
+  ASSERT_EQ(r(RAX), 3u * (kN / 2));
+  for (unsigned limit : {1u, 2u, 3u, 62u, 63u, 64u, 65u, 66u, 100u, 127u, 128u, 129u, 149u, 150u}) {
+    r(RAX) = 0, r(RBX) = 3, r(RCX) = 0;
+    m.cpu.s.rip = kCode;
+    const uint64_t start = m.cpu.icount();
+    m.cpu.run(start + limit);
+    EXPECT_EQ(m.cpu.icount() - start, limit);
+    EXPECT_EQ(rip(), kCode + 3 * limit) << "limit " << limit;
+    EXPECT_EQ(r(RAX), 3u * ((limit + 1) / 2)) << "limit " << limit;
+    EXPECT_EQ(r(RCX), limit / 2) << "limit " << limit;
+  }
+}
+
 }  // namespace
 }  // namespace slot::cputest
