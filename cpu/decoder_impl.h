@@ -205,13 +205,9 @@ DecodeStatus decode(CodeSize cs, Fetch&& fetch, Insn& out) {
   d.op = row->sub == REG ? uint8_t((d.modrm >> 3) & 7) : row->sub;
   unsigned wi = d.osz == 1 ? 0 : d.osz == 2 ? 1 : d.osz == 4 ? 2 : 3;
   d.fn = row->fn[wi];
-  specialise(d);
   // LOCK is legal only on lockable forms with a memory destination (SDM Vol. 2A §2.1.1).
-  if (lock && (!(row->attrs & A_LOCK) || !(d.flags & IF_MEM))) {
-    d.fn = &ud<1>;
-    d.chain = nullptr;
-    d.flags &= uint8_t(~(IF_PURE | IF_CHAIN));
-  }
+  if (lock && (!(row->attrs & A_LOCK) || !(d.flags & IF_MEM))) d.fn = &ud<1>;
+  else specialise(d);
   return DecodeStatus::Ok;
 }
 
