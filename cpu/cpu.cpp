@@ -379,7 +379,8 @@ void Cpu::run_page() {
 // following the links (Insn::next and Insn::taken) until one is missing. A
 // pure instruction (IF_PURE) cannot fault, read RIP or the count, or raise
 // attention, so for those the count, RIP and insn_rip are written once after
-// the stretch; every other instruction gets all three first, as the
+// the stretch (so for a Jcc that a chain runs through: it only picks the
+// link that follows); every other instruction gets all three first, as the
 // per-instruction path gives them, and the stretch ends as that path would
 // when one raises attention. It stops where the per-instruction path would
 // stop: before the instruction that reaches the limit. (No link leads to
@@ -394,14 +395,18 @@ Cpu::Stretch Cpu::run_stretch(const Insn* d, uint64_t n, const uint64_t limit, c
   const Insn* last = d;
   for (;;) {
     if ((d->flags & IF_PURE) && left) [[likely]] {
-      // It and the pure instructions linked after it as one chain, `budget`
-      // at most; one alone is called the plain way (its return is cheaper).
+      // It and the pure instructions and 64-bit Jcc linked after it as one
+      // chain, `budget` at most; one alone is called the plain way (its
+      // return is cheaper). A chain ends after a pure instruction, or before
+      // the impure instruction or the Jcc it returns (decoded.h ChainEnd).
       if (d->flags & d->next->flags & IF_CHAIN) {
         const uint64_t budget = left < kChain ? left : kChain;
         const ChainEnd e = d->chain(*this, d, budget - 1);
         left -= budget - e.more;
+        // (`last` is read only for a missing link, and a chain never
+        // returns one: a not-run end may stand in for it.)
         last = e.last;
-        d = last->next;
+        d = (last->flags & IF_PURE) ? last->next : last;
         continue;
       }
       last = d;

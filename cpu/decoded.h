@@ -11,9 +11,13 @@ class Cpu;
 struct Insn;
 using Handler = void (*)(Cpu&, const Insn&);
 // A pure instruction's handler in chaining form (exec/common.h chain_step):
-// runs `d`, then -- as a tail call -- the pure instruction linked after it,
-// while `more` (how many more it may run) lasts; returns the last one run and
-// what was left of `more`.
+// runs `d`, then -- as a tail call -- the instruction linked after it if that
+// one chains too, while `more` (how many more it may run) lasts; returns the
+// last one run and what was left of `more`. A 64-bit Jcc chains as well
+// (exec/control.cpp) but never ends a chain as the last one run: where it
+// cannot go on, it returns the impure instruction it picked, or itself with
+// its share of `more` given back -- not run, either way. So `last` is the
+// last instruction run if it is pure, else the next one to run.
 struct ChainEnd {
   const Insn* last;
   uint64_t more;
@@ -39,15 +43,15 @@ enum InsnFlag : uint8_t {
   // LEA and the hint NOPs). Cpu::run_page runs a stretch of these without
   // per-instruction bookkeeping.
   IF_PURE = 1 << 6,
-  // A pure instruction with a chaining form (Insn::chain): run_stretch starts
-  // a chain where two such follow each other.
+  // An instruction with a chaining form (Insn::chain: some pure forms and the
+  // 64-bit Jcc): run_stretch starts a chain where a pure one has another after it.
   IF_CHAIN = 1 << 7,
 };
 
 struct Insn {
   Handler fn;
-  // For the hot pure forms (set by specialise(), only with IF_PURE), the
-  // same instruction in chaining form; else null.
+  // For the hot pure forms (set by specialise(), with IF_PURE) and the 64-bit
+  // Jcc, the same instruction in chaining form; else null.
   Chain chain = nullptr;
   uint64_t imm;      // immediate, moffs, or branch displacement (sign-extended)
   int32_t disp;      // memory displacement (sign-extended from disp8/16/32)

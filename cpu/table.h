@@ -40,7 +40,7 @@ extern const unsigned kRowCount;
 // specialise() sets d.fn, d.chain, and IF_PURE if the variant is one (decoded.h).
 struct Spec {
   Handler fn = nullptr;
-  Chain chain = nullptr;  // the pure variants' chaining form (exec/common.h), else null
+  Chain chain = nullptr;  // the chaining form (pure variants, 64-bit Jcc: exec/common.h), else null
   explicit operator bool() const { return fn != nullptr; }
 };
 void specialise(Insn& d);

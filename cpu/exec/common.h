@@ -61,8 +61,9 @@ template <class F, unsigned N> inline constexpr auto kOpTable = op_table_of<F>(s
 
 // Handler chaining (issue 18). A pure instruction (IF_PURE: general
 // registers and flags only -- no fault, no RIP, no count, no attention) in
-// chaining form runs the pure instruction linked after it itself, as a tail
-// call, instead of returning to run_stretch's loop: each handler's indirect
+// chaining form runs the instruction linked after it itself if that one has
+// a chaining form too (a pure one or a 64-bit Jcc, exec/control.cpp), as a
+// tail call, instead of returning to run_stretch's loop: each handler's indirect
 // jump is a branch site of its own (the host predicts the next handler from
 // this one), and the loop's call, return and tests per instruction go. The
 // budget `more` stays in a register. run_stretch bounds it by Cpu::kChain,

@@ -122,10 +122,38 @@ template <unsigned W> struct JccCC {
     if (c.cond(CC)) c.s.rip = near_target<W>(c, c.s.rip + d.imm);
   }
 };
+
+// A 64-bit Jcc inside a chain (exec/common.h): it goes on to the instruction
+// its condition picks -- `taken` or `next`, both on its own page -- if that
+// one chains too and the budget allows. Where it cannot, the chain ends: with
+// that instruction, not run, if it is linked and not pure (a memory access,
+// say: run_stretch runs it next); else with the Jcc itself not run and its
+// budget unspent, for run_stretch to run the plain way (it changes nothing
+// but RIP, so deciding not to run it is free). So a chain's end is the last
+// instruction run if pure, else the next one to run (decoded.h). A linked
+// `taken` is its target: with 64-bit operand size the target is the
+// instruction's end plus the displacement, nothing truncated, and the code
+// page's offsets do not depend on which linear page maps it; a target on the
+// instruction's own (canonical) page is canonical, so near_target's #GP
+// cannot happen on the way through a link. (Other widths depend on CS's
+// limit and truncate: they do not chain.)
+struct JccChain {
+  template <unsigned CC> static ChainEnd fn(Cpu& c, const Insn* d, uint64_t more) {
+    const Insn* n = c.cond(CC) ? d->taken : d->next;
+    if (more && n->chain) [[likely]] return n->chain(c, n, more - 1);
+    if (!(n->flags & IF_PURE) && n != &kUnlinked) return {n, more};
+    return {d, more + 1};
+  }
+};
+template <unsigned... CC> constexpr std::array<Spec, sizeof...(CC)> jcc64_table(
+    std::integer_sequence<unsigned, CC...>) {
+  return {Spec{&JccCC<8>::fn<CC>, &JccChain::fn<CC>}...};
+}
+constexpr auto kJcc64 = jcc64_table(std::make_integer_sequence<unsigned, 16>{});
 }  // namespace
 
 Spec specialise_jcc(const Insn& d) {
-  if (d.fn == &jcc<8>) return {kOpTable<JccCC<8>, 16>[d.op & 15]};
+  if (d.fn == &jcc<8>) return kJcc64[d.op & 15];
   if (d.fn == &jcc<4>) return {kOpTable<JccCC<4>, 16>[d.op & 15]};
   return {};
 }

@@ -1,5 +1,7 @@
 // Stack instructions and near/far control flow in 64-bit mode (SDM Vol. 2B
 // PUSH, POP, PUSHF/POPF, ENTER, LEAVE; Vol. 2A CALL, JMP; Vol. 2B RET).
+#include <algorithm>
+
 #include "tests/cpu/unit_common.h"
 
 namespace slot::cputest {
@@ -196,7 +198,7 @@ TEST_F(CpuTest, FarReturnToRingThree) {
 // past the chain bound, after a first pass has linked the instructions. The
 // expected registers are the arithmetic of the first L instructions.
 TEST_F(CpuTest, RunLimitInsideAStraightRunOfRegisterInstructions) {
-  constexpr unsigned kN = 150;
+  constexpr unsigned kC = cpu::Cpu::kChain, kN = 2 * kC + 22;
   std::vector<uint8_t> code;
   for (unsigned i = 0; i < kN; ++i) {
     if (i % 2 == 0) code.insert(code.end(), {0x48, 0x01, 0xd8});  // add rax, rbx
@@ -207,7 +209,8 @@ TEST_F(CpuTest, RunLimitInsideAStraightRunOfRegisterInstructions) {
   r(RAX) = 0, r(RBX) = 3, r(RCX) = 0;
   ASSERT_EQ(run(), kN);  // links the instructions
   ASSERT_EQ(r(RAX), 3u * (kN / 2));
-  for (unsigned limit : {1u, 2u, 3u, 62u, 63u, 64u, 65u, 66u, 100u, 127u, 128u, 129u, 149u, 150u}) {
+  for (unsigned limit : {1u, 2u, 3u, kC - 2, kC - 1, kC, kC + 1, kC + 2, kC + 37, 2 * kC - 1, 2 * kC,
+                         2 * kC + 1, kN - 1, kN}) {
     r(RAX) = 0, r(RBX) = 3, r(RCX) = 0;
     m.cpu.s.rip = kCode;
     const uint64_t start = m.cpu.icount();
@@ -216,6 +219,94 @@ TEST_F(CpuTest, RunLimitInsideAStraightRunOfRegisterInstructions) {
     EXPECT_EQ(rip(), kCode + 3 * limit) << "limit " << limit;
     EXPECT_EQ(r(RAX), 3u * ((limit + 1) / 2)) << "limit " << limit;
     EXPECT_EQ(r(RCX), limit / 2) << "limit " << limit;
+  }
+}
+
+// The same through a loop: a chain may run through a 64-bit Jcc, taken back
+// to the loop's top or not taken into the pure instruction after the loop.
+// Every limit around the iterations' ends and the chain bound; the expected
+// registers and RIP are the arithmetic of the first L instructions.
+TEST_F(CpuTest, RunLimitInsideALoopOfRegisterInstructionsAndJcc) {
+  constexpr unsigned kC = cpu::Cpu::kChain, kIters = kC / 2 + 3;
+  load({0x48, 0x01, 0xd8,   // top: add rax, rbx
+        0x48, 0xff, 0xc1,   //      inc rcx
+        0x48, 0xff, 0xca,   //      dec rdx
+        0x75, 0xf5,         //      jnz top
+        0x48, 0xff, 0xc6,   //      inc rsi
+        0xeb, 0xfe});       //      jmp $
+  const auto reset = [&] {
+    r(RAX) = 0, r(RBX) = 3, r(RCX) = 0, r(RDX) = kIters, r(RSI) = 0;
+    m.cpu.s.rip = kCode;
+  };
+  reset();
+  ASSERT_EQ(run(), 4 * kIters + 1);
+  // Two more whole runs link the instructions, both ways out of the JNZ (the
+  // first leaves it before `inc rsi` is decoded).
+  for (int pass = 0; pass < 2; ++pass) {
+    reset();
+    const uint64_t start = m.cpu.icount();
+    m.cpu.run(start + 4 * kIters + 1);
+    ASSERT_EQ(r(RSI), 1u);
+    ASSERT_EQ(rip(), kCode + 14);
+  }
+  std::vector<unsigned> limits;
+  for (unsigned l = 1; l <= 14; ++l) limits.push_back(l);
+  for (unsigned l = kC - 3; l <= kC + 4; ++l) limits.push_back(l);
+  for (unsigned l = 2 * kC - 3; l <= 2 * kC + 4; ++l) limits.push_back(l);
+  for (unsigned l = 4 * kIters - 2; l <= 4 * kIters + 1; ++l) limits.push_back(l);
+  for (unsigned limit : limits) {
+    reset();
+    const uint64_t start = m.cpu.icount();
+    m.cpu.run(start + limit);
+    const unsigned done = std::min(limit, 4 * kIters), k = done / 4, rest = done % 4;
+    EXPECT_EQ(m.cpu.icount() - start, limit);
+    EXPECT_EQ(r(RAX), 3u * (k + (rest >= 1))) << "limit " << limit;
+    EXPECT_EQ(r(RCX), k + (rest >= 2)) << "limit " << limit;
+    EXPECT_EQ(r(RDX), kIters - k - (rest >= 3)) << "limit " << limit;
+    EXPECT_EQ(r(RSI), limit > 4 * kIters ? 1u : 0u) << "limit " << limit;
+    const uint64_t at = limit > 4 * kIters ? 14 : limit == 4 * kIters ? 11 : rest * 3;
+    EXPECT_EQ(rip(), kCode + at) << "limit " << limit;
+  }
+}
+
+// And where the Jcc's way out is a memory access: the chain ends before it
+// (taken: the store at the loop's top; not taken: the store after the loop).
+TEST_F(CpuTest, RunLimitInALoopWhoseJccLeadsToAStore) {
+  constexpr unsigned kIters = cpu::Cpu::kChain / 2 + 7;
+  constexpr uint64_t kNone = 0x5A5A5A5A;
+  load({0x48, 0x89, 0x0f,         // top: mov [rdi], rcx
+        0x48, 0x01, 0xd8,         //      add rax, rbx
+        0x48, 0xff, 0xc1,         //      inc rcx
+        0x48, 0xff, 0xca,         //      dec rdx
+        0x75, 0xf2,               //      jnz top
+        0x48, 0x89, 0x47, 0x08,   //      mov [rdi+8], rax
+        0xeb, 0xfe});             //      jmp $
+  const auto reset = [&] {
+    r(RAX) = 0, r(RBX) = 3, r(RCX) = 0, r(RDX) = kIters, r(RDI) = kData;
+    m.wr(kData, kNone), m.wr(kData + 8, kNone);
+    m.cpu.s.rip = kCode;
+  };
+  reset();
+  ASSERT_EQ(run(), 5 * kIters + 1);
+  for (int pass = 0; pass < 2; ++pass) {  // link both ways out of the JNZ
+    reset();
+    m.cpu.run(m.cpu.icount() + 5 * kIters + 1);
+    ASSERT_EQ(m.rd(kData + 8), 3u * kIters);
+  }
+  for (unsigned limit = 1; limit <= 5 * kIters + 1; ++limit) {
+    reset();
+    const uint64_t start = m.cpu.icount();
+    m.cpu.run(start + limit);
+    const unsigned done = std::min(limit, 5 * kIters), k = done / 5, rest = done % 5;
+    const unsigned stores = k + (rest >= 1);
+    EXPECT_EQ(m.cpu.icount() - start, limit);
+    EXPECT_EQ(m.rd(kData), stores ? stores - 1 : kNone) << "limit " << limit;
+    EXPECT_EQ(r(RAX), 3u * (k + (rest >= 2))) << "limit " << limit;
+    EXPECT_EQ(r(RCX), k + (rest >= 3)) << "limit " << limit;
+    EXPECT_EQ(r(RDX), kIters - k - (rest >= 4)) << "limit " << limit;
+    EXPECT_EQ(m.rd(kData + 8), limit > 5 * kIters ? 3u * kIters : kNone) << "limit " << limit;
+    const uint64_t at = limit > 5 * kIters ? 18 : limit == 5 * kIters ? 14 : rest * 3;
+    EXPECT_EQ(rip(), kCode + at) << "limit " << limit;
   }
 }
 
