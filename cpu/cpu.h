@@ -114,7 +114,7 @@ class Cpu {
   // The most instructions one chain of handlers runs (exec/common.h): the
   // host stack's depth in a build that makes no tail calls. Where a chain
   // runs out of budget inside a loop varies, and each time costs the host a
-  // mispredicted branch or two: 256 instead of 64 made the integer loop ~3 %
+  // mispredicted branch or two: 256 instead of 64 made the integer loop 2.4 %
   // faster (docs/performance.md).
   static constexpr uint64_t kChain = 256;
   void set_intr_line(bool level) { intr_line_ = level; if (level) attention_ = true; }

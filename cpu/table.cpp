@@ -46,13 +46,12 @@ void specialise(Insn& d) {
   const bool is_lea = d.fn == &lea<8> || d.fn == &lea<4>;
   Spec h = specialise_alu(d);
   if (!h) h = specialise_shift(d);
-  bool pure = bool(h), jcc = false;
-  if (!h && (h = specialise_jcc(d))) pure = false, jcc = true;
+  bool pure = bool(h);
+  if (!h && (h = specialise_jcc(d))) pure = false;
   if (!h && (h = specialise_mov(d))) pure = !d.mem() || is_lea;
-  if (h) d.fn = h.fn, d.chain = h.chain;
+  if (h) d.fn = h.fn, d.chain = h.chain;  // (a Spec has a chaining form only where one may chain)
   else pure = pure_general(d);
   if (pure) d.flags |= IF_PURE;
-  else if (!jcc) d.chain = nullptr;  // a chain runs pure instructions and Jcc only
   if (d.chain) d.flags |= IF_CHAIN;
 }
 

@@ -40,7 +40,9 @@ extern const unsigned kRowCount;
 // specialise() sets d.fn, d.chain, and IF_PURE if the variant is one (decoded.h).
 struct Spec {
   Handler fn = nullptr;
-  Chain chain = nullptr;  // the chaining form (pure variants, 64-bit Jcc: exec/common.h), else null
+  // The chaining form (exec/common.h), given only for forms that may chain:
+  // the pure register variants and the 64-bit Jcc; else null.
+  Chain chain = nullptr;
   explicit operator bool() const { return fn != nullptr; }
 };
 void specialise(Insn& d);
