@@ -16,7 +16,19 @@ struct CodePage {
   CodeSize mode = CodeSize::Bits64;
   const Insn* at[4096] = {};  // by page offset; nullptr = not decoded (one load per fetch)
   std::deque<Insn> insns;     // storage; a deque never moves what `at` points to
+  // By page offset: some instruction's Insn::next or Insn::taken may lead to
+  // the one there (set with the link, by linked()), so a write over it must
+  // cut links (Cpu::invalidate_code); most writes to a page with code hit none.
+  uint64_t targets[64] = {};
 };
+
+namespace {
+// `to`, noted as a link target on its page (CodePage::targets).
+const Insn* linked(CodePage* page, const Insn* to) {
+  page->targets[to->off >> 6] |= 1ull << (to->off & 63);
+  return to;
+}
+}  // namespace
 
 const Insn kUnlinked{};
 
@@ -110,7 +122,12 @@ void Cpu::flush_code_cache() {
 // A write to a page with cached code drops exactly the decoded instructions
 // that may overlap the written bytes (one may start up to 14 bytes earlier);
 // the rest of the page stays decoded. Dropped entries stay in the vector (the
-// executing instruction may be one of them) until the page is recycled.
+// executing instruction may be one of them) until the page is recycled, and
+// the links to them are cut: a run follows links, not `at`, so one left
+// would run an overwritten instruction in its old form -- even the one right
+// after the store, which the SDM says runs in its new form (Vol. 3A §11.6).
+// Everything that follows a link reads it after the instruction before it
+// ran, so a store that cuts its own `next` is seen at once.
 void Cpu::invalidate_code(mmu::PhysAddr pa, unsigned len) {
   const uint64_t end = pa + len;
   for (uint64_t p = pa & ~0xFFFull; p < end; p += 4096) {
@@ -118,7 +135,20 @@ void Cpu::invalidate_code(mmu::PhysAddr pa, unsigned len) {
     if (it == code_.end()) continue;
     CodePage& cp = *it->second;
     const unsigned lo = unsigned(std::max(pa, p) - p), hi = unsigned(std::min(end, p + 4096) - p);
-    std::fill(&cp.at[lo >= 14 ? lo - 14 : 0], &cp.at[hi], nullptr);
+    const unsigned from = lo >= 14 ? lo - 14 : 0;
+    std::fill(&cp.at[from], &cp.at[hi], nullptr);
+    bool targeted = false;
+    for (unsigned o = from; o < hi; ++o) {
+      const uint64_t bit = 1ull << (o & 63);
+      targeted |= (cp.targets[o >> 6] & bit) != 0;
+      cp.targets[o >> 6] &= ~bit;
+    }
+    if (targeted) {
+      const auto cut = [&](const Insn*& l) {
+        if (l->off >= from && l->off < hi) l = &kUnlinked;  // (kUnlinked, at offset 0, stays)
+      };
+      for (Insn& i : cp.insns) cut(i.next), cut(i.taken);
+    }
     if (cp.insns.size() > 2 * 4096) {  // rewritten over and over: recycle at the next boundary
       smc_dirty_.push_back(p);
       attention_ = true;
@@ -325,7 +355,7 @@ void Cpu::run_page() {
           if ((la >> 12) != vpn) break;
           insn_rip = la;
           d = page->at[la & 0xFFF];
-          if (d) last->taken = d;
+          if (d) last->taken = linked(page, d);
           continue;
         }
         d = st.d;
@@ -339,7 +369,7 @@ void Cpu::run_page() {
             break;
           }
           d = page->at[la & 0xFFF];
-          if (d) last->next = d;
+          if (d) last->next = linked(page, d);
         }
         insn_rip = la;
         continue;  // (not decoded yet: the loop's top does it)
@@ -360,8 +390,8 @@ void Cpu::run_page() {
       const Insn* prev = d;
       d = page->at[la & 0xFFF];
       if (d && prev != &scratch) {
-        if (la == next) prev->next = d;
-        else prev->taken = d;
+        if (la == next) prev->next = linked(page, d);
+        else prev->taken = linked(page, d);
       }
     }
     mmu.close_run(icount_ - 1);

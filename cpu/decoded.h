@@ -73,8 +73,7 @@ struct Insn {
   // The instruction that follows this one on the same code page, once a run
   // has gone from one to the other (Cpu::run_page), else kUnlinked: a
   // straight-line run then needs no page-offset lookup. Both live in one
-  // CodePage, which is dropped whole (self-modifying code), so the link never
-  // outlives its target.
+  // CodePage; a store over the target cuts the link (Cpu::invalidate_code).
   mutable const Insn* next = &kUnlinked;
   // Where the instruction last sent RIP elsewhere on its own page (a jump
   // taken, a call or return within the page), once a run has gone there, else

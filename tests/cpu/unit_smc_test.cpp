@@ -37,6 +37,31 @@ TEST_F(CpuTest, StoreToTheNextInstructionTakesEffect) {
   EXPECT_EQ(r(RAX), 4u);  // 1 -> 2, 3, 4: each pass runs the freshly patched MOV
 }
 
+// A store in a loop whose instructions are linked (Insn::next, taken: the
+// loop's second iteration on), to the instruction after it: iterations
+// 0..K-1 store to other pages on the way down, iteration K turns
+// `add rax, rbx` into `add rax, rcx`, which that iteration already runs in
+// its new form. The link from the store to the old form must not survive.
+TEST_F(CpuTest, StoreInAChainToTheNextInstructionTakesEffect) {
+  constexpr unsigned kK = 12, kN = kK + 3;
+  constexpr uint64_t kAt = kCode + 0x8000;  // the loop; the stores walk down through its page
+  r(RAX) = 0, r(RBX) = 1000, r(RCX) = 0, r(RDX) = kN;
+  r(RDI) = kAt + 6 + 4096 * kK, r(RSI) = uint64_t(-4096), r(R8) = 0x48c80148;  // add rax, rcx; 0x48
+  load({0x48, 0xff, 0xc1,         // top: inc rcx
+        0x44, 0x89, 0x07,         //      mov [rdi], r8d
+        0x48, 0x01, 0xd8,         //      add rax, rbx
+        0x48, 0x01, 0xf7,         //      add rdi, rsi
+        0x48, 0xff, 0xca,         //      dec rdx
+        0x75, 0xef,               //      jnz top
+        0xeb, 0xfe},              //      jmp $
+       kAt);
+  EXPECT_EQ(run(), 6u * kN);
+  uint64_t rax = 1000 * kK;
+  for (unsigned j = kK; j < kN; ++j) rax += j + 1;  // rcx after iteration j's inc
+  EXPECT_EQ(r(RAX), rax);
+  EXPECT_EQ(m.rd(kAt + 6, 4), 0x48c80148u);
+}
+
 TEST_F(CpuTest, StoreThroughAnAliasMappingInvalidates) {
   // A second virtual mapping of the code's physical page: the store uses it,
   // the fetch uses the original. Only physical tagging catches this.
