@@ -411,8 +411,9 @@ void Cpu::run_page() {
 // attention, so for those the count, RIP and insn_rip are written once after
 // the stretch (so for a Jcc that a chain runs through: it only picks the
 // link that follows); every other instruction gets all three first, as the
-// per-instruction path gives them, and the stretch ends as that path would
-// when one raises attention. It stops where the per-instruction path would
+// per-instruction path gives them (a load or store in a chain: the count
+// first, RIP and insn_rip before a slow half, which ends the chain), and the
+// stretch ends as that path would when one raises attention. It stops where the per-instruction path would
 // stop: before the instruction that reaches the limit. (No link leads to
 // run_page's `scratch`.)
 Cpu::Stretch Cpu::run_stretch(const Insn* d, uint64_t n, const uint64_t limit, const uint64_t base) {
@@ -423,19 +424,34 @@ Cpu::Stretch Cpu::run_stretch(const Insn* d, uint64_t n, const uint64_t limit, c
   uint64_t left = limit - 1 - n;
   const auto count = [&] { return limit - 1 - left; };
   const Insn* last = d;
+  chain_base_ = base;
   for (;;) {
     if ((d->flags & IF_PURE) && left) [[likely]] {
-      // It and the pure instructions and 64-bit Jcc linked after it as one
+      // It and the instructions with chaining forms linked after it as one
       // chain, `budget` at most; one alone is called the plain way (its
-      // return is cheaper). A chain ends after a pure instruction, or before
-      // the impure instruction or the Jcc it returns (decoded.h ChainEnd).
+      // return is cheaper). A chain ends after a pure instruction or a load
+      // or store, or before the impure instruction or the Jcc it returns
+      // (decoded.h ChainEnd).
       if (d->flags & d->next->flags & IF_CHAIN) {
         const uint64_t budget = left < kChain ? left : kChain;
+        // The count of the chain's instruction passed `more` is
+        // count() + (budget - 1 - more): what a load or store in it stores
+        // (chain_at) before its access.
+        chain_end_ = count() + budget - 1;
         const ChainEnd e = d->chain(*this, d, budget - 1);
-        left -= budget - e.more;
+        left -= budget - (e.more & ~kChainRan);
         // (`last` is read only for a missing link, and a chain never
         // returns one: a not-run end may stand in for it.)
         last = e.last;
+        if (e.more & kChainRan) {  // a load or store, run: its slow half may have raised attention
+          if (attention_) [[unlikely]] {
+            insn_rip = base + last->off;  // (chain_slow wrote these unless attention came from elsewhere)
+            s.rip = insn_rip + last->len;
+            return {last, last, count(), StretchEnd::RunOver};
+          }
+          d = last->next;
+          continue;
+        }
         d = (last->flags & IF_PURE) ? last->next : last;
         continue;
       }

@@ -117,6 +117,17 @@ class Cpu {
   // mispredicted branch or two: 256 instead of 64 made the integer loop 2.4 %
   // faster (docs/performance.md).
   static constexpr uint64_t kChain = 256;
+  // A load or store in a chain (exec/mov.cpp), where the count is not kept
+  // per instruction: chain_at() stores its own count before its access (a
+  // fast-path hit first charges the run's fetches up to it), chain_slow() its
+  // RIP and insn_rip, as the per-instruction path has them, before a slow
+  // half (which may fault or raise attention). `more` is what the chain
+  // passed the instruction (decoded.h Chain).
+  void chain_at(uint64_t more) { icount_ = chain_end_ - more; }
+  void chain_slow(const Insn& d) {
+    insn_rip = chain_base_ + d.off;
+    s.rip = insn_rip + d.len;
+  }
   void set_intr_line(bool level) { intr_line_ = level; if (level) attention_ = true; }
   // An NMI (edge): delivered through vector 2 at the next instruction boundary
   // not blocked -- by MOV SS, or by an NMI handler running until its IRET
@@ -374,6 +385,9 @@ class Cpu {
   uint64_t cur_page_pa_ = ~0ull;
   std::vector<uint64_t> smc_dirty_;
   uint64_t icount_ = 0;
+  // Of the chain running now (run_stretch): the count its instruction that
+  // is passed `more` = 0 runs at, and its code page's linear address.
+  uint64_t chain_end_ = 0, chain_base_ = 0;
   uint64_t ring0_done_ = 0, ring0_from_ = 0;  // ring0_icount(): closed intervals, start of the open one
   mmu::KernelOps ops_;
   uint64_t run_until_ = 0;

@@ -16,12 +16,16 @@ using Handler = void (*)(Cpu&, const Insn&);
 // last one run and what was left of `more`. A 64-bit Jcc chains as well
 // (exec/control.cpp) but never ends a chain as the last one run: where it
 // cannot go on, it returns the impure instruction it picked, or itself with
-// its share of `more` given back -- not run, either way. So `last` is the
-// last instruction run if it is pure, else the next one to run.
+// its share of `more` given back -- not run, either way. A load or store
+// chains too (exec/mov.cpp) and, if it ends the chain, returns itself run,
+// with kChainRan set in `more`: after a slow half it always ends it, since
+// that may have raised attention. So `last` is the last instruction run if it
+// is pure or kChainRan is set, else the next one to run.
 struct ChainEnd {
   const Insn* last;
   uint64_t more;
 };
+inline constexpr uint64_t kChainRan = 1ull << 63;
 using Chain = ChainEnd (*)(Cpu&, const Insn* d, uint64_t more);
 // What Insn::next names until a run has linked the instruction: no flags (so
 // no stretch runs into it) and no handler (cpu/cpu.cpp).
@@ -43,15 +47,17 @@ enum InsnFlag : uint8_t {
   // LEA and the hint NOPs). Cpu::run_page runs a stretch of these without
   // per-instruction bookkeeping.
   IF_PURE = 1 << 6,
-  // An instruction with a chaining form (Insn::chain: some pure forms and the
-  // 64-bit Jcc): run_stretch starts a chain where a pure one has another after it.
+  // An instruction with a chaining form (Insn::chain: some pure forms, the
+  // 64-bit Jcc, some loads and stores): run_stretch starts a chain where a
+  // pure one has another after it.
   IF_CHAIN = 1 << 7,
 };
 
 struct Insn {
   Handler fn;
-  // For the hot pure forms (set by specialise(), with IF_PURE) and the 64-bit
-  // Jcc, the same instruction in chaining form; else null.
+  // For the hot pure forms (set by specialise(), with IF_PURE), the 64-bit
+  // Jcc and the specialised MOV loads and stores, the same instruction in
+  // chaining form; else null.
   Chain chain = nullptr;
   uint64_t imm;      // immediate, moffs, or branch displacement (sign-extended)
   int32_t disp;      // memory displacement (sign-extended from disp8/16/32)

@@ -41,7 +41,8 @@ extern const unsigned kRowCount;
 struct Spec {
   Handler fn = nullptr;
   // The chaining form (exec/common.h), given only for forms that may chain:
-  // the pure register variants and the 64-bit Jcc; else null.
+  // the pure register variants, the 64-bit Jcc and the MOV loads and stores
+  // with a general base register; else null.
   Chain chain = nullptr;
   explicit operator bool() const { return fn != nullptr; }
 };

@@ -62,13 +62,15 @@ template <class F, unsigned N> inline constexpr auto kOpTable = op_table_of<F>(s
 // Handler chaining (issue 18). A pure instruction (IF_PURE: general
 // registers and flags only -- no fault, no RIP, no count, no attention) in
 // chaining form runs the instruction linked after it itself if that one has
-// a chaining form too (a pure one or a 64-bit Jcc, exec/control.cpp), as a
+// a chaining form too (a pure one, a 64-bit Jcc, exec/control.cpp, or a MOV
+// load or store, exec/mov.cpp, which counts itself), as a
 // tail call, instead of returning to run_stretch's loop: each handler's indirect
 // jump is a branch site of its own (the host predicts the next handler from
 // this one), and the loop's call, return and tests per instruction go. The
 // budget `more` stays in a register. run_stretch bounds it by Cpu::kChain,
 // so a build that makes no tail calls (unoptimised, sanitised) holds at most
-// that many frames. The count and RIP are run_stretch's to write, after.
+// that many frames. The count and RIP are run_stretch's to write, after
+// (but for a load's or store's own, Cpu::chain_at and chain_slow).
 template <Handler F> ChainEnd chain_step(Cpu& c, const Insn* d, uint64_t more) {
   F(c, *d);
   const Insn* n = d->next;  // (a pure handler changes no link)

@@ -151,11 +151,56 @@ template <unsigned W, bool I> void mov_GE_m(Cpu& c, const Insn& d) {
 template <unsigned W, bool I> void mov_EG_m(Cpu& c, const Insn& d) {
   c.write<W>(d.seg, offset_b<I>(c, d), c.gpr<W>(d.reg));
 }
+// The same in chaining form (exec/common.h): the count first (a fast-path
+// hit charges the run's fetches up to it); the common case goes on down the
+// chain, anything else -- a miss, a fault, a store to a watched or code page
+// -- takes its slow half with RIP set and ends the chain, run (decoded.h
+// ChainEnd): that half may have raised attention. (The slow halves are
+// calls of their own: with a third way to return, GCC made no tail calls.)
+template <unsigned W> [[gnu::noinline]] ChainEnd load_chain_slow(Cpu& c, const Insn* d, uint64_t more, uint64_t off) {
+  c.chain_slow(*d);
+  c.load_greg_slow<W>(*d, off);
+  return {d, more | kChainRan};
+}
+template <unsigned W, bool I> ChainEnd mov_GE_m_chain(Cpu& c, const Insn* d, uint64_t more) {
+  c.chain_at(more);
+  const uint64_t off = offset_b<I>(c, *d);
+  mmu::PhysAddr pa;
+  if (c.data_fast<W, mmu::Access::Read>(d->seg, off, pa) != Cpu::Fast::Ram) [[unlikely]]
+    return load_chain_slow<W>(c, d, more, off);
+  c.set_gpr<W>(d->reg, c.ram_load<W>(pa));
+  const Insn* n = d->next;
+  if (more && n->chain) return n->chain(c, n, more - 1);
+  return {d, more | kChainRan};
+}
+template <unsigned W> [[gnu::noinline]] ChainEnd store_chain_slow(Cpu& c, const Insn* d, uint64_t more, uint64_t off,
+                                                                 Cpu::Fast f, mmu::PhysAddr pa) {
+  c.chain_slow(*d);
+  if (f == Cpu::Fast::Phys) c.write_phys<W>(pa, c.gpr<W>(d->reg));
+  else c.write_slow<W>(d->seg, off, c.gpr<W>(d->reg));
+  return {d, more | kChainRan};
+}
+template <unsigned W, bool I> ChainEnd mov_EG_m_chain(Cpu& c, const Insn* d, uint64_t more) {
+  c.chain_at(more);
+  const uint64_t off = offset_b<I>(c, *d);
+  mmu::PhysAddr pa = 0;  // (set unless a miss)
+  const Cpu::Fast f = c.data_fast<W, mmu::Access::Write>(d->seg, off, pa);
+  if (f != Cpu::Fast::Ram) [[unlikely]] return store_chain_slow<W>(c, d, more, off, f, pa);
+  const uint64_t v = c.gpr<W>(d->reg);
+  std::memcpy(c.mem.ram_at(pa), &v, W);
+  const Insn* n = d->next;
+  if (more && n->chain) return n->chain(c, n, more - 1);
+  return {d, more | kChainRan};
+}
 template <unsigned W> Spec specialise_mov_m(const Insn& d) {
   if (d.asz != 8 || d.base >= 16) return {};
-  const bool i = d.index != NO_REG;
-  if (d.fn == &mov_GE<W>) return {i ? &mov_GE_m<W, true> : &mov_GE_m<W, false>};
-  if (d.fn == &mov_EG<W>) return {i ? &mov_EG_m<W, true> : &mov_EG_m<W, false>};
+  if (d.index == NO_REG) {
+    if (d.fn == &mov_GE<W>) return {&mov_GE_m<W, false>, &mov_GE_m_chain<W, false>};
+    if (d.fn == &mov_EG<W>) return {&mov_EG_m<W, false>, &mov_EG_m_chain<W, false>};
+  } else {
+    if (d.fn == &mov_GE<W>) return {&mov_GE_m<W, true>, &mov_GE_m_chain<W, true>};
+    if (d.fn == &mov_EG<W>) return {&mov_EG_m<W, true>, &mov_EG_m_chain<W, true>};
+  }
   return {};
 }
 }  // namespace

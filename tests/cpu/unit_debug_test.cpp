@@ -107,6 +107,37 @@ TEST_F(DebugTest, DataWriteBreakpointIsATrapAfterTheWrite) {
   EXPECT_EQ(dr6() & kBs, 0u);
 }
 
+// A hit on a store that a chain of linked instructions runs (a loop, its
+// second iteration on) traps right after that store, not where the chain
+// would have ended: the stores of later iterations have not happened. One
+// run() call with a limit far beyond (go() would end the run right after
+// the hit, whose instruction then runs alone).
+TEST_F(DebugTest, DataHitInsideALoopTrapsAfterThatIteration) {
+  constexpr unsigned kK = 30, kN = kK + 20;
+  set_dr(0, kData + 8 * kK);
+  set_dr(7, dr7_bp(0, kWrite, kLen8));
+  const uint64_t top = here();
+  emit({0x4c, 0x8b, 0x04, 0xcb});  // top: mov r8, [rbx+rcx*8]
+  emit({0x49, 0x83, 0xc0, 0x01});  //      add r8, 1
+  emit({0x4c, 0x89, 0x04, 0xcb});  //      mov [rbx+rcx*8], r8
+  const uint64_t after = here();
+  emit({0x48, 0xff, 0xc1});        //      inc rcx
+  emit({0x48, 0xff, 0xca});        //      dec rdx
+  emit({0x75, 0xec});              //      jnz top
+  ASSERT_EQ(here() - top, 20u);
+  for (unsigned q = 0; q < kN; ++q) m.wr(kData + 8 * q, 100 + q);
+  emit({0xeb, 0xfe});
+  load(code);
+  r(RBX) = kData, r(RCX) = 0, r(RDX) = kN;
+  m.cpu.run(m.cpu.icount() + 10000);
+  ASSERT_TRUE(db_taken());
+  EXPECT_EQ(stack(0), after);
+  EXPECT_EQ(dr6() & 0xF, kB0);
+  EXPECT_EQ(r(RCX), kK);
+  EXPECT_EQ(r(RDX), kN - kK);
+  for (unsigned q = 0; q < kN; ++q) EXPECT_EQ(m.rd(kData + 8 * q), 100 + q + (q <= kK ? 1 : 0)) << q;
+}
+
 TEST_F(DebugTest, ReadWriteBreakpointSeesReadsAndLengthsAlign) {
   // LEN 8 at an unaligned address covers the aligned quadword (SDM §17.2.5).
   set_dr(0, kData + 0x13);

@@ -138,6 +138,71 @@ TEST_F(CpuTest, RepMovsFaultKeepsProgress) {
   EXPECT_EQ(m.rd(0x800000 + 4096 - 1, 1), 0xA4u);
 }
 
+// A #PF on a load or store that a chain of linked instructions runs (the
+// loop's second iteration on): the count, RIP, CR2 and the registers are as
+// after the instructions before it, one by one (SDM Vol. 3A §6.5: a fault
+// reports the faulting instruction, nothing of it done). The loop walks up
+// to the end of the one mapped page, 16 bytes an iteration; `store_first`
+// starts it 8 bytes lower, so the store reaches the next page first. One
+// run() call with a limit far beyond (run_to_spin would end the run just
+// after the fault, whose instruction then runs alone); the count at the
+// delivery is what the exception's event sees.
+class ChainFault : public CpuTest {
+ protected:
+  struct Seen : cpu::CpuObserver {
+    const cpu::Cpu* c;
+    std::vector<cpu::CpuEvent> events;
+    std::vector<uint64_t> counts;
+    void on_cpu_event(const cpu::CpuEvent& e) override {
+      if (e.kind != cpu::CpuEventKind::Exception) return;
+      events.push_back(e);
+      counts.push_back(c->icount());
+    }
+  };
+  void check(bool store_first) {
+    constexpr unsigned kK = 40, kBody = 6;  // kK iterations complete
+    constexpr uint64_t kPa = 0x800000;
+    m.map(kHole, kPa, 4096, PTE_W);  // kHole+4096 stays unmapped
+    m.cpu.sync_mmu();
+    for (unsigned q = 0; q < 512; ++q) m.wr(kPa + 8 * q, 3 * q + 1);
+    const uint64_t from = kHole + 4096 - 16 * kK - (store_first ? 8 : 0);  // rdi in iteration 0
+    r(RAX) = 0, r(RDI) = from - 16, r(RSI) = 16, r(RDX) = 1000;
+    load({0x48, 0x01, 0xf7,         // top: add rdi, rsi
+          0x4c, 0x8b, 0x07,         //      mov r8, [rdi]
+          0x4c, 0x01, 0xc0,         //      add rax, r8
+          0x48, 0x89, 0x47, 0x08,   //      mov [rdi+8], rax
+          0x48, 0xff, 0xca,         //      dec rdx
+          0x75, 0xee,               //      jnz top
+          0xeb, 0xfe});             //      jmp $
+    Seen seen;
+    seen.c = &m.cpu;
+    m.cpu.set_observer(&seen);
+    const uint64_t start = m.cpu.icount();
+    m.cpu.run(start + 10000);
+    m.cpu.set_observer(&m.log);
+    EXPECT_TRUE(m.in_handler(VEC_PF)) << "RIP=" << std::hex << rip();
+    // Iteration kK faults on its load, or (store_first) on its store, after the instructions before.
+    const uint64_t at = kCode + (store_first ? 9 : 3);
+    ASSERT_EQ(seen.events.size(), 1u);
+    EXPECT_EQ(seen.events[0].vector, VEC_PF);
+    EXPECT_EQ(seen.events[0].rip, at);
+    EXPECT_EQ(seen.counts[0] - start, kBody * kK + (store_first ? 3 : 1) + 1);  // + the delivery
+    const auto loaded = [&](unsigned j) { return 3 * ((from - kHole) / 8 + 2 * j) + 1; };  // by iteration j
+    uint64_t rax = 0;
+    for (unsigned j = 0; j < kK + (store_first ? 1 : 0); ++j) rax += loaded(j);
+    EXPECT_EQ(stack(0), store_first ? PF_W : 0u);
+    EXPECT_EQ(stack(1), at);
+    EXPECT_EQ(m.cpu.s.cr2, kHole + 4096);
+    EXPECT_EQ(r(RAX), rax);
+    EXPECT_EQ(r(RDI), kHole + 4096 - (store_first ? 8 : 0));
+    EXPECT_EQ(r(RDX), 1000u - kK);
+    // The last store that landed: iteration kK-1's.
+    EXPECT_EQ(m.rd(kPa + 4096 - (store_first ? 16 : 8)), rax - (store_first ? loaded(kK) : 0));
+  }
+};
+TEST_F(ChainFault, OnALoad) { check(false); }
+TEST_F(ChainFault, OnAStore) { check(true); }
+
 TEST_F(CpuTest, NonCanonicalDataAccessIsGp) {
   r(RBX) = 0x0000800000000000ull;
   load({0x48, 0x8b, 0x03});  // mov rax, [rbx]

@@ -269,8 +269,8 @@ TEST_F(CpuTest, RunLimitInsideALoopOfRegisterInstructionsAndJcc) {
   }
 }
 
-// And where the Jcc's way out is a memory access: the chain ends before it
-// (taken: the store at the loop's top; not taken: the store after the loop).
+// And where the Jcc's way out is a memory access (taken: the store at the
+// loop's top; not taken: the store after the loop), which chains too.
 TEST_F(CpuTest, RunLimitInALoopWhoseJccLeadsToAStore) {
   constexpr unsigned kIters = cpu::Cpu::kChain / 2 + 7;
   constexpr uint64_t kNone = 0x5A5A5A5A;
@@ -307,6 +307,74 @@ TEST_F(CpuTest, RunLimitInALoopWhoseJccLeadsToAStore) {
     EXPECT_EQ(m.rd(kData + 8), limit > 5 * kIters ? 3u * kIters : kNone) << "limit " << limit;
     const uint64_t at = limit > 5 * kIters ? 18 : limit == 5 * kIters ? 14 : rest * 3;
     EXPECT_EQ(rip(), kCode + at) << "limit " << limit;
+  }
+}
+
+// Loads and stores inside chains (64-bit base, base + index forms; a 32-bit
+// load zero-extends, SDM Vol. 1 §3.4.1.1): each quadword the loop loads is
+// one it stored two iterations before, so a load or store run out of order,
+// twice or not at all changes what follows. Every limit up to the end.
+TEST_F(CpuTest, RunLimitInALoopOfLoadsAndStores) {
+  constexpr unsigned kIters = cpu::Cpu::kChain / 4 + 5, kBody = 8;
+  constexpr uint64_t kNone = 0x5A5A5A5A5A5A5A5A, kQ0 = 0x0000000700000005, kQ1 = 11;
+  load({0x4c, 0x8b, 0x04, 0xcf,         // top: mov r8, [rdi+rcx*8]
+        0x4c, 0x01, 0xc0,               //      add rax, r8
+        0x48, 0x89, 0x44, 0xcf, 0x10,   //      mov [rdi+rcx*8+16], rax
+        0x48, 0xff, 0xc1,               //      inc rcx
+        0x44, 0x8b, 0x4f, 0x04,         //      mov r9d, [rdi+4]
+        0x4c, 0x01, 0xcb,               //      add rbx, r9
+        0x48, 0xff, 0xca,               //      dec rdx
+        0x75, 0xe5,                     //      jnz top
+        0x48, 0x89, 0x47, 0x08,         //      mov [rdi+8], rax
+        0xeb, 0xfe});                   //      jmp $
+  constexpr uint8_t kOff[] = {0, 4, 7, 12, 15, 19, 22, 25, 27, 31};  // instruction offsets
+  const auto reset = [&] {
+    r(RAX) = 0, r(RBX) = 0, r(RCX) = 0, r(RDX) = kIters, r(RDI) = kData, r(R8) = kNone, r(R9) = kNone;
+    m.wr(kData, kQ0), m.wr(kData + 8, kQ1);
+    for (unsigned q = 2; q < kIters + 2; ++q) m.wr(kData + 8 * q, kNone);
+    m.cpu.s.rip = kCode;
+  };
+  reset();
+  ASSERT_EQ(run(), kBody * kIters + 1);
+  for (int pass = 0; pass < 2; ++pass) {  // link both ways out of the JNZ
+    reset();
+    m.cpu.run(m.cpu.icount() + kBody * kIters + 1);
+    ASSERT_EQ(rip(), kCode + kOff[9]);
+  }
+  for (unsigned limit = 1; limit <= kBody * kIters + 2; ++limit) {
+    reset();
+    const uint64_t start = m.cpu.icount();
+    m.cpu.run(start + limit);
+    // The program's first `limit` instructions, one by one (the loop ends
+    // when dec makes rdx 0; then one store and the spin, which never ends).
+    std::vector<uint64_t> q(kIters + 2, kNone);
+    q[0] = kQ0, q[1] = kQ1;
+    uint64_t rax = 0, rbx = 0, rcx = 0, rdx = kIters, r8 = kNone, r9 = kNone;
+    unsigned at = 0;  // index into kOff
+    for (unsigned i = 0; i < limit; ++i) {
+      switch (at) {
+        case 0: r8 = q[rcx]; break;
+        case 1: rax += r8; break;
+        case 2: q[rcx + 2] = rax; break;
+        case 3: ++rcx; break;
+        case 4: r9 = uint32_t(kQ0 >> 32); break;
+        case 5: rbx += r9; break;
+        case 6: --rdx; break;
+        case 7: at = rdx ? 0 : 8; continue;
+        case 8: q[1] = rax; break;
+        default: continue;  // jmp $
+      }
+      ++at;
+    }
+    EXPECT_EQ(m.cpu.icount() - start, limit);
+    EXPECT_EQ(rip(), kCode + kOff[at]) << "limit " << limit;
+    EXPECT_EQ(r(RAX), rax) << "limit " << limit;
+    EXPECT_EQ(r(RBX), rbx) << "limit " << limit;
+    EXPECT_EQ(r(RCX), rcx) << "limit " << limit;
+    EXPECT_EQ(r(RDX), rdx) << "limit " << limit;
+    EXPECT_EQ(r(R8), r8) << "limit " << limit;
+    EXPECT_EQ(r(R9), r9) << "limit " << limit;
+    for (unsigned k = 0; k < q.size(); ++k) EXPECT_EQ(m.rd(kData + 8 * k), q[k]) << "limit " << limit << " q" << k;
   }
 }
 
