@@ -157,16 +157,20 @@ template <unsigned W, bool I> void mov_EG_m(Cpu& c, const Insn& d) {
 // -- takes its slow half with RIP set and ends the chain, run (decoded.h
 // ChainEnd): that half may have raised attention. (The slow halves are
 // calls of their own: with a third way to return, GCC made no tail calls.)
+// B: the segment is FS or GS, whose base 64-bit mode adds (SDM Vol. 1
+// §3.3.7.1); if not, the fast half is given DS, for which it adds nothing
+// and tests nothing (the slow half, which checks everything, gets d.seg).
+template <bool B> unsigned fast_seg(const Insn& d) { return B ? d.seg : unsigned(DS); }
 template <unsigned W> [[gnu::noinline]] ChainEnd load_chain_slow(Cpu& c, const Insn* d, uint64_t more, uint64_t off) {
   c.chain_slow(*d);
   c.load_greg_slow<W>(*d, off);
   return {d, more | kChainRan};
 }
-template <unsigned W, bool I> ChainEnd mov_GE_m_chain(Cpu& c, const Insn* d, uint64_t more) {
+template <unsigned W, bool I, bool B> ChainEnd mov_GE_m_chain(Cpu& c, const Insn* d, uint64_t more) {
   c.chain_at(more);
   const uint64_t off = offset_b<I>(c, *d);
   mmu::PhysAddr pa;
-  if (c.data_fast<W, mmu::Access::Read>(d->seg, off, pa) != Cpu::Fast::Ram) [[unlikely]]
+  if (c.data_fast<W, mmu::Access::Read>(fast_seg<B>(*d), off, pa) != Cpu::Fast::Ram) [[unlikely]]
     return load_chain_slow<W>(c, d, more, off);
   c.set_gpr<W>(d->reg, c.ram_load<W>(pa));
   const Insn* n = d->next;
@@ -180,11 +184,11 @@ template <unsigned W> [[gnu::noinline]] ChainEnd store_chain_slow(Cpu& c, const 
   else c.write_slow<W>(d->seg, off, c.gpr<W>(d->reg));
   return {d, more | kChainRan};
 }
-template <unsigned W, bool I> ChainEnd mov_EG_m_chain(Cpu& c, const Insn* d, uint64_t more) {
+template <unsigned W, bool I, bool B> ChainEnd mov_EG_m_chain(Cpu& c, const Insn* d, uint64_t more) {
   c.chain_at(more);
   const uint64_t off = offset_b<I>(c, *d);
   mmu::PhysAddr pa = 0;  // (set unless a miss)
-  const Cpu::Fast f = c.data_fast<W, mmu::Access::Write>(d->seg, off, pa);
+  const Cpu::Fast f = c.data_fast<W, mmu::Access::Write>(fast_seg<B>(*d), off, pa);
   if (f != Cpu::Fast::Ram) [[unlikely]] return store_chain_slow<W>(c, d, more, off, f, pa);
   const uint64_t v = c.gpr<W>(d->reg);
   std::memcpy(c.mem.ram_at(pa), &v, W);
@@ -192,16 +196,16 @@ template <unsigned W, bool I> ChainEnd mov_EG_m_chain(Cpu& c, const Insn* d, uin
   if (more && n->chain) return n->chain(c, n, more - 1);
   return {d, more | kChainRan};
 }
+template <unsigned W, bool I, bool B> Spec mov_m_form(const Insn& d) {
+  if (d.fn == &mov_GE<W>) return {&mov_GE_m<W, I>, &mov_GE_m_chain<W, I, B>};
+  if (d.fn == &mov_EG<W>) return {&mov_EG_m<W, I>, &mov_EG_m_chain<W, I, B>};
+  return {};
+}
 template <unsigned W> Spec specialise_mov_m(const Insn& d) {
   if (d.asz != 8 || d.base >= 16) return {};
-  if (d.index == NO_REG) {
-    if (d.fn == &mov_GE<W>) return {&mov_GE_m<W, false>, &mov_GE_m_chain<W, false>};
-    if (d.fn == &mov_EG<W>) return {&mov_EG_m<W, false>, &mov_EG_m_chain<W, false>};
-  } else {
-    if (d.fn == &mov_GE<W>) return {&mov_GE_m<W, true>, &mov_GE_m_chain<W, true>};
-    if (d.fn == &mov_EG<W>) return {&mov_EG_m<W, true>, &mov_EG_m_chain<W, true>};
-  }
-  return {};
+  const bool i = d.index != NO_REG, b = d.seg == FS || d.seg == GS;
+  return i ? (b ? mov_m_form<W, true, true>(d) : mov_m_form<W, true, false>(d))
+           : (b ? mov_m_form<W, false, true>(d) : mov_m_form<W, false, false>(d));
 }
 }  // namespace
 

@@ -378,5 +378,37 @@ TEST_F(CpuTest, RunLimitInALoopOfLoadsAndStores) {
   }
 }
 
+// The same with FS and GS overrides, whose bases 64-bit mode adds (SDM Vol. 1
+// §3.3.7.1; the chaining forms test for them at decode time): two different
+// bases, so neither may be dropped or taken for the other. The loop also
+// loads and stores at RDI without an override, so that the page an access
+// without its base would reach is one the fast path serves.
+TEST_F(CpuTest, LoadsAndStoresInAChainAddTheFsAndGsBases) {
+  constexpr unsigned kN = 40;
+  constexpr uint64_t kFs = 0x1000, kGs = 0x2000;
+  m.cpu.s.seg[FS].base = kFs, m.cpu.s.seg[GS].base = kGs;
+  load({0x4c, 0x8b, 0x0f,                     // top: mov r9, [rdi]
+        0x4c, 0x89, 0x0f,                     //      mov [rdi], r9
+        0x64, 0x4c, 0x8b, 0x04, 0xcf,         //      mov r8, fs:[rdi+rcx*8]
+        0x49, 0x83, 0xc0, 0x01,               //      add r8, 1
+        0x65, 0x4c, 0x89, 0x44, 0xcf, 0x08,   //      mov gs:[rdi+rcx*8+8], r8
+        0x48, 0xff, 0xc1,                     //      inc rcx
+        0x48, 0xff, 0xca,                     //      dec rdx
+        0x75, 0xe3,                           //      jnz top
+        0xeb, 0xfe});                         //      jmp $
+  for (unsigned q = 0; q <= kN; ++q) {
+    m.wr(kData + 8 * q, 7);
+    m.wr(kData + kFs + 8 * q, 1000 * q);
+    m.wr(kData + kGs + 8 * q, 0);
+  }
+  r(RDI) = kData, r(RCX) = 0, r(RDX) = kN;
+  EXPECT_EQ(run(), 8u * kN);
+  for (unsigned q = 0; q < kN; ++q) {
+    EXPECT_EQ(m.rd(kData + kGs + 8 * (q + 1)), 1000 * q + 1) << q;
+    EXPECT_EQ(m.rd(kData + 8 * q), 7u) << q;
+  }
+  EXPECT_EQ(m.rd(kData + kGs), 0u);
+}
+
 }  // namespace
 }  // namespace slot::cputest
