@@ -435,8 +435,8 @@ Cpu::Stretch Cpu::run_stretch(const Insn* d, uint64_t n, const uint64_t limit, c
       if (d->flags & d->next->flags & IF_CHAIN) {
         const uint64_t budget = left < kChain ? left : kChain;
         // The count of the chain's instruction passed `more` is
-        // count() + (budget - 1 - more): what a load or store in it stores
-        // (chain_at) before its access.
+        // count() + (budget - 1 - more): what a load or store in it runs at
+        // (Cpu::chain_count).
         chain_end_ = count() + budget - 1;
         const ChainEnd e = d->chain(*this, d, budget - 1);
         left -= budget - (e.more & ~kChainRan);

@@ -118,13 +118,16 @@ class Cpu {
   // faster (docs/performance.md).
   static constexpr uint64_t kChain = 256;
   // A load or store in a chain (exec/mov.cpp), where the count is not kept
-  // per instruction: chain_at() stores its own count before its access (a
-  // fast-path hit first charges the run's fetches up to it), chain_slow() its
-  // RIP and insn_rip, as the per-instruction path has them, before a slow
-  // half (which may fault or raise attention). `more` is what the chain
-  // passed the instruction (decoded.h Chain).
-  void chain_at(uint64_t more) { icount_ = chain_end_ - more; }
-  void chain_slow(const Insn& d) {
+  // per instruction: chain_count() is its own count, which a fast-path hit
+  // needs (it first charges the run's fetches up to it) and is given in a
+  // register; chain_slow() stores it, RIP and insn_rip, as the
+  // per-instruction path has them, before a slow half (which may fault or
+  // raise attention). `more` is what the chain passed the instruction
+  // (decoded.h Chain). (Nothing between reads the stored count: the fast
+  // path is given it, and the stretch stores its own after the chain.)
+  uint64_t chain_count(uint64_t more) const { return chain_end_ - more; }
+  void chain_slow(const Insn& d, uint64_t count) {
+    icount_ = count;
     insn_rip = chain_base_ + d.off;
     s.rip = insn_rip + d.len;
   }
@@ -215,10 +218,13 @@ class Cpu {
   template <unsigned W> [[gnu::noinline]] void write_slow(unsigned seg, uint64_t off, uint64_t v);
   template <unsigned W> [[gnu::noinline]] void write_phys(uint64_t pa, uint64_t v);
   // The fast half of read()/write(): the common case's checks and a fast-path probe.
-  template <unsigned W> bool translate_data_fast(unsigned seg, uint64_t off, mmu::Access acc, mmu::PhysAddr& pa);
+  // (`now`: the count a chained access runs at, not stored yet; see Mmu::translate_fast.)
+  template <unsigned W> bool translate_data_fast(unsigned seg, uint64_t off, mmu::Access acc, mmu::PhysAddr& pa,
+                                                 const uint64_t* now = nullptr);
   // The one common case every frameless access below shares (see cpu_inline.h).
   enum class Fast : uint8_t { Ram, Phys, Miss };
-  template <unsigned W, mmu::Access A> Fast data_fast(unsigned seg, uint64_t off, mmu::PhysAddr& pa);
+  template <unsigned W, mmu::Access A>
+  Fast data_fast(unsigned seg, uint64_t off, mmu::PhysAddr& pa, const uint64_t* now = nullptr);
   template <unsigned W> uint64_t ram_load(mmu::PhysAddr pa);
   uint64_t linear64(unsigned seg, uint64_t off) const;  // 64-bit mode: only FS and GS add a base
   mmu::AccessCtx access_ctx(bool implicit_sup) const;   // who the MMU sees as making an access now

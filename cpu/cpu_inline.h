@@ -111,7 +111,7 @@ template <unsigned W> inline void Cpu::write_lin(uint64_t la, uint64_t v, bool s
 // nothing the model shows, so the repetition is invisible.
 template <unsigned W>
 [[gnu::always_inline]] inline bool Cpu::translate_data_fast(unsigned seg, uint64_t off, mmu::Access acc,
-                                                            mmu::PhysAddr& pa) {
+                                                            mmu::PhysAddr& pa, const uint64_t* now) {
   // One test for the mode, data breakpoints and who is accessing (data_cls_).
   const unsigned cls = data_cls_;
   if (cls == kNoDataFast) [[unlikely]] return false;
@@ -119,7 +119,7 @@ template <unsigned W>
   // No canonical test: a fast-path slot never holds a non-canonical page
   // number (Mmu::Impl::mirror), so such an address misses and the general
   // path raises its #GP/#SS. Within one page, la + W - 1 is canonical too.
-  return (la & 0xFFF) + W <= 4096 && mmu.translate_fast(la, acc, cls, pa);
+  return (la & 0xFFF) + W <= 4096 && mmu.translate_fast(la, acc, cls, pa, now);
 }
 // Where the common case of a data access ends up: Ram (ram_at(pa) holds the
 // operand, and a store needs no notification), Phys (a store to a watched or
@@ -128,8 +128,9 @@ template <unsigned W>
 // bounds check; device memory always misses. The callers below finish each
 // case in a tail call, so none of them needs a stack frame.
 template <unsigned W, mmu::Access A>
-[[gnu::always_inline]] inline Cpu::Fast Cpu::data_fast(unsigned seg, uint64_t off, mmu::PhysAddr& pa) {
-  if (!translate_data_fast<W>(seg, off, A, pa)) [[unlikely]] return Fast::Miss;
+[[gnu::always_inline]] inline Cpu::Fast Cpu::data_fast(unsigned seg, uint64_t off, mmu::PhysAddr& pa,
+                                                       const uint64_t* now) {
+  if (!translate_data_fast<W>(seg, off, A, pa, now)) [[unlikely]] return Fast::Miss;
   if (A == mmu::Access::Write && mem.ram_flags(pa)) [[unlikely]] return Fast::Phys;
   return Fast::Ram;
 }

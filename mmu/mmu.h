@@ -94,8 +94,11 @@ class Mmu {
   // A miss leaves the open run's fetches uncharged: translate_slow() (or
   // whatever the caller does instead) settles them before it touches the
   // model. A hit charges them first, then itself, with the clock in a
-  // register: one load and one store of it.
-  [[gnu::always_inline]] bool translate_fast(uint64_t linear, Access acc, unsigned cls, PhysAddr& pa) {
+  // register: one load and one store of it. `now`, if given, is the count
+  // *count of open_run() is about to hold (a caller with it in a register
+  // that stores it later, and only while a run is open).
+  [[gnu::always_inline]] bool translate_fast(uint64_t linear, Access acc, unsigned cls, PhysAddr& pa,
+                                             const uint64_t* now = nullptr) {
     const uint64_t vpn = linear >> 12;
     FastEntry& e = fast_[unsigned(acc)][cls][vpn & (kFastSlots - 1)];
     if (e.tag != vpn) return false;
@@ -104,7 +107,7 @@ class Mmu {
     uint64_t* const hits = e.hits;
     uint64_t* const stamp = e.stamp;
     pa = e.page | (linear & 0xFFF);
-    uint64_t clock = settled(clock_);
+    uint64_t clock = now ? charged_to(clock_, *now) : settled(clock_);
     ++*hits;
     *stamp = ++clock;
     clock_ = clock;

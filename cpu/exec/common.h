@@ -70,7 +70,7 @@ template <class F, unsigned N> inline constexpr auto kOpTable = op_table_of<F>(s
 // budget `more` stays in a register. run_stretch bounds it by Cpu::kChain,
 // so a build that makes no tail calls (unoptimised, sanitised) holds at most
 // that many frames. The count and RIP are run_stretch's to write, after
-// (but for a load's or store's own, Cpu::chain_at and chain_slow).
+// (but for a load's or store's own, Cpu::chain_count and chain_slow).
 template <Handler F> ChainEnd chain_step(Cpu& c, const Insn* d, uint64_t more) {
   F(c, *d);
   const Insn* n = d->next;  // (a pure handler changes no link)

@@ -151,26 +151,26 @@ template <unsigned W, bool I> void mov_GE_m(Cpu& c, const Insn& d) {
 template <unsigned W, bool I> void mov_EG_m(Cpu& c, const Insn& d) {
   c.write<W>(d.seg, offset_b<I>(c, d), c.gpr<W>(d.reg));
 }
-// The same in chaining form (exec/common.h): the count first (a fast-path
-// hit charges the run's fetches up to it); the common case goes on down the
-// chain, anything else -- a miss, a fault, a store to a watched or code page
-// -- takes its slow half with RIP set and ends the chain, run (decoded.h
-// ChainEnd): that half may have raised attention. (The slow halves are
+// The same in chaining form (exec/common.h), given its count (a fast-path
+// hit charges the run's fetches up to it: Cpu::chain_count); the common
+// case goes on down the chain, anything else -- a miss, a fault, a store to
+// a watched or code page -- takes its slow half with count and RIP stored
+// and ends the chain, run (decoded.h ChainEnd): that half may have raised
+// attention. (The slow halves are
 // calls of their own: with a third way to return, GCC made no tail calls.)
 // B: the segment is FS or GS, whose base 64-bit mode adds (SDM Vol. 1
 // §3.3.7.1); if not, the fast half is given DS, for which it adds nothing
 // and tests nothing (the slow half, which checks everything, gets d.seg).
 template <bool B> unsigned fast_seg(const Insn& d) { return B ? d.seg : unsigned(DS); }
 template <unsigned W> [[gnu::noinline]] ChainEnd load_chain_slow(Cpu& c, const Insn* d, uint64_t more, uint64_t off) {
-  c.chain_slow(*d);
+  c.chain_slow(*d, c.chain_count(more));
   c.load_greg_slow<W>(*d, off);
   return {d, more | kChainRan};
 }
 template <unsigned W, bool I, bool B> ChainEnd mov_GE_m_chain(Cpu& c, const Insn* d, uint64_t more) {
-  c.chain_at(more);
-  const uint64_t off = offset_b<I>(c, *d);
+  const uint64_t now = c.chain_count(more), off = offset_b<I>(c, *d);
   mmu::PhysAddr pa;
-  if (c.data_fast<W, mmu::Access::Read>(fast_seg<B>(*d), off, pa) != Cpu::Fast::Ram) [[unlikely]]
+  if (c.data_fast<W, mmu::Access::Read>(fast_seg<B>(*d), off, pa, &now) != Cpu::Fast::Ram) [[unlikely]]
     return load_chain_slow<W>(c, d, more, off);
   c.set_gpr<W>(d->reg, c.ram_load<W>(pa));
   const Insn* n = d->next;
@@ -179,16 +179,15 @@ template <unsigned W, bool I, bool B> ChainEnd mov_GE_m_chain(Cpu& c, const Insn
 }
 template <unsigned W> [[gnu::noinline]] ChainEnd store_chain_slow(Cpu& c, const Insn* d, uint64_t more, uint64_t off,
                                                                  Cpu::Fast f, mmu::PhysAddr pa) {
-  c.chain_slow(*d);
+  c.chain_slow(*d, c.chain_count(more));
   if (f == Cpu::Fast::Phys) c.write_phys<W>(pa, c.gpr<W>(d->reg));
   else c.write_slow<W>(d->seg, off, c.gpr<W>(d->reg));
   return {d, more | kChainRan};
 }
 template <unsigned W, bool I, bool B> ChainEnd mov_EG_m_chain(Cpu& c, const Insn* d, uint64_t more) {
-  c.chain_at(more);
-  const uint64_t off = offset_b<I>(c, *d);
+  const uint64_t now = c.chain_count(more), off = offset_b<I>(c, *d);
   mmu::PhysAddr pa = 0;  // (set unless a miss)
-  const Cpu::Fast f = c.data_fast<W, mmu::Access::Write>(fast_seg<B>(*d), off, pa);
+  const Cpu::Fast f = c.data_fast<W, mmu::Access::Write>(fast_seg<B>(*d), off, pa, &now);
   if (f != Cpu::Fast::Ram) [[unlikely]] return store_chain_slow<W>(c, d, more, off, f, pa);
   const uint64_t v = c.gpr<W>(d->reg);
   std::memcpy(c.mem.ram_at(pa), &v, W);
