@@ -411,10 +411,11 @@ void Cpu::run_page() {
 // attention, so for those the count, RIP and insn_rip are written once after
 // the stretch (so for a Jcc that a chain runs through: it only picks the
 // link that follows); every other instruction gets all three first, as the
-// per-instruction path gives them (a load or store in a chain: the count
-// first, RIP and insn_rip before a slow half, which ends the chain), and the
-// stretch ends as that path would when one raises attention. It stops where the per-instruction path would
-// stop: before the instruction that reaches the limit. (No link leads to
+// per-instruction path gives them (a load or store in a chain: its count
+// given to the fast path, all three stored before a slow half, which ends
+// the chain), and the stretch ends as that path would when one raises
+// attention. It stops where the per-instruction path would stop: before the
+// instruction that reaches the limit. (No link leads to
 // run_page's `scratch`.)
 Cpu::Stretch Cpu::run_stretch(const Insn* d, uint64_t n, const uint64_t limit, const uint64_t base) {
   // How many more instructions the stretch may run (n + 1 < limit: at least

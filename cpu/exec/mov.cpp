@@ -156,8 +156,8 @@ template <unsigned W, bool I> void mov_EG_m(Cpu& c, const Insn& d) {
 // case goes on down the chain, anything else -- a miss, a fault, a store to
 // a watched or code page -- takes its slow half with count and RIP stored
 // and ends the chain, run (decoded.h ChainEnd): that half may have raised
-// attention. (The slow halves are
-// calls of their own: with a third way to return, GCC made no tail calls.)
+// attention. (The slow halves are calls of their own: with a third way to
+// return, GCC made no tail calls.)
 // B: the segment is FS or GS, whose base 64-bit mode adds (SDM Vol. 1
 // §3.3.7.1); if not, the fast half is given DS, for which it adds nothing
 // and tests nothing (the slow half, which checks everything, gets d.seg).
