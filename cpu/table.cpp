@@ -49,6 +49,7 @@ void specialise(Insn& d) {
   bool pure = bool(h);
   if (!h && (h = specialise_jcc(d))) pure = false;
   if (!h && (h = specialise_mov(d))) pure = !d.mem() || is_lea;
+  if (!h) h = specialise_stack(d);
   if (h) d.fn = h.fn, d.chain = h.chain;  // (a Spec has a chaining form only where one may chain)
   else pure = pure_general(d);
   if (pure) d.flags |= IF_PURE;

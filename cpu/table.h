@@ -41,8 +41,8 @@ extern const unsigned kRowCount;
 struct Spec {
   Handler fn = nullptr;
   // The chaining form (exec/common.h), given only for forms that may chain:
-  // the pure register variants, the 64-bit Jcc and the MOV loads and stores
-  // with a general base register; else null.
+  // the pure register variants, the 64-bit Jcc, the MOV loads and stores
+  // with a general base register and PUSH/POP r64; else null.
   Chain chain = nullptr;
   explicit operator bool() const { return fn != nullptr; }
 };
@@ -51,6 +51,7 @@ Spec specialise_alu(const Insn& d);
 Spec specialise_shift(const Insn& d);
 Spec specialise_jcc(const Insn& d);
 Spec specialise_mov(const Insn& d);
+Spec specialise_stack(const Insn& d);
 
 // Explicit instantiation of a handler for every width, placed in the family
 // file that defines it (a missing one is a link error, not a silent gap).

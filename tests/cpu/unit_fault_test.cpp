@@ -159,6 +159,19 @@ class ChainFault : public CpuTest {
       counts.push_back(c->icount());
     }
   };
+  // One run() with a far limit, watched; expects it to end in the #PF
+  // handler. Returns the exceptions and the count at each, from the start.
+  Seen run_to_pf() {
+    Seen seen;
+    seen.c = &m.cpu;
+    m.cpu.set_observer(&seen);
+    const uint64_t start = m.cpu.icount();
+    m.cpu.run(start + 10000);
+    m.cpu.set_observer(&m.log);
+    EXPECT_TRUE(m.in_handler(VEC_PF)) << "RIP=" << std::hex << rip();
+    for (uint64_t& n : seen.counts) n -= start;
+    return seen;
+  }
   void check(bool store_first) {
     constexpr unsigned kK = 40, kBody = 6;  // kK iterations complete
     constexpr uint64_t kPa = 0x800000;
@@ -174,19 +187,13 @@ class ChainFault : public CpuTest {
           0x48, 0xff, 0xca,         //      dec rdx
           0x75, 0xee,               //      jnz top
           0xeb, 0xfe});             //      jmp $
-    Seen seen;
-    seen.c = &m.cpu;
-    m.cpu.set_observer(&seen);
-    const uint64_t start = m.cpu.icount();
-    m.cpu.run(start + 10000);
-    m.cpu.set_observer(&m.log);
-    EXPECT_TRUE(m.in_handler(VEC_PF)) << "RIP=" << std::hex << rip();
+    const Seen seen = run_to_pf();
     // Iteration kK faults on its load, or (store_first) on its store, after the instructions before.
     const uint64_t at = kCode + (store_first ? 9 : 3);
     ASSERT_EQ(seen.events.size(), 1u);
     EXPECT_EQ(seen.events[0].vector, VEC_PF);
     EXPECT_EQ(seen.events[0].rip, at);
-    EXPECT_EQ(seen.counts[0] - start, kBody * kK + (store_first ? 3 : 1) + 1);  // + the delivery
+    EXPECT_EQ(seen.counts[0], kBody * kK + (store_first ? 3 : 1) + 1);  // + the delivery
     const auto loaded = [&](unsigned j) { return 3 * ((from - kHole) / 8 + 2 * j) + 1; };  // by iteration j
     uint64_t rax = 0;
     for (unsigned j = 0; j < kK + (store_first ? 1 : 0); ++j) rax += loaded(j);
@@ -202,6 +209,58 @@ class ChainFault : public CpuTest {
 };
 TEST_F(ChainFault, OnALoad) { check(false); }
 TEST_F(ChainFault, OnAStore) { check(true); }
+
+// A push or pop inside a chain that faults (#PF, the page below or above
+// the stack's one not present): as for a load or store, the count at the
+// delivery is that of the instructions before it, the frame's RIP is the
+// push's or pop's, and RSP is as before it (SDM Vol. 3A §6.5: a fault
+// restores the state before the instruction). The #PF gate uses IST1, so
+// its frame does not go onto the missing page.
+class ChainStackFault : public ChainFault {
+ protected:
+  void check(bool pop) {
+    constexpr unsigned kK = 40, kBody = 5;  // kK iterations complete
+    constexpr uint64_t kPa = 0x800000;
+    const uint64_t page = pop ? kHole : kHole + 4096;  // the other page stays unmapped
+    m.map(page, kPa, 4096, PTE_W);
+    m.cpu.sync_mmu();
+    m.set_gate(VEC_PF, kHandlers + 16 * VEC_PF, 0, 1);
+    for (unsigned q = 0; q < 512; ++q) m.wr(kPa + 8 * q, 5 * q + 2);
+    const uint64_t sp0 = pop ? kHole + 4096 - 8 * kK : kHole + 4096 + 8 * kK;
+    r(RAX) = 0, r(RBX) = 1, r(RDX) = 1000, r(RSP) = sp0;
+    load({0x48, 0x01, 0xd8,                  // top: add rax, rbx
+          uint8_t(pop ? 0x59 : 0x50),         //      pop rcx / push rax
+          0x48, 0x01, 0xcb,                  //      add rbx, rcx
+          0x48, 0xff, 0xca,                  //      dec rdx
+          0x75, 0xf4,                        //      jnz top
+          0xeb, 0xfe});                      //      jmp $
+    const Seen seen = run_to_pf();
+    ASSERT_EQ(seen.events.size(), 1u);
+    EXPECT_EQ(seen.events[0].rip, kCode + 3);
+    EXPECT_EQ(seen.counts[0], kBody * kK + 1 + 1);  // + the add, + the delivery
+    // The program, iteration by iteration (rcx: 0 unless popped).
+    uint64_t rax = 0, rbx = 1, rcx = 0, sp = sp0;
+    std::vector<std::pair<uint64_t, uint64_t>> pushed;  // (address, value)
+    for (unsigned j = 0; j < kK; ++j) {
+      rax += rbx;
+      if (pop) rcx = 5 * ((sp - kHole) / 8) + 2, sp += 8;
+      else sp -= 8, pushed.push_back({sp, rax});
+      rbx += rcx;
+    }
+    rax += rbx;  // iteration kK's add, before its push or pop faults
+    EXPECT_EQ(stack(0), pop ? 0u : PF_W);  // error code: not present, supervisor
+    EXPECT_EQ(stack(1), kCode + 3);
+    EXPECT_EQ(sp, kHole + 4096);
+    EXPECT_EQ(stack(4), sp);  // RSP as before the faulting push or pop
+    EXPECT_EQ(m.cpu.s.cr2, pop ? kHole + 4096 : kHole + 4096 - 8);
+    EXPECT_EQ(r(RAX), rax);
+    EXPECT_EQ(r(RBX), rbx);
+    EXPECT_EQ(r(RDX), 1000u - kK);
+    for (const auto& [va, v] : pushed) EXPECT_EQ(m.rd(kPa + (va - page)), v) << std::hex << va;
+  }
+};
+TEST_F(ChainStackFault, OnAPush) { check(false); }
+TEST_F(ChainStackFault, OnAPop) { check(true); }
 
 TEST_F(CpuTest, NonCanonicalDataAccessIsGp) {
   r(RBX) = 0x0000800000000000ull;

@@ -378,6 +378,100 @@ TEST_F(CpuTest, RunLimitInALoopOfLoadsAndStores) {
   }
 }
 
+// PUSH r64 and POP r64 inside chains (SDM Vol. 1 §6.2: a push decrements
+// RSP and then stores, a pop loads and then increments): each iteration pops
+// what it pushed, in the opposite order, and leaves one quadword more on the
+// stack, so a push or pop run out of order, twice or not at all changes
+// registers, RSP or the stack. Every limit up to the end.
+TEST_F(CpuTest, RunLimitInALoopOfPushesAndPops) {
+  constexpr unsigned kIters = cpu::Cpu::kChain / 4 + 5, kBody = 10;
+  constexpr uint64_t kNone = 0x5A5A5A5A5A5A5A5A, kTop = kData + 0x1000;
+  load({0x48, 0x01, 0xd8,   // top: add rax, rbx
+        0x50,               //      push rax
+        0x53,               //      push rbx
+        0x48, 0xff, 0xc3,   //      inc rbx
+        0x59,               //      pop rcx
+        0x5a,               //      pop rdx
+        0x48, 0x01, 0xc8,   //      add rax, rcx
+        0x52,               //      push rdx
+        0x48, 0xff, 0xce,   //      dec rsi
+        0x75, 0xed,         //      jnz top
+        0x41, 0x58,         //      pop r8
+        0xeb, 0xfe});       //      jmp $
+  constexpr uint8_t kOff[] = {0, 3, 4, 5, 8, 9, 10, 13, 14, 17, 19, 21};  // instruction offsets
+  constexpr unsigned kSlots = kIters + 4;  // quadwords below kTop the test watches
+  const auto reset = [&] {
+    r(RAX) = 1, r(RBX) = 3, r(RCX) = kNone, r(RDX) = kNone, r(RSI) = kIters, r(R8) = kNone, r(RSP) = kTop;
+    for (unsigned q = 1; q <= kSlots; ++q) m.wr(kTop - 8 * q, kNone);
+    m.cpu.s.rip = kCode;
+  };
+  reset();
+  ASSERT_EQ(run(), kBody * kIters + 1);
+  for (unsigned limit = 1; limit <= kBody * kIters + 2; ++limit) {
+    reset();
+    const uint64_t start = m.cpu.icount();
+    m.cpu.run(start + limit);
+    // The program's first `limit` instructions, one by one (the loop ends
+    // when dec makes rsi 0; then one pop and the spin, which never ends).
+    std::vector<uint64_t> q(kSlots + 1, kNone);  // q[k]: the quadword at kTop - 8k
+    uint64_t rax = 1, rbx = 3, rcx = kNone, rdx = kNone, rsi = kIters, r8 = kNone, sp = 0;  // sp: in quadwords below kTop
+    const auto push = [&](uint64_t v) { q[++sp] = v; };
+    const auto pop = [&] { return q[sp--]; };
+    unsigned at = 0;  // index into kOff
+    for (unsigned i = 0; i < limit; ++i) {
+      switch (at) {
+        case 0: rax += rbx; break;
+        case 1: push(rax); break;
+        case 2: push(rbx); break;
+        case 3: ++rbx; break;
+        case 4: rcx = pop(); break;
+        case 5: rdx = pop(); break;
+        case 6: rax += rcx; break;
+        case 7: push(rdx); break;
+        case 8: --rsi; break;
+        case 9: at = rsi ? 0 : 10; continue;
+        case 10: r8 = pop(); break;
+        default: continue;  // jmp $
+      }
+      ++at;
+    }
+    EXPECT_EQ(m.cpu.icount() - start, limit);
+    EXPECT_EQ(rip(), kCode + kOff[at]) << "limit " << limit;
+    EXPECT_EQ(r(RSP), kTop - 8 * sp) << "limit " << limit;
+    EXPECT_EQ(r(RAX), rax) << "limit " << limit;
+    EXPECT_EQ(r(RBX), rbx) << "limit " << limit;
+    EXPECT_EQ(r(RCX), rcx) << "limit " << limit;
+    EXPECT_EQ(r(RDX), rdx) << "limit " << limit;
+    EXPECT_EQ(r(RSI), rsi) << "limit " << limit;
+    EXPECT_EQ(r(R8), r8) << "limit " << limit;
+    for (unsigned k = 1; k <= kSlots; ++k) EXPECT_EQ(m.rd(kTop - 8 * k), q[k]) << "limit " << limit << " q" << k;
+    if (testing::Test::HasFailure()) return;
+  }
+}
+
+// POP RSP in a chain: the increment comes first, so RSP ends up holding the
+// value read (SDM Vol. 2B POP: "POP ESP ... increments the stack pointer
+// before data at the old top of stack is written into the destination").
+// A loop (chains form once its links are made) follows a list of stack
+// slots, each holding the next one's address, two to a page: a pop from
+// the first of a page misses the fast path (the slow half), one from the
+// second hits it (the fast half).
+TEST_F(CpuTest, PopRspInAChainLoadsTheValueRead) {
+  constexpr unsigned kN = 20;
+  const auto slot = [](unsigned k) { return kData + 0x10000 + 0x1000 * (k / 2) + 16 * (k % 2); };
+  for (unsigned k = 0; k <= kN; ++k) m.wr(slot(k), slot(k + 1)), m.wr(slot(k) + 8, 0);
+  r(RSP) = slot(0), r(RAX) = 0, r(RCX) = kN;
+  load({0x48, 0xff, 0xc0,   // top: inc rax
+        0x5c,               //      pop rsp
+        0x48, 0xff, 0xc9,   //      dec rcx
+        0x75, 0xf7,         //      jnz top
+        0xeb, 0xfe});       //      jmp $
+  m.cpu.run(m.cpu.icount() + 1000);
+  EXPECT_EQ(rip(), kCode + 9);
+  EXPECT_EQ(r(RSP), slot(kN));
+  EXPECT_EQ(r(RAX), kN);
+}
+
 // The same with FS and GS overrides, whose bases 64-bit mode adds (SDM Vol. 1
 // §3.3.7.1; the chaining forms test for them at decode time): two different
 // bases, so neither may be dropped or taken for the other. The loop also
