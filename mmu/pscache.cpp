@@ -3,7 +3,7 @@
 namespace slot::mmu {
 
 Psc::Psc(const PscConfig& cfg, uint64_t seed)
-    : rng(seed), cfg_(cfg), e_(cfg.entries()), prov_(cfg.entries()) {
+    : rng(seed), cfg_(cfg), e_(cfg.entries()), prov_(cfg.entries()), hint_(cfg.sets, 0) {
   stats.level = cfg.level;
 }
 
@@ -12,17 +12,20 @@ const char* Psc::name() const {
 }
 
 PscEntry* Psc::lookup(uint64_t linear, uint16_t pcid, unsigned* set, unsigned* way) {
-  if (!enabled()) return nullptr;
-  uint64_t tag = tag_of(cfg_.level, linear);
-  unsigned s = set_of(tag);
+  if (!valid_) return nullptr;
+  const uint64_t tag = tag_of(cfg_.level, linear);
+  const unsigned s = set_of(tag);
   PscEntry* row = &e_[s * cfg_.ways];
-  for (unsigned w = 0; w < cfg_.ways; ++w) {
-    if (row[w].valid && row[w].tag == tag && row[w].pcid == pcid) {
-      if (set) *set = s;
-      if (way) *way = w;
-      return &row[w];
-    }
-  }
+  const auto found = [&](unsigned w) {
+    hint_[s] = w;
+    if (set) *set = s;
+    if (way) *way = w;
+    return &row[w];
+  };
+  const auto match = [&](const PscEntry& e) { return e.valid && e.tag == tag && e.pcid == pcid; };
+  if (match(row[hint_[s]])) return found(hint_[s]);
+  for (unsigned w = 0; w < cfg_.ways; ++w)
+    if (match(row[w])) return found(w);
   return nullptr;
 }
 
@@ -47,6 +50,8 @@ PscEntry& Psc::fill(uint64_t linear, uint16_t pcid, PhysAddr table, Perms perms,
     evicted = row[way];
   }
   PscEntry& e = row[way];
+  if (!e.valid) ++valid_;
+  hint_[set] = way;
   e.tag = tag;
   e.table = table;
   e.stamp = stamp;

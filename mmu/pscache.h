@@ -37,12 +37,20 @@ class Psc {
   bool enabled() const { return cfg_.entries() > 0; }
 
   // Entry for `linear` under `pcid`, or nullptr. Does not touch stamps.
+  // (At most one valid entry matches: fill() overwrites one for the same
+  // tag and PCID. So the way of the set's last hit or fill, tried first,
+  // gives what the scan gives; an empty cache -- after a flush -- answers
+  // without a scan. Every walk starts with a lookup per level.)
   PscEntry* lookup(uint64_t linear, uint16_t pcid, unsigned* set = nullptr, unsigned* way = nullptr);
   // Fills (overwriting an entry for the same tag and PCID). Returns the slot
   // used; `evicted` gets the replaced valid entry if any.
   PscEntry& fill(uint64_t linear, uint16_t pcid, PhysAddr table, Perms perms,
                  const Provenance& prov, uint64_t stamp, bool& evicting, PscEntry& evicted,
                  unsigned& set, unsigned& way);
+
+  void drop(unsigned i) {
+    if (e_[i].valid) e_[i].valid = false, --valid_;
+  }
 
   unsigned size() const { return unsigned(e_.size()); }
   PscEntry& flat(unsigned i) { return e_[i]; }
@@ -59,6 +67,8 @@ class Psc {
   PscConfig cfg_;
   std::vector<PscEntry> e_;
   std::vector<Provenance> prov_;
+  unsigned valid_ = 0;           // valid entries
+  std::vector<unsigned> hint_;   // per set: the way last hit or filled
 };
 
 }  // namespace slot::mmu

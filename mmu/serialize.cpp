@@ -79,6 +79,8 @@ template <class Ar> void TlbArray::serialize(Ar& ar) {
 
 template <class Ar> void Psc::serialize(Ar& ar) {
   ar.vec(e_);
+  valid_ = 0;  // (loaded: recounted; hints stay ways of their sets)
+  for (const PscEntry& e : e_) valid_ += e.valid;
   ar.vec(prov_);
   ar.io(rng.state);
   counters(ar, stats);

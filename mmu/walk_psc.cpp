@@ -109,7 +109,7 @@ void Mmu::Impl::psc_drop(Psc& c, unsigned i, InvCause cause) {
     obs->on_psc(ev);
   }
   ++c.stats.invalidations[unsigned(cause)];
-  e.valid = false;
+  c.drop(i);
 }
 
 }  // namespace slot::mmu
