@@ -117,6 +117,15 @@ class TlbArray {
     key_[i] = 0;
     all_live_[set] = 0;
   }
+  // A valid way is about to be overwritten by a fill (an eviction): its
+  // owner's count of live entries forgets it, as kill() would; the key stays
+  // for commit() to replace, and the set keeps its every-way-live mark (the
+  // way is live again once committed), which kill() would clear.
+  void evict(unsigned set, unsigned way) {
+    const uint64_t o = own_[set * cfg_.ways + way];
+    const unsigned p = unsigned(o & 0xFFFF);
+    if (!(o & kOwnGlobal) && live_owner(o) && live_[p]) --live_[p];
+  }
   // The base linear address of the page a valid way holds (from its key).
   uint64_t base_of(unsigned set, unsigned way) const {
     const uint64_t k = key_[set * cfg_.ways + way];
@@ -129,9 +138,6 @@ class TlbArray {
     if (n) ++live_gen_;  // some set may now hold a dead way
     return n;
   }
-  // After an eviction refilled a way of a set that choose_way() found with
-  // every way live: it is so again (the kill in between forgot it).
-  void refilled_live_set(unsigned set) { all_live_[set] = live_gen_; }
   void rebuild_index();
   // Whether any entry of size `s` may be valid (lookups skip empty arrays).
   bool holds_any(PageSize s) const { return held_[unsigned(s)] != 0; }

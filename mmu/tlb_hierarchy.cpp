@@ -65,9 +65,12 @@ Hit Mmu::Impl::fill(unsigned group, uint64_t linear, const Translation& t, const
   bool evicting = false;
   const unsigned way = arr.choose_way(es, vpn, pcid, t.global, evicting, absent);
   TlbEntry& e = arr.at(set, way);
-  if (evicting) {
+  if (evicting) {  // drop(..., InvCause::Evict) without the kill the refill below undoes
     ++arr.stats.evictions;
-    drop(unsigned(a), set, way, InvCause::Evict, arr.base_of(set, way));
+    if (obs) [[unlikely]]
+      emit_tlb(TlbEventKind::Evict, unsigned(a), set, way, arr.base_of(set, way), Access::Read, InvCause::Evict);
+    unmirror(arr, set, way);
+    arr.evict(set, way);
   } else if (arr.live(e)) {
     unmirror(arr, set, way);  // refreshed in place (e.g. D now set)
     arr.kill(set, way);
@@ -90,7 +93,6 @@ Hit Mmu::Impl::fill(unsigned group, uint64_t linear, const Translation& t, const
   arr.set_mirrored(set, way, false);
   e.perms = t.perms;
   arr.commit(set, way);
-  if (evicting) arr.refilled_live_set(set);
   arr.prov(set, way) = prov;
   ++arr.stats.fills;
   if (stale == StaleMode::FlushOnWrite) watch(prov);

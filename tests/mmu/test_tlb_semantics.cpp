@@ -4,7 +4,9 @@
 // observed through translations and the model's dump.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
+#include <string>
 
 #include "mmu/mmu.h"
 #include "tests/mmu/pt_builder.h"
@@ -270,6 +272,36 @@ TEST(MmuFaults, SpuriousFaultFromCachedRightsHappensOnce) {
   EXPECT_EQ(r.last.error_code, x86::PF_P | x86::PF_W | x86::PF_U);
   EXPECT_EQ(r.mmu->stats().spurious_faults, 1u);
   EXPECT_TRUE(r.wr(va, nullptr, 3));
+}
+
+// MOV to CR3 without PCIDs invalidates every non-global entry (§4.10.4.1);
+// the model counts, per array, the entries that flush dropped. After more
+// pages than the first-level DTLB holds (evictions) and fewer than the STLB
+// holds, the counts must be what each array holds at the flush -- what the
+// dump shows -- not what was ever filled into it.
+TEST(MmuEviction, Cr3FlushCountsTheEntriesHeldNotThoseEvicted) {
+  Rig r;
+  constexpr unsigned kPages = 200;
+  const uint64_t va = 0x40'0000;
+  for (unsigned i = 0; i < kPages; ++i) r.pt.map(va + 4096ull * i, 0x80'0000 + 4096ull * i, PageSize::K4);
+  for (unsigned i = 0; i < kPages; ++i) ASSERT_TRUE(r.rd(va + 4096ull * i));
+  std::map<std::string, uint64_t> held;
+  for (const TlbDumpEntry& e : r.mmu->dump()) ++held[e.array];
+  const MmuStats before = r.mmu->stats();
+  r.mmu->write_cr3(r.pt.cr3);
+  const MmuStats after = r.mmu->stats();
+  uint64_t evicted = 0;
+  for (size_t a = 0; a < after.arrays.size(); ++a) {
+    const ArrayStats& s = after.arrays[a];
+    evicted += s.evictions;
+    EXPECT_EQ(s.invalidations[unsigned(InvCause::Cr3Load)] - before.arrays[a].invalidations[unsigned(InvCause::Cr3Load)],
+              held[s.name])
+        << s.name;
+  }
+  EXPECT_GT(evicted, 0u);
+  EXPECT_EQ(held["l1d_4k"], 64u);  // skylake: 16 sets x 4 ways, every set filled
+  EXPECT_EQ(held["stlb"], kPages);
+  EXPECT_TRUE(r.mmu->dump().empty());
 }
 
 TEST(MmuNone, FunctionalOnlyAndFlushedLikeSoftmmu) {
