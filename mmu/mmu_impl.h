@@ -107,6 +107,7 @@ class Mmu::Impl {
   // `absent`: this group's lookup of `linear` just missed (see TlbArray::choose_way).
   Hit fill(unsigned group, uint64_t linear, const Translation& t, const Provenance& prov,
            bool absent);
+  // Invalidates a live way (an eviction is fill()'s own), for `cause`.
   void drop(unsigned array, unsigned set, unsigned way, InvCause cause, uint64_t linear);
   template <class Pred> unsigned drop_tlb_if(Pred pred, InvCause cause);
   template <class Pred> unsigned drop_psc_if(Pred pred, InvCause cause);

@@ -65,7 +65,7 @@ Hit Mmu::Impl::fill(unsigned group, uint64_t linear, const Translation& t, const
   bool evicting = false;
   const unsigned way = arr.choose_way(es, vpn, pcid, t.global, evicting, absent);
   TlbEntry& e = arr.at(set, way);
-  if (evicting) {  // drop(..., InvCause::Evict) without the kill the refill below undoes
+  if (evicting) {  // (not drop(): no kill, which the refill below would undo)
     ++arr.stats.evictions;
     if (obs) [[unlikely]]
       emit_tlb(TlbEventKind::Evict, unsigned(a), set, way, arr.base_of(set, way), Access::Read, InvCause::Evict);
@@ -102,13 +102,9 @@ Hit Mmu::Impl::fill(unsigned group, uint64_t linear, const Translation& t, const
 
 void Mmu::Impl::drop(unsigned a, unsigned set, unsigned way, InvCause cause, uint64_t linear) {
   TlbArray& arr = arrays[a];
-  if (obs) [[unlikely]]
-    emit_tlb(cause == InvCause::Evict ? TlbEventKind::Evict : TlbEventKind::Invalidate, a, set,
-             way, linear, Access::Read, cause);
-  if (cause != InvCause::Evict) {
-    ++arr.stats.invalidations[unsigned(cause)];
-    if (arr.at(set, way).pcid == pcid) ++space().c.invalidated;
-  }
+  if (obs) [[unlikely]] emit_tlb(TlbEventKind::Invalidate, a, set, way, linear, Access::Read, cause);
+  ++arr.stats.invalidations[unsigned(cause)];
+  if (arr.at(set, way).pcid == pcid) ++space().c.invalidated;
   unmirror(arr, set, way);
   arr.kill(set, way);
 }
