@@ -237,9 +237,14 @@ class Cpu {
   // slot) with no frame, else push()/pop() from the start.
   template <unsigned W> void push_greg(const Insn& d);
   template <unsigned W> void pop_greg(const Insn& d);
-  template <unsigned W> [[gnu::noinline]] void push_greg_slow(const Insn& d);
-  template <unsigned W> [[gnu::noinline]] void pop_greg_slow(const Insn& d);
-  template <unsigned W> [[gnu::noinline]] void push_greg_phys(mmu::PhysAddr pa, uint64_t v, uint64_t sp);
+  // Their fast halves, shared with the chaining forms (exec/stack.cpp): a
+  // push done when Fast::Ram, a pop done when true; else nothing changed and
+  // the *_rest half finishes (a push to a watched or code page at pa) or
+  // starts over.
+  template <unsigned W> Fast push_greg_fast(const Insn& d, mmu::PhysAddr& pa, const uint64_t* now = nullptr);
+  template <unsigned W> bool pop_greg_fast(const Insn& d, const uint64_t* now = nullptr);
+  template <unsigned W> [[gnu::noinline]] void push_greg_rest(const Insn& d, Fast f, mmu::PhysAddr pa);
+  template <unsigned W> [[gnu::noinline]] void pop_greg_rest(const Insn& d);
   template <unsigned W> [[gnu::noinline]] void load_greg_slow(const Insn& d, uint64_t off);
   template <unsigned W> uint64_t read_lin(uint64_t la, bool implicit_sup = false);
   template <unsigned W> void write_lin(uint64_t la, uint64_t v, bool implicit_sup = false);

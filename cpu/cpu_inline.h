@@ -160,36 +160,40 @@ template <unsigned W> [[gnu::always_inline]] inline void Cpu::load_greg(const In
 }
 // In 64-bit mode (which translate_data_fast requires) the stack pointer has
 // no mask; a failed probe changes nothing, so the slow halves start over.
-template <unsigned W> [[gnu::always_inline]] inline void Cpu::push_greg(const Insn& d) {
+template <unsigned W>
+[[gnu::always_inline]] inline Cpu::Fast Cpu::push_greg_fast(const Insn& d, mmu::PhysAddr& pa, const uint64_t* now) {
   const uint64_t v = gpr<W>(d.reg), sp = s.gpr[RSP] - W;
-  mmu::PhysAddr pa;
-  const Fast f = data_fast<W, mmu::Access::Write>(SS, sp, pa);
+  const Fast f = data_fast<W, mmu::Access::Write>(SS, sp, pa, now);
   if (f == Fast::Ram) [[likely]] {
     std::memcpy(mem.ram_at(pa), &v, W);
     s.gpr[RSP] = sp;
-    return;
   }
-  if (f == Fast::Phys) return push_greg_phys<W>(pa, v, sp);
-  return push_greg_slow<W>(d);
+  return f;
 }
-template <unsigned W> [[gnu::always_inline]] inline void Cpu::pop_greg(const Insn& d) {
+template <unsigned W> [[gnu::always_inline]] inline bool Cpu::pop_greg_fast(const Insn& d, const uint64_t* now) {
   const uint64_t sp = s.gpr[RSP];
   mmu::PhysAddr pa;
-  const Fast f = data_fast<W, mmu::Access::Read>(SS, sp, pa);
-  if (f == Fast::Ram) [[likely]] {
-    s.gpr[RSP] = sp + W;
-    return set_gpr<W>(d.reg, ram_load<W>(pa));  // after the increment: POP RSP loads the value read
-  }
-  return pop_greg_slow<W>(d);
+  if (data_fast<W, mmu::Access::Read>(SS, sp, pa, now) != Fast::Ram) [[unlikely]] return false;
+  s.gpr[RSP] = sp + W;
+  set_gpr<W>(d.reg, ram_load<W>(pa));  // after the increment: POP RSP loads the value read
+  return true;
 }
-template <unsigned W> void Cpu::push_greg_slow(const Insn& d) { push<W>(gpr<W>(d.reg)); }
-template <unsigned W> void Cpu::pop_greg_slow(const Insn& d) {
+template <unsigned W> [[gnu::always_inline]] inline void Cpu::push_greg(const Insn& d) {
+  mmu::PhysAddr pa = 0;  // (set unless a miss)
+  const Fast f = push_greg_fast<W>(d, pa);
+  if (f != Fast::Ram) [[unlikely]] return push_greg_rest<W>(d, f, pa);
+}
+template <unsigned W> [[gnu::always_inline]] inline void Cpu::pop_greg(const Insn& d) {
+  if (!pop_greg_fast<W>(d)) [[unlikely]] return pop_greg_rest<W>(d);
+}
+template <unsigned W> void Cpu::push_greg_rest(const Insn& d, Fast f, mmu::PhysAddr pa) {
+  if (f != Fast::Phys) return push<W>(gpr<W>(d.reg));
+  write_phys<W>(pa, gpr<W>(d.reg));
+  s.gpr[RSP] -= W;
+}
+template <unsigned W> void Cpu::pop_greg_rest(const Insn& d) {
   const uint64_t v = pop<W>();
   set_gpr<W>(d.reg, v);
-}
-template <unsigned W> void Cpu::push_greg_phys(mmu::PhysAddr pa, uint64_t v, uint64_t sp) {
-  write_phys<W>(pa, v);
-  s.gpr[RSP] = sp;
 }
 template <unsigned W> void Cpu::load_greg_slow(const Insn& d, uint64_t off) {
   set_gpr<W>(d.reg, read_slow<W>(d.seg, off));

@@ -1,7 +1,5 @@
 // PUSH/POP (all forms), ENTER, LEAVE, segment-register push/pop.
 // A fault part-way leaves RSP as it was: each handler restores it.
-#include <cstring>
-
 #include "cpu/exec/common.h"
 
 namespace slot::cpu {
@@ -83,40 +81,34 @@ template <unsigned W> void popa(Cpu& c, const Insn&) {
 // Decode-time specialisation (issue 18): PUSH r64 and POP r64 in chaining
 // form, as the MOV loads and stores (exec/mov.cpp): the fast half given its
 // count, a tail-called slow half that stores count and RIP and ends the
-// chain, run. The fast halves are Cpu::push_greg/pop_greg's (64-bit mode,
-// which the fast probe requires: RSP has no mask and SS no base); a push
-// that faults leaves RSP as it was, since the slow halves start over.
+// chain, run. The fast halves are the ones Cpu::push_greg/pop_greg use
+// (64-bit mode, which the fast probe requires: RSP has no mask and SS no
+// base); a push that faults leaves RSP as it was, since the slow halves
+// start over.
 namespace {
-template <unsigned W> [[gnu::noinline]] ChainEnd push_chain_slow(Cpu& c, const Insn* d, uint64_t more, Cpu::Fast f,
-                                                                mmu::PhysAddr pa, uint64_t v, uint64_t sp) {
+template <unsigned W>
+[[gnu::noinline]] ChainEnd push_chain_slow(Cpu& c, const Insn* d, uint64_t more, Cpu::Fast f, mmu::PhysAddr pa) {
   c.chain_slow(*d, c.chain_count(more));
-  if (f == Cpu::Fast::Phys) c.push_greg_phys<W>(pa, v, sp);
-  else c.push_greg_slow<W>(*d);
+  c.push_greg_rest<W>(*d, f, pa);
   return {d, more | kChainRan};
 }
 template <unsigned W> ChainEnd push_r_chain(Cpu& c, const Insn* d, uint64_t more) {
-  const uint64_t now = c.chain_count(more), v = c.gpr<W>(d->reg), sp = c.s.gpr[RSP] - W;
+  const uint64_t now = c.chain_count(more);
   mmu::PhysAddr pa = 0;  // (set unless a miss)
-  const Cpu::Fast f = c.data_fast<W, mmu::Access::Write>(SS, sp, pa, &now);
-  if (f != Cpu::Fast::Ram) [[unlikely]] return push_chain_slow<W>(c, d, more, f, pa, v, sp);
-  std::memcpy(c.mem.ram_at(pa), &v, W);
-  c.s.gpr[RSP] = sp;
+  const Cpu::Fast f = c.push_greg_fast<W>(*d, pa, &now);
+  if (f != Cpu::Fast::Ram) [[unlikely]] return push_chain_slow<W>(c, d, more, f, pa);
   const Insn* n = d->next;
   if (more && n->chain) return n->chain(c, n, more - 1);
   return {d, more | kChainRan};
 }
 template <unsigned W> [[gnu::noinline]] ChainEnd pop_chain_slow(Cpu& c, const Insn* d, uint64_t more) {
   c.chain_slow(*d, c.chain_count(more));
-  c.pop_greg_slow<W>(*d);
+  c.pop_greg_rest<W>(*d);
   return {d, more | kChainRan};
 }
 template <unsigned W> ChainEnd pop_r_chain(Cpu& c, const Insn* d, uint64_t more) {
-  const uint64_t now = c.chain_count(more), sp = c.s.gpr[RSP];
-  mmu::PhysAddr pa;
-  if (c.data_fast<W, mmu::Access::Read>(SS, sp, pa, &now) != Cpu::Fast::Ram) [[unlikely]]
-    return pop_chain_slow<W>(c, d, more);
-  c.s.gpr[RSP] = sp + W;
-  c.set_gpr<W>(d->reg, c.ram_load<W>(pa));  // after the increment: POP RSP loads the value read
+  const uint64_t now = c.chain_count(more);
+  if (!c.pop_greg_fast<W>(*d, &now)) [[unlikely]] return pop_chain_slow<W>(c, d, more);
   const Insn* n = d->next;
   if (more && n->chain) return n->chain(c, n, more - 1);
   return {d, more | kChainRan};
