@@ -1,8 +1,5 @@
 #include "mmu/replacement.h"
 
-#include <cstddef>
-#include <utility>
-
 namespace slot::mmu {
 namespace {
 
@@ -22,25 +19,25 @@ unsigned plru(const uint64_t* s, unsigned lo, unsigned hi) {
   return lo;
 }
 
-// The same descent with the way count known at compile time: every loop
-// unrolled, so a 12-way set costs a few dozen compares and no branches but
-// the descent's own (the victim choice runs on every eviction).
-template <unsigned Lo, std::size_t... I>
-uint64_t newest_fixed(const uint64_t* s, std::index_sequence<I...>) {
-  uint64_t m = 0;
-  ((m = s[Lo + I] > m ? s[Lo + I] : m), ...);
-  return m;
-}
-
+// The same choice with the way count known at compile time, bottom-up: each
+// node of the tree yields the newest stamp under it and the way its
+// descent would end at, the left one on a tie as above. Every node is
+// computed, with selects instead of branches: in a set that a TLB-
+// thrashing loop cycles through, the descent's direction is as good as
+// random, and a mispredicted branch costs more than the few compares saved.
+struct Node {
+  uint64_t newest;
+  unsigned victim;
+};
 template <unsigned Lo, unsigned Hi>
-unsigned plru_fixed(const uint64_t* s) {
-  if constexpr (Hi - Lo <= 1) {
-    return Lo;
+[[gnu::always_inline]] inline Node plru_fixed(const uint64_t* s) {
+  if constexpr (Hi - Lo == 1) {
+    return {s[Lo], Lo};
   } else {
     constexpr unsigned Mid = Lo + (Hi - Lo + 1) / 2;
-    const uint64_t l = newest_fixed<Lo>(s, std::make_index_sequence<Mid - Lo>{});
-    const uint64_t r = newest_fixed<Mid>(s, std::make_index_sequence<Hi - Mid>{});
-    return l <= r ? plru_fixed<Lo, Mid>(s) : plru_fixed<Mid, Hi>(s);
+    const Node l = plru_fixed<Lo, Mid>(s), r = plru_fixed<Mid, Hi>(s);
+    const bool go_left = l.newest <= r.newest;
+    return {go_left ? r.newest : l.newest, go_left ? l.victim : r.victim};
   }
 }
 
@@ -56,11 +53,11 @@ unsigned pick_victim(Policy p, const uint64_t* stamps, unsigned n, Rng& rng) {
     }
     case Policy::Plru:
       switch (n) {  // the associativities of the presets
-        case 2: return plru_fixed<0, 2>(stamps);
-        case 4: return plru_fixed<0, 4>(stamps);
-        case 8: return plru_fixed<0, 8>(stamps);
-        case 12: return plru_fixed<0, 12>(stamps);
-        case 16: return plru_fixed<0, 16>(stamps);
+        case 2: return plru_fixed<0, 2>(stamps).victim;
+        case 4: return plru_fixed<0, 4>(stamps).victim;
+        case 8: return plru_fixed<0, 8>(stamps).victim;
+        case 12: return plru_fixed<0, 12>(stamps).victim;
+        case 16: return plru_fixed<0, 16>(stamps).victim;
         default: return plru(stamps, 0, n);
       }
     case Policy::Random: return unsigned(rng.next() % n);

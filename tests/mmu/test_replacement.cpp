@@ -92,6 +92,29 @@ TEST(MmuReplacement, TreePlruMatchesBitTree) {
   }
 }
 
+// Ways never used (stamp 0) against the bit tree with its bits as reset
+// (pointing left): a node neither half of which was used chooses left, one
+// with one half used chooses the other. (A full set never has such ties --
+// every way was filled -- so the test above cannot reach them.)
+TEST(MmuReplacement, TreePlruTiesGoLeftLikeResetBits) {
+  Rng unused(1);
+  for (unsigned ways : {2u, 3u, 4u, 6u, 8u, 12u, 16u}) {
+    std::mt19937 rng(ways + 100);
+    for (int trial = 0; trial < 200; ++trial) {
+      BitPlru oracle(ways);
+      std::vector<uint64_t> stamps(ways, 0);
+      const unsigned touches = rng() % ways;  // fewer than the ways: some are never used
+      for (unsigned t = 1; t <= touches; ++t) {
+        const unsigned w = rng() % ways;
+        stamps[w] = t;
+        oracle.touch(w);
+      }
+      ASSERT_EQ(pick_victim(Policy::Plru, stamps.data(), ways, unused), oracle.victim())
+          << ways << " ways, trial " << trial;
+    }
+  }
+}
+
 TEST(MmuReplacement, LruEvictsLeastRecentlyUsed) {
   SetDriver d(4, Policy::Lru);
   for (unsigned i = 0; i < 4; ++i) d.fill(10 + i);  // ways 0..3 = A B C D
