@@ -47,7 +47,18 @@ struct TargetCheck {
   std::string profile_workload;  // where a profile explains a miss
 };
 
-inline constexpr double kTargetMips = 150;    // issue 2 and 7
+// Speed floors for the slotlab row (skylake TLB model) of a loop workload.
+struct MipsTarget {
+  const char* workload;  // "alu"
+  const char* what;      // "integer ALU loop"
+  double mips;
+  const char* source;    // the issue that set it
+};
+inline constexpr MipsTarget kMipsTargets[] = {
+    {"alu", "integer ALU loop", 150, "issues 2 and 7"},
+    {"alu", "integer ALU loop", 500, "issue 18"},
+    {"mem", "load/store loop", 400, "issue 18"},
+};
 inline constexpr double kTargetTlbRatio = 1.3;  // default model vs --tlb none
 std::vector<TargetCheck> check_targets(const std::vector<Cell>& cells);
 

@@ -1,5 +1,5 @@
 // `slotlab bench emulator`: the same images under slotlab and under QEMU
-// (TCG), interleaved runs, medians, the targets of issues 2 and 7, profiles
+// (TCG), interleaved runs, medians, the targets of issues 2, 7 and 18, profiles
 // where a target is missed, and the emulator-speed section of
 // docs/results.md. See docs/performance.md.
 #pragma once
