@@ -40,12 +40,6 @@ void write_file(const std::string& path, const std::string& text) {
   if (!f) throw std::runtime_error("cannot write " + path);
 }
 
-// The 1-, 5- and 15-minute load averages: how busy the shared host was.
-std::string loadavg() {
-  const std::string la = first_line(read_file("/proc/loadavg"));
-  return la.substr(0, la.find(' ', la.find(' ', la.find(' ') + 1) + 1));
-}
-
 void collect_meta(Recording& r, const EmulatorBenchOptions& o, const Tools& t, unsigned runs) {
   char date[64];
   const std::time_t now = std::time(nullptr);

@@ -19,6 +19,13 @@ std::string host_model() {
   return "unknown CPU";
 }
 
+std::string loadavg() {
+  std::ifstream f("/proc/loadavg");
+  std::string one, five, fifteen;
+  f >> one >> five >> fifteen;
+  return f ? one + " " + five + " " + fifteen : "unknown";
+}
+
 std::string source_commit() {
   std::string commit = first_line(git({"rev-parse", "--short", "HEAD"}));
   if (commit.empty()) return "unknown";

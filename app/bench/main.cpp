@@ -1,13 +1,15 @@
 // slotlab-bench: the benchmark and report generator, its own program so the
 // product binary does not carry it (it starts QEMU, Bochs and gnuplot).
 // `slotlab bench ARGS` runs it (app/cli_bench_forward.cpp). Its commands:
-// `emulator`, `design`, `all`; see app/bench/emulator_bench.h,
-// app/bench/design.h and docs/performance.md, docs/results.md.
+// `emulator`, `design`, `all`, `builds`; see app/bench/emulator_bench.h,
+// app/bench/design.h, app/bench/builds_bench.h and docs/performance.md,
+// docs/results.md.
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
 #include <exception>
 
+#include "app/bench/builds_bench.h"
 #include "app/bench/design.h"
 #include "app/bench/emulator_bench.h"
 #include "app/parse_command_line.h"
@@ -19,6 +21,8 @@ struct BenchState {
   CLI::App* emulator = nullptr;
   CLI::App* design = nullptr;
   CLI::App* all = nullptr;
+  CLI::App* builds = nullptr;
+  bench::BuildsOptions bopt;
   bench::EmulatorBenchOptions opt;
   bool no_trace = false, no_profile = false;
   bench::DesignOptions dopt;
@@ -82,9 +86,24 @@ void bind_bench(CLI::App& bench, BenchState& s) {
   s.all->add_flag("--quick", s.all_quick, "the --quick run of both");
   s.all->add_option("--write", s.all_write, "results file to update (e.g. docs/results.md)");
   s.all->add_option("--jobs,-j", s.all_jobs, "design boots run in parallel (default 2)")->check(CLI::Range(1, 16));
+
+  s.builds = bench.add_subcommand(
+      "builds",
+      "two or more builds timed on one command line, round-robin with the order rotated each round, CPU time "
+      "medians and per-round ratios to the first build: slotlab bench builds [--runs N] BUILD BUILD... -- ARGS...");
+  s.builds->add_option("builds", s.bopt.builds, "the programs to compare (the first is the reference)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  s.builds->add_option("--runs", s.bopt.runs, "rounds (default 11)")->check(CLI::Range(1, 1000));
+  s.builds->add_option("--timeout", s.bopt.timeout_s, "seconds before a run is killed (default 600)")
+      ->check(CLI::PositiveNumber);
+  s.builds->footer("Everything after -- is the command line every build is given, e.g.\n"
+                   "  slotlab bench builds /tmp/slotlab-old build/slotlab -- run "
+                   "build/tests/perf/kernels/perf_tlb.elf --cmdline iters=5000000");
 }
 
 int run_bench(const BenchState& s) {
+  if (*s.builds) return bench::run_builds_bench(s.bopt);
   if (*s.design) {
     bench::DesignOptions d = s.dopt;
     d.command = design_command(d);
@@ -130,7 +149,22 @@ int main(int argc, char** argv) {
                "slotlab bench"};
   BenchState s;
   bind_bench(app, s);
+  // `builds`: what follows -- is the measured command line, not ours to parse.
+  for (int i = 1; i < argc; ++i)
+    if (std::string(argv[i]) == "--") {
+      s.bopt.args.assign(argv + i + 1, argv + argc);
+      argc = i;
+      break;
+    }
   if (const std::optional<int> status = parse_command_line(app, argc, argv, "slotlab bench")) return *status;
+  if (!*s.builds && !s.bopt.args.empty()) {
+    std::fprintf(stderr, "slotlab bench: -- (a command line to measure) is for `slotlab bench builds` only\n");
+    return 2;
+  }
+  if (*s.builds && s.bopt.args.empty()) {
+    std::fprintf(stderr, "slotlab bench builds: give the command line after --, e.g. -- run IMAGE\n");
+    return 2;
+  }
   try {
     return run_bench(s);
   } catch (const std::exception& e) {

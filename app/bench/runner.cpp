@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -149,9 +150,11 @@ RunResult run_process(const std::vector<std::string>& argv, double timeout_s) {
     }
   });
   int ws = 0;
-  while (waitpid(pid, &ws, 0) < 0) {
+  rusage ru{};
+  while (wait4(pid, &ws, 0, &ru) < 0) {
   }
   r.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  r.cpu_s = double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
   {
     std::lock_guard<std::mutex> lock(mu);
     done = true;

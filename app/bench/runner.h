@@ -13,6 +13,7 @@ namespace slot::bench {
 
 struct RunResult {
   double wall_s = 0;
+  double cpu_s = 0;        // processes: the child's user + system time
   uint64_t icount = 0;     // in-process runs only
   int status = -1;         // exit status; -1 = did not exit normally (signal, timeout, error)
   std::string transcript;  // COM1 output
@@ -29,7 +30,8 @@ RunResult run_machine(const std::string& image, const std::string& cmdline, cons
 RunResult run_engine(const std::string& image, const std::string& cmdline, const std::string& break_at,
                      uint64_t max_insns);
 // fork + exec with stdin from /dev/null and stdout captured; killed (SIGKILL)
-// after `timeout_s`. The wall time runs from fork to the child's exit.
+// after `timeout_s`. The wall time runs from fork to the child's exit; the
+// CPU time is the child's (and its waited-for children's) user + system.
 RunResult run_process(const std::vector<std::string>& argv, double timeout_s);
 
 // QEMU as the boot tests run it (tests/boot/README.md), TCG with -cpu max.
