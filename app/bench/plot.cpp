@@ -28,10 +28,19 @@ std::string mips_plot_script(const std::vector<Cell>& cells, const std::vector<W
     << "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.85 border -1\n"
     << "set logscale y\nset yrange [0.1:*]\nset ylabel 'million guest instructions per second'\n"
     << "set grid ytics\nset key below horizontal noenhanced\nset xtics noenhanced\n"
-    // The target of issues 2 and 7 for the integer loop.
-    << "set arrow from graph 0, first 150 to graph 1, first 150 nohead dashtype 2 linecolor rgb 'red'\n"
-    << "set label '150 MIPS target' at graph 0.01, first 215 textcolor rgb 'red'\n"
-    << "$data << EOD\nworkload";
+    ;
+  // The speed floors (analysis.h): a dashed line each, labelled at the right
+  // (over the slower workloads' shorter bars), above the line -- below it
+  // when another floor is close above, so two labels do not overlap.
+  for (const MipsTarget& t : kMipsTargets) {
+    bool crowded = false;
+    for (const MipsTarget& u : kMipsTargets) crowded |= u.mips > t.mips && u.mips < t.mips * 1.5;
+    o << "set arrow from graph 0, first " << t.mips << " to graph 1, first " << t.mips
+      << " nohead dashtype 2 linecolor rgb 'red' front\n"
+      << "set label '" << t.mips << " MIPS: " << t.what << ", " << t.source << "' at graph 0.99, first "
+      << (crowded ? t.mips / 1.2 : t.mips * 1.12) << " right front textcolor rgb 'red'\n";
+  }
+  o << "$data << EOD\nworkload";
   for (Engine e : engines) o << " \"" << engine_title(e) << "\"";
   o << "\n";
   for (const WorkloadInfo& w : ws) {

@@ -41,40 +41,40 @@ TEST(BuildsBench, SummaryMediansAndRatios) {
   EXPECT_THROW(summarize({"a"}, {{1.0}, {2.0}}), std::invalid_argument);
 }
 
-TEST(BuildsBench, AWholeRunReportsEveryBuild) {
+// Runs `builds` with `args` for `runs` rounds; the report and the exit code.
+struct Outcome {
+  int code;
+  std::string report;
+};
+Outcome run(const std::vector<std::string>& builds, const std::vector<std::string>& args, unsigned runs) {
   BuildsOptions o;
-  o.builds = {"/bin/sh", "/bin/sh"};
-  o.args = {"-c", "i=0; while [ $i -lt 3000 ]; do i=$((i+1)); done"};
-  o.runs = 3;
+  o.builds = builds, o.args = args, o.runs = runs;
   testing::internal::CaptureStdout();
-  EXPECT_EQ(run_builds_bench(o), 0);
-  const std::string out = testing::internal::GetCapturedStdout();
-  EXPECT_NE(out.find("2 builds x 3 rounds"), std::string::npos) << out;
-  EXPECT_NE(out.find("command line: -c 'i=0; while"), std::string::npos) << out;
-  EXPECT_NE(out.find("| /bin/sh | "), std::string::npos) << out;
-  EXPECT_NE(out.find("load average "), std::string::npos) << out;
-  EXPECT_EQ(out.find("note:"), std::string::npos) << out;
+  const int code = run_builds_bench(o);
+  return {code, testing::internal::GetCapturedStdout()};
+}
+
+TEST(BuildsBench, AWholeRunReportsEveryBuild) {
+  const Outcome r = run({"/bin/sh", "/bin/sh"}, {"-c", "i=0; while [ $i -lt 3000 ]; do i=$((i+1)); done"}, 3);
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.report.find("2 builds x 3 rounds"), std::string::npos) << r.report;
+  EXPECT_NE(r.report.find("command line: -c 'i=0; while"), std::string::npos) << r.report;
+  EXPECT_NE(r.report.find("| /bin/sh | "), std::string::npos) << r.report;
+  EXPECT_NE(r.report.find("load average "), std::string::npos) << r.report;
+  EXPECT_EQ(r.report.find("note:"), std::string::npos) << r.report;
 }
 
 // Builds that end the command differently are not comparable: exit 1, and
 // the report says how each ended.
 TEST(BuildsBench, DifferentExitStatusesAreReported) {
-  BuildsOptions o;
-  o.builds = {"/bin/sh", "/bin/sh"};
-  o.args = {"-c", "exit 0"};
-  o.runs = 2;
-  testing::internal::CaptureStdout();
-  EXPECT_EQ(run_builds_bench(o), 0);
-  testing::internal::GetCapturedStdout();
-  o.builds = {"/bin/true", "/bin/false"};
-  o.args = {"x"};
-  testing::internal::CaptureStdout();
-  EXPECT_EQ(run_builds_bench(o), 1);
-  const std::string out = testing::internal::GetCapturedStdout();
-  EXPECT_NE(out.find("note: /bin/false exited with 1 (2x)"), std::string::npos) << out;
-  EXPECT_NE(out.find("note: /bin/true exited with 0 (2x)"), std::string::npos) << out;
-  o.builds = {"/bin/true"};
-  EXPECT_THROW(run_builds_bench(o), std::invalid_argument);
+  EXPECT_EQ(run({"/bin/sh", "/bin/sh"}, {"-c", "exit 0"}, 2).code, 0);
+  const Outcome r = run({"/bin/true", "/bin/false"}, {"x"}, 2);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.report.find("note: /bin/false exited with 1 (2x)"), std::string::npos) << r.report;
+  EXPECT_NE(r.report.find("note: /bin/true exited with 0 (2x)"), std::string::npos) << r.report;
+  BuildsOptions one;
+  one.builds = {"/bin/true"}, one.args = {"x"};
+  EXPECT_THROW(run_builds_bench(one), std::invalid_argument);
 }
 
 }  // namespace

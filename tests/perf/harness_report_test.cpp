@@ -199,6 +199,10 @@ TEST(Plot, ScriptHoldsOneRowPerWorkloadAndOneColumnPerEngine) {
   EXPECT_NE(gp.find("\"alu\" 2631.57"), std::string::npos);
   EXPECT_NE(gp.find("\"modcall-pcid\" 500.000000 200.000000 250.000000 185.185185\n"), std::string::npos);
   EXPECT_EQ(gp.find("\"alu@0\""), std::string::npos);
+  // One dashed line per speed floor (issues 2 and 18).
+  for (const char* floor : {"first 150 to graph 1, first 150 nohead", "first 500 to graph 1, first 500 nohead",
+                            "first 400 to graph 1, first 400 nohead", "'400 MIPS: load/store loop, issue 18'"})
+    EXPECT_NE(gp.find(floor), std::string::npos) << floor << "\n" << gp;
 }
 
 }  // namespace
