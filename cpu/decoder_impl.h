@@ -56,6 +56,11 @@ DecodeStatus decode(CodeSize cs, Fetch&& fetch, Insn& out) {
   d.reg = uint8_t((b & 7) | (rexb ? 8 : 0));
 
   detail::Candidates c = detail::candidates(map, b);
+  // In 64-bit mode C4, C5 and 62 are always the VEX and EVEX prefixes (LES,
+  // LDS and BOUND are invalid there; SDM Vol. 2A §2.3.5, §2.7.1): no AVX,
+  // so #UD, decided before any ModRM is read -- read as LDS's ModRM, SIB and
+  // displacement, the bytes could run past 15 and give #GP instead.
+  if (m64 && map == 1 && (b == 0xC4 || b == 0xC5 || b == 0x62)) c.count = 0, c.modrm = false;
   if (c.modrm) {
     int v = next();
     if (v < 0) return DecodeStatus::TooLong;

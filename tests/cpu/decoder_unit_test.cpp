@@ -337,5 +337,20 @@ TEST(DecoderUnit, UnsupportedEncodingsAreUd) {
   EXPECT_EQ(mn(d32({0x40})), "inc");
 }
 
+// In 64-bit mode C4, C5 and 62 are always VEX/EVEX: #UD here, decided before
+// a ModRM is read. Read as LDS's ModRM (B5: mod 10, a disp32), the bytes
+// after ten prefixes ran past 15 and gave #GP for what Capstone and Zydis
+// decode as a 14-byte vpsubq ymm7, ymm9, ymm3 (found by the decoder fuzzer).
+TEST(DecoderUnit, VexAndEvexIn64BitModeAreUdNotTooLong) {
+  for (uint8_t op : {uint8_t(0xC4), uint8_t(0xC5), uint8_t(0x62)}) {
+    const Decoded r =
+        d64({0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, op, 0xB5, 0xFB, 0xFB, 0xFB});
+    ASSERT_EQ(r.st, DecodeStatus::Ok) << int(op);
+    EXPECT_TRUE(is_ud(r.d)) << int(op);
+    EXPECT_LE(r.max_fetched, 15u) << int(op);
+  }
+  EXPECT_TRUE(is_ud(d64({0x62, 0xF1, 0x7C, 0x48, 0x28, 0xC1}).d));  // EVEX vmovaps zmm0, zmm1
+}
+
 }  // namespace
 }  // namespace slot::cputest
