@@ -1,5 +1,7 @@
 #include "app/bench/builds_bench.h"
 
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <map>
 #include <set>
@@ -40,12 +42,7 @@ std::vector<BuildSummary> summarize(const std::vector<std::string>& builds,
 }
 
 namespace {
-template <class... T> std::string fmt(const char* f, T... v) {
-  char buf[128];
-  std::snprintf(buf, sizeof buf, f, v...);
-  return buf;
-}
-std::string fixed(double v, int digits) { return fmt("%.*f", digits, v); }
+std::string fixed(double v, int digits) { return fmt::format("{:.{}f}", v, digits); }
 std::string joined(const std::vector<std::string>& args) {
   std::string s;
   for (const std::string& a : args) {
@@ -109,7 +106,7 @@ int run_builds_bench(const BuildsOptions& o) {
     for (unsigned b = 0; b < n; ++b) {
       std::string line = o.builds[b] + " exited with";
       for (const auto& [status, count] : statuses[b])
-        line += fmt(" %d (%ux)", status, count);
+        line += fmt::format(" {} ({}x)", status, count);
       notes.push_back(line);
     }
   }
