@@ -117,11 +117,15 @@ bool Mmu::Impl::translate(uint64_t linear, Access acc, const AccessCtx& who, Phy
       return true;
     }
   }
+  // (References taken once: a counter's increment could alias the vector
+  // and index behind space(), which would be reloaded after each.)
+  SpaceCounters& sp = space().c;
+  SpaceCounters& sl = slot(linear);
   if (!rewalk) {
     ++g.l1_misses;
-    ++space().c.l1_misses;
-    ++space().c.translations;
-    ++slot(linear).l1_misses;
+    ++sp.l1_misses;
+    ++sp.translations;
+    ++sl.l1_misses;
   }
 
   // Second level.
@@ -131,8 +135,8 @@ bool Mmu::Impl::translate(uint64_t linear, Access acc, const AccessCtx& who, Phy
       TlbEntry& e = arr.at(h.set(), h.way());
       ++arr.stats.hits;
       ++g.l2_hits;
-      ++space().c.l2_hits;
-      ++slot(linear).l2_hits;
+      ++sp.l2_hits;
+      ++sl.l2_hits;
       arr.stamp(h.set(), h.way()) = ++o.clock_;
       if (obs) [[unlikely]] emit_tlb(TlbEventKind::Hit, unsigned(h.array()), h.set(), h.way(), linear, acc);
       const PhysAddr epa = (e.pfn << page_shift(e.size)) | (linear & (page_bytes(e.size) - 1));
@@ -154,8 +158,8 @@ bool Mmu::Impl::translate(uint64_t linear, Access acc, const AccessCtx& who, Phy
       rewalk = true;
     } else {
       ++g.l2_misses;
-      ++space().c.l2_misses;
-      ++slot(linear).l2_misses;
+      ++sp.l2_misses;
+      ++sl.l2_misses;
       if (obs) [[unlikely]] {
         TlbEvent ev;
         ev.kind = TlbEventKind::Miss;
@@ -199,12 +203,9 @@ bool Mmu::Impl::finish_walk(uint64_t linear, Access acc, unsigned cls, bool user
     fill(2, linear, t, r.prov, missed);
   }
   if (int a1 = target[side][unsigned(r.size)]; a1 >= 0 && missed) ++arrays[a1].stats.misses;
-  if (Hit f = fill(side, linear, t, r.prov, missed)) {
-    TlbEntry& e1 = arrays[f.array()].at(f.set(), f.way());
-    if (check_access(e1.perms, acc, cls, mode) == Check::None &&
-        (acc != Access::Write || e1.perms.dirty))
-      mirror_entry(acc, cls, linear, pa, f);
-  }
+  // The walk allowed this access with these rights under this mode (and a
+  // write set D), so the new first-level entry serves it: no second check.
+  if (Hit f = fill(side, linear, t, r.prov, missed)) mirror_entry(acc, cls, linear, pa, f);
   return true;
 }
 

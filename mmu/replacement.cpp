@@ -41,28 +41,39 @@ template <unsigned Lo, unsigned Hi>
   }
 }
 
+template <unsigned N>
+unsigned plru_n(const uint64_t* s, unsigned, Rng&) { return plru_fixed<0, N>(s).victim; }
+unsigned plru_any(const uint64_t* s, unsigned n, Rng&) { return plru(s, 0, n); }
+unsigned lru(const uint64_t* s, unsigned n, Rng&) {
+  unsigned v = 0;
+  for (unsigned i = 1; i < n; ++i) if (s[i] < s[v]) v = i;
+  return v;
+}
+unsigned random_way(const uint64_t*, unsigned n, Rng& rng) { return unsigned(rng.next() % n); }
+unsigned only_way(const uint64_t*, unsigned, Rng&) { return 0; }
+
 }  // namespace
 
-unsigned pick_victim(Policy p, const uint64_t* stamps, unsigned n, Rng& rng) {
-  if (n <= 1) return 0;
+VictimFn victim_fn(Policy p, unsigned n) {
+  if (n <= 1) return only_way;
   switch (p) {
-    case Policy::Lru: {
-      unsigned v = 0;
-      for (unsigned i = 1; i < n; ++i) if (stamps[i] < stamps[v]) v = i;
-      return v;
-    }
+    case Policy::Lru: return lru;
     case Policy::Plru:
       switch (n) {  // the associativities of the presets
-        case 2: return plru_fixed<0, 2>(stamps).victim;
-        case 4: return plru_fixed<0, 4>(stamps).victim;
-        case 8: return plru_fixed<0, 8>(stamps).victim;
-        case 12: return plru_fixed<0, 12>(stamps).victim;
-        case 16: return plru_fixed<0, 16>(stamps).victim;
-        default: return plru(stamps, 0, n);
+        case 2: return plru_n<2>;
+        case 4: return plru_n<4>;
+        case 8: return plru_n<8>;
+        case 12: return plru_n<12>;
+        case 16: return plru_n<16>;
+        default: return plru_any;
       }
-    case Policy::Random: return unsigned(rng.next() % n);
+    case Policy::Random: return random_way;
   }
-  return 0;
+  return only_way;
+}
+
+unsigned pick_victim(Policy p, const uint64_t* stamps, unsigned n, Rng& rng) {
+  return victim_fn(p, n)(stamps, n, rng);
 }
 
 }  // namespace slot::mmu

@@ -29,5 +29,9 @@ struct Rng {
 
 // `stamps[i]` of each (valid) way; n >= 1.
 unsigned pick_victim(Policy p, const uint64_t* stamps, unsigned n, Rng& rng);
+// The same choice for a fixed policy and way count, resolved once (a
+// structure's own): no dispatch on either at each choice.
+using VictimFn = unsigned (*)(const uint64_t* stamps, unsigned n, Rng& rng);
+VictimFn victim_fn(Policy p, unsigned n);
 
 }  // namespace slot::mmu

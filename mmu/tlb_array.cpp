@@ -3,7 +3,8 @@
 namespace slot::mmu {
 
 TlbArray::TlbArray(const ArrayConfig& cfg, uint64_t seed, const uint32_t* epochs)
-    : rng(seed), cfg_(cfg), epochs_(epochs), key_(cfg.entries(), 0), own_(cfg.entries(), 0), e_(cfg.entries()),
+    : rng(seed), cfg_(cfg), victim_(victim_fn(cfg.policy, cfg.ways)), epochs_(epochs), key_(cfg.entries(), 0),
+      own_(cfg.entries(), 0), e_(cfg.entries()),
       stamp_(cfg.entries(), 0), mirrored_(cfg.entries(), 0),
       prov_(cfg.entries()), live_(4096, 0), all_live_(cfg.sets, 0) {
   stats.name = cfg.name;
@@ -11,8 +12,8 @@ TlbArray::TlbArray(const ArrayConfig& cfg, uint64_t seed, const uint32_t* epochs
   stats.side = cfg.side;
 }
 
-unsigned TlbArray::choose_way(PageSize s, uint64_t vpn, uint16_t pcid, bool global, bool& evicting,
-                              bool absent) {
+unsigned TlbArray::choose_way_scan(PageSize s, uint64_t vpn, uint16_t pcid, bool global, bool& evicting,
+                                   bool absent) {
   const unsigned n = cfg_.ways;
   const unsigned set = set_of(vpn), base = set * n;
   const uint64_t* k = &key_[base];
@@ -42,7 +43,7 @@ unsigned TlbArray::choose_way(PageSize s, uint64_t vpn, uint16_t pcid, bool glob
   // Every way is live, so the set's stamps are the victim choice's input as they are.
   all_live_[set] = live_gen_;
   evicting = true;
-  return pick_victim(cfg_.policy, &stamp_[base], n, rng);
+  return victim_(&stamp_[base], n, rng);
 }
 
 void TlbArray::rebuild_index() {

@@ -147,8 +147,17 @@ class TlbArray {
   // another page is replaced. `absent`: the caller's lookup of this page
   // just missed, so no entry for it can be found -- the first way not live
   // is taken without scanning the rest (the result is the same).
+  // Inline for the common case of a thrashing set (absent, every way known
+  // live): the policy's victim straight away, no scan and no call.
   unsigned choose_way(PageSize s, uint64_t vpn, uint16_t pcid, bool global, bool& evicting,
-                      bool absent = false);
+                      bool absent = false) {
+    const unsigned set = set_of(vpn);
+    if (absent && all_live_[set] == live_gen_) {
+      evicting = true;
+      return victim_(&stamp_[set * cfg_.ways], cfg_.ways, rng);
+    }
+    return choose_way_scan(s, vpn, pcid, global, evicting, absent);
+  }
 
   ArrayStats stats;
   Rng rng;
@@ -172,8 +181,11 @@ class TlbArray {
       if (k[w] == want && (o[w] == mine || (o[w] & kOwnGlobal))) return int(w);
     return -1;
   }
+  unsigned choose_way_scan(PageSize s, uint64_t vpn, uint16_t pcid, bool global, bool& evicting,
+                           bool absent);
   bool live_owner(uint64_t o) const { return (o & kOwnGlobal) || uint32_t(o >> 16) == epochs_[o & 0xFFFF]; }
   ArrayConfig cfg_;
+  VictimFn victim_;  // cfg_'s policy for its way count
   const uint32_t* epochs_;
   std::vector<uint64_t> key_;   // per way: key(size, vpn) if valid, else 0
   std::vector<uint64_t> own_;   // per way: owner(epoch, pcid, global) when committed
