@@ -148,8 +148,8 @@ bool Mmu::Impl::translate(uint64_t linear, Access acc, const AccessCtx& who, Phy
       if (!(acc == Access::Write && !e.perms.dirty)) {
         const Translation t{e.pfn << page_shift(e.size), e.size, e.orig_size, e.perms, e.global};
         pa = epa;
-        if (int a1 = target[side][unsigned(e.size)]; a1 >= 0) ++arrays[a1].stats.misses;
-        // (the L2 entry's provenance is read in place: fill() touches only level 1)
+        // (the L2 entry's provenance is read in place: fill() touches only
+        // level 1; `absent`: the first-level lookup missed, which fill counts)
         if (Hit f = fill(side, linear, t, arr.prov(h.set(), h.way()), true))
           mirror_entry(acc, cls, linear, epa, f);
         return true;
@@ -198,11 +198,7 @@ bool Mmu::Impl::finish_walk(uint64_t linear, Access acc, unsigned cls, bool user
   const Translation t{r.page, r.size, r.size, r.perms,
                       r.global && (mode.cr4 & x86::CR4_PGE) != 0};
   pa = r.page | (linear & (page_bytes(r.size) - 1));
-  if (int a2 = target[2][unsigned(r.size)]; a2 >= 0) {
-    if (missed) ++arrays[a2].stats.misses;
-    fill(2, linear, t, r.prov, missed);
-  }
-  if (int a1 = target[side][unsigned(r.size)]; a1 >= 0 && missed) ++arrays[a1].stats.misses;
+  fill(2, linear, t, r.prov, missed);  // (each fill counts its level's miss when `missed`)
   // The walk allowed this access with these rights under this mode (and a
   // write set D), so the new first-level entry serves it: no second check.
   if (Hit f = fill(side, linear, t, r.prov, missed)) mirror_entry(acc, cls, linear, pa, f);

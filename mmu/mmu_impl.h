@@ -104,7 +104,8 @@ class Mmu::Impl {
   // ---- tlb_hierarchy.cpp: lookup, fill, invalidation ----
   void build_plans();
   Hit lookup(unsigned group, uint64_t linear) const;
-  // `absent`: this group's lookup of `linear` just missed (see TlbArray::choose_way).
+  // `absent`: this group's lookup of `linear` just missed (see TlbArray::choose_way);
+  // the fill counts that miss on the array it fills.
   Hit fill(unsigned group, uint64_t linear, const Translation& t, const Provenance& prov,
            bool absent);
   // Invalidates a live way (an eviction is fill()'s own), for `cause`.

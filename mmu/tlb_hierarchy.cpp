@@ -57,6 +57,7 @@ Hit Mmu::Impl::fill(unsigned group, uint64_t linear, const Translation& t, const
   const int a = target[group][unsigned(t.size)];
   if (a < 0) return Hit{};
   TlbArray& arr = arrays[a];
+  if (absent) ++arr.stats.misses;  // the miss the fill answers, counted on the array filled
   const PageSize es = target_size[group][unsigned(t.size)];
   const uint64_t la = linear & kLinearMask;
   const uint64_t vpn = la >> page_shift(es);
