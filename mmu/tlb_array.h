@@ -93,14 +93,21 @@ class TlbArray {
   }
   // After writing an entry's fields (valid = true): index it and count it.
   void commit(unsigned set, unsigned way) {
+    const TlbEntry& e = at(set, way);
+    commit(set, way, e.size, e.vpn, e.pcid, e.global);
+  }
+  // The same with the fields the caller just wrote passed along, not read
+  // back from the entry (a fill: after its byte stores, which may alias
+  // anything, the compiler would reload each field from memory).
+  void commit(unsigned set, unsigned way, PageSize s, uint64_t vpn, uint16_t pcid, bool global) {
     const unsigned i = set * cfg_.ways + way;
-    TlbEntry& e = e_[i];
-    e.epoch = epochs_[e.pcid];
+    const uint32_t epoch = epochs_[pcid];
+    e_[i].epoch = epoch;
     if (key_[i]) --held_[(key_[i] >> 1) & 3];
-    key_[i] = key(e.size, e.vpn);
-    own_[i] = owner(e.epoch, e.pcid, e.global);
-    ++held_[unsigned(e.size)];
-    if (!e.global) ++live_[e.pcid];
+    key_[i] = key(s, vpn);
+    own_[i] = owner(epoch, pcid, global);
+    ++held_[unsigned(s)];
+    if (!global) ++live_[pcid];
   }
   // Makes an entry invalid. Reads only the packed key and owner words (which
   // say what the entry holds as of its commit), so evicting a way does not

@@ -83,6 +83,7 @@ Hit Mmu::Impl::fill(unsigned group, uint64_t linear, const Translation& t, const
   // no slot serves a page in it from one. (A unified array is probed by both
   // sides; only one side's lookup missed.)
   if (group != 2 && !(absent && arr.cfg().side != Side::Unified)) unmirror_range(la, es);
+  const bool global = t.global;
   e.vpn = vpn;
   e.pfn = (t.page + within) >> page_shift(es);
   arr.stamp(set, way) = ++o.clock_;
@@ -90,10 +91,10 @@ Hit Mmu::Impl::fill(unsigned group, uint64_t linear, const Translation& t, const
   e.size = es;
   e.orig_size = t.orig;
   e.valid = true;
-  e.global = t.global;
-  arr.set_mirrored(set, way, false);
+  e.global = global;
   e.perms = t.perms;
-  arr.commit(set, way);
+  arr.commit(set, way, es, vpn, pcid, global);
+  arr.set_mirrored(set, way, false);
   arr.prov(set, way) = prov;
   ++arr.stats.fills;
   if (stale == StaleMode::FlushOnWrite) watch(prov);
