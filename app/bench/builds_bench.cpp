@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <sstream>
@@ -20,8 +23,22 @@ std::vector<unsigned> round_order(unsigned builds, unsigned round) {
   return order;
 }
 
+unsigned copy_of_round(unsigned round, unsigned builds, unsigned copies) {
+  return builds && copies ? (round / builds) % copies : 0;
+}
+
+std::vector<double> copy_medians(const std::vector<double>& per_round, unsigned builds, unsigned copies) {
+  std::vector<std::vector<double>> each(copies);
+  for (size_t r = 0; r < per_round.size(); ++r)
+    each[copy_of_round(unsigned(r), builds, copies)].push_back(per_round[r]);
+  std::vector<double> out;
+  for (const auto& runs : each)
+    if (!runs.empty()) out.push_back(median(runs));
+  return out;
+}
+
 std::vector<BuildSummary> summarize(const std::vector<std::string>& builds,
-                                    const std::vector<std::vector<double>>& cpu) {
+                                    const std::vector<std::vector<double>>& cpu, unsigned copies) {
   if (builds.size() != cpu.size()) throw std::invalid_argument("summarize: one row of times per build");
   std::vector<BuildSummary> out;
   for (size_t b = 0; b < builds.size(); ++b) {
@@ -36,6 +53,7 @@ std::vector<BuildSummary> summarize(const std::vector<std::string>& builds,
     for (size_t r = 0; r < s.cpu.size() && r < cpu[0].size(); ++r)
       if (cpu[0][r] > 0) ratios.push_back(s.cpu[r] / cpu[0][r]);
     s.median_ratio = median(ratios);
+    if (copies > 1) s.copies = copy_medians(s.cpu, unsigned(builds.size()), copies);
     out.push_back(std::move(s));
   }
   return out;
@@ -59,31 +77,90 @@ std::string joined(const std::vector<std::string>& args) {
 std::string render_builds(const BuildsOptions& o, const std::vector<BuildSummary>& s, const std::string& load_start,
                           const std::string& load_end, const std::vector<std::string>& notes) {
   std::ostringstream m;
+  const bool copies = o.copies > 1;
   m << "slotlab bench builds: " << s.size() << " builds x " << o.runs
-    << " rounds, order rotated each round; CPU seconds (user + system) of each run\n"
-    << "command line: " << joined(o.args) << "\n"
+    << " rounds, order rotated each round; CPU seconds (user + system) of each run\n";
+  if (copies)
+    m << "each build ran from " << o.copies << " copies of its file made beside it, " << s.size()
+      << " rounds per copy in turn\n";
+  else
+    m << "each build ran from its one file (--copies 1): its time includes where that file's pages lie\n";
+  m << "command line: " << joined(o.args) << "\n"
     << "load average " << load_start << " at the start, " << load_end << " at the end\n\n"
-    << "| build | median s | min s | max s | median / first's | median of per-round ratios to the first |\n"
-    << "|---|---:|---:|---:|---:|---:|\n";
-  for (const BuildSummary& b : s)
+    << "| build | median s | min s | max s | median / first's | median of per-round ratios to the first |"
+    << (copies ? " median s of each copy |" : "") << "\n"
+    << "|---|---:|---:|---:|---:|---:|" << (copies ? "---|" : "") << "\n";
+  for (const BuildSummary& b : s) {
     m << "| " << b.build << " | " << fixed(b.median, 3) << " | " << fixed(b.min, 3) << " | " << fixed(b.max, 3)
-      << " | " << fixed(b.ratio_of_medians, 3) << " | " << fixed(b.median_ratio, 3) << " |\n";
+      << " | " << fixed(b.ratio_of_medians, 3) << " | " << fixed(b.median_ratio, 3) << " |";
+    if (copies) {
+      for (double c : b.copies) m << " " << fixed(c, 3);
+      m << " |";
+    }
+    m << "\n";
+  }
   for (const std::string& n : notes) m << "\nnote: " << n;
   if (!notes.empty()) m << "\n";
   return m.str();
 }
 
+namespace {
+// The copies of every build, removed when this goes.
+class Copies {
+ public:
+  Copies(const std::vector<std::string>& builds, unsigned k) {
+    for (const std::string& b : builds) {
+      files_.emplace_back();
+      if (k <= 1) {
+        files_.back().push_back(b);
+        continue;
+      }
+      const std::filesystem::path src(b);
+      for (unsigned c = 1; c <= k; ++c) {
+        // Hidden, beside the build, unique to this process.
+        const std::filesystem::path dst = src.parent_path() / fmt::format(".{}.bench-copy-{}-{}",
+                                                                          src.filename().string(), getpid(), c);
+        std::error_code ec;
+        std::filesystem::copy_file(src, dst, std::filesystem::copy_options::overwrite_existing, ec);
+        if (!ec) made_.push_back(dst);
+        if (!ec) std::filesystem::permissions(dst, std::filesystem::status(src).permissions(), ec);
+        if (ec)
+          throw std::runtime_error(fmt::format("cannot copy {} to {}: {} (--copies 1 runs the file as it is)", b,
+                                               dst.string(), ec.message()));
+        files_.back().push_back(dst.string());
+      }
+    }
+  }
+  ~Copies() {
+    std::error_code ec;
+    for (const auto& f : made_) std::filesystem::remove(f, ec);
+  }
+  Copies(const Copies&) = delete;
+  Copies& operator=(const Copies&) = delete;
+  const std::string& file(unsigned build, unsigned round) const {
+    const auto& f = files_[build];
+    return f[copy_of_round(round, unsigned(files_.size()), unsigned(f.size()))];
+  }
+
+ private:
+  std::vector<std::vector<std::string>> files_;
+  std::vector<std::filesystem::path> made_;
+};
+}  // namespace
+
 int run_builds_bench(const BuildsOptions& o) {
   if (o.builds.size() < 2) throw std::invalid_argument("give at least two builds to compare");
   if (o.runs < 1) throw std::invalid_argument("--runs must be at least 1");
+  if (o.copies < 1) throw std::invalid_argument("--copies must be at least 1");
   const unsigned n = unsigned(o.builds.size());
+  const Copies files(o.builds, o.copies);
   std::vector<std::vector<double>> cpu(n);
   std::vector<std::map<int, unsigned>> statuses(n);  // exit status -> runs
   std::vector<std::string> notes;
   const std::string load_start = loadavg();
   for (unsigned r = 0; r < o.runs; ++r) {
     for (unsigned b : round_order(n, r)) {
-      std::vector<std::string> argv{o.builds[b]};
+      std::vector<std::string> argv{files.file(b, r)};
       argv.insert(argv.end(), o.args.begin(), o.args.end());
       const RunResult res = run_process(argv, o.timeout_s);
       cpu[b].push_back(res.cpu_s);
@@ -110,7 +187,7 @@ int run_builds_bench(const BuildsOptions& o) {
       notes.push_back(line);
     }
   }
-  std::fputs(render_builds(o, summarize(o.builds, cpu), load_start, loadavg(), notes).c_str(), stdout);
+  std::fputs(render_builds(o, summarize(o.builds, cpu, o.copies), load_start, loadavg(), notes).c_str(), stdout);
   return ok ? 0 : 1;
 }
 

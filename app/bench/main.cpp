@@ -95,6 +95,11 @@ void bind_bench(CLI::App& bench, BenchState& s) {
       ->required()
       ->check(CLI::ExistingFile);
   s.builds->add_option("--runs", s.bopt.runs, "rounds (default 11)")->check(CLI::Range(1, 1000));
+  s.builds->add_option("--copies", s.bopt.copies,
+                       "run each build from this many copies of its file, made beside it and removed after "
+                       "(default 4; 1 runs the file itself): a program's speed here depends on where its "
+                       "file's pages lie")
+      ->check(CLI::Range(1, 64));
   s.builds->add_option("--timeout", s.bopt.timeout_s, "seconds before a run is killed (default 600)")
       ->check(CLI::PositiveNumber);
   s.builds->footer("Everything after -- is the command line every build is given, e.g.\n"

@@ -2,7 +2,12 @@
 // out by hand below) and a whole run with two small programs.
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
+
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <string>
 
 #include "app/bench/builds_bench.h"
@@ -46,9 +51,10 @@ struct Outcome {
   int code;
   std::string report;
 };
-Outcome run(const std::vector<std::string>& builds, const std::vector<std::string>& args, unsigned runs) {
+Outcome run(const std::vector<std::string>& builds, const std::vector<std::string>& args, unsigned runs,
+            unsigned copies = 1) {
   BuildsOptions o;
-  o.builds = builds, o.args = args, o.runs = runs;
+  o.builds = builds, o.args = args, o.runs = runs, o.copies = copies;
   testing::internal::CaptureStdout();
   const int code = run_builds_bench(o);
   return {code, testing::internal::GetCapturedStdout()};
@@ -75,6 +81,51 @@ TEST(BuildsBench, DifferentExitStatusesAreReported) {
   BuildsOptions one;
   one.builds = {"/bin/true"}, one.args = {"x"};
   EXPECT_THROW(run_builds_bench(one), std::invalid_argument);
+}
+
+// Two builds, three copies: rounds 0-1 run copy 0, rounds 2-3 copy 1, 4-5
+// copy 2, then copy 0 again -- each copy sees both orders of the rotation.
+TEST(BuildsBench, CopiesTakeTurnsOneRotationEach) {
+  const unsigned expect[] = {0, 0, 1, 1, 2, 2, 0, 0};
+  for (unsigned r = 0; r < 8; ++r) EXPECT_EQ(copy_of_round(r, 2, 3), expect[r]) << r;
+  EXPECT_EQ(copy_of_round(5, 2, 1), 0u);
+  // Rounds 0..7 of times 1 2 | 5 3 | 9 7 | 4 6: copy 0 has 1 2 4 6 (median
+  // 3), copy 1 5 3 (4), copy 2 9 7 (8).
+  const std::vector<double> m = copy_medians({1, 2, 5, 3, 9, 7, 4, 6}, 2, 3);
+  ASSERT_EQ(m.size(), 3u);
+  EXPECT_DOUBLE_EQ(m[0], 3);
+  EXPECT_DOUBLE_EQ(m[1], 4);
+  EXPECT_DOUBLE_EQ(m[2], 8);
+}
+
+// A whole run with copies: each build runs from three different files beside
+// it, two rounds each, and none is left behind.
+TEST(BuildsBench, CopiesAreRunAndRemoved) {
+  char dir[] = "/tmp/slotlab-builds-test-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::filesystem::path d(dir), log = d / "ran.log";
+  std::vector<std::string> builds;
+  for (const char* name : {"a.sh", "b.sh"}) {
+    const std::filesystem::path p = d / name;
+    std::ofstream(p) << "#!/bin/sh\necho \"$0\" >> " << log.string() << "\n";
+    std::filesystem::permissions(p, std::filesystem::perms::owner_all);
+    builds.push_back(p.string());
+  }
+  const Outcome r = run(builds, {}, 6, 3);
+  EXPECT_EQ(r.code, 0) << r.report;
+  EXPECT_NE(r.report.find("each build ran from 3 copies"), std::string::npos) << r.report;
+  std::map<std::string, int> runs;
+  std::ifstream in(log);
+  for (std::string line; std::getline(in, line);) ++runs[line];
+  ASSERT_EQ(runs.size(), 6u);  // 2 builds x 3 copies
+  for (const auto& [file, n] : runs) {
+    EXPECT_EQ(n, 2) << file;
+    EXPECT_EQ(std::filesystem::path(file).parent_path(), d) << file;
+    EXPECT_NE(file, builds[0]);
+    EXPECT_NE(file, builds[1]);
+    EXPECT_FALSE(std::filesystem::exists(file)) << file << " was left behind";
+  }
+  std::filesystem::remove_all(d);
 }
 
 }  // namespace
