@@ -2,15 +2,13 @@
 
 #include <fmt/format.h>
 
-#include <unistd.h>
-
 #include <cstdio>
-#include <filesystem>
 #include <map>
 #include <set>
 #include <sstream>
 #include <stdexcept>
 
+#include "app/bench/file_copies.h"
 #include "app/bench/host_info.h"
 #include "app/bench/runner.h"
 #include "app/bench/stats.h"
@@ -104,63 +102,19 @@ std::string render_builds(const BuildsOptions& o, const std::vector<BuildSummary
   return m.str();
 }
 
-namespace {
-// The copies of every build, removed when this goes.
-class Copies {
- public:
-  Copies(const std::vector<std::string>& builds, unsigned k) {
-    for (const std::string& b : builds) {
-      files_.emplace_back();
-      if (k <= 1) {
-        files_.back().push_back(b);
-        continue;
-      }
-      const std::filesystem::path src(b);
-      for (unsigned c = 1; c <= k; ++c) {
-        // Hidden, beside the build, unique to this process.
-        const std::filesystem::path dst = src.parent_path() / fmt::format(".{}.bench-copy-{}-{}",
-                                                                          src.filename().string(), getpid(), c);
-        std::error_code ec;
-        std::filesystem::copy_file(src, dst, std::filesystem::copy_options::overwrite_existing, ec);
-        if (!ec) made_.push_back(dst);
-        if (!ec) std::filesystem::permissions(dst, std::filesystem::status(src).permissions(), ec);
-        if (ec)
-          throw std::runtime_error(fmt::format("cannot copy {} to {}: {} (--copies 1 runs the file as it is)", b,
-                                               dst.string(), ec.message()));
-        files_.back().push_back(dst.string());
-      }
-    }
-  }
-  ~Copies() {
-    std::error_code ec;
-    for (const auto& f : made_) std::filesystem::remove(f, ec);
-  }
-  Copies(const Copies&) = delete;
-  Copies& operator=(const Copies&) = delete;
-  const std::string& file(unsigned build, unsigned round) const {
-    const auto& f = files_[build];
-    return f[copy_of_round(round, unsigned(files_.size()), unsigned(f.size()))];
-  }
-
- private:
-  std::vector<std::vector<std::string>> files_;
-  std::vector<std::filesystem::path> made_;
-};
-}  // namespace
-
 int run_builds_bench(const BuildsOptions& o) {
   if (o.builds.size() < 2) throw std::invalid_argument("give at least two builds to compare");
   if (o.runs < 1) throw std::invalid_argument("--runs must be at least 1");
   if (o.copies < 1) throw std::invalid_argument("--copies must be at least 1");
   const unsigned n = unsigned(o.builds.size());
-  const Copies files(o.builds, o.copies);
+  const FileCopies files(o.builds, o.copies);
   std::vector<std::vector<double>> cpu(n);
   std::vector<std::map<int, unsigned>> statuses(n);  // exit status -> runs
   std::vector<std::string> notes;
   const std::string load_start = loadavg();
   for (unsigned r = 0; r < o.runs; ++r) {
     for (unsigned b : round_order(n, r)) {
-      std::vector<std::string> argv{files.file(b, r)};
+      std::vector<std::string> argv{files.file(b, copy_of_round(r, n, o.copies))};
       argv.insert(argv.end(), o.args.begin(), o.args.end());
       const RunResult res = run_process(argv, o.timeout_s);
       cpu[b].push_back(res.cpu_s);

@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "app/bench/analysis.h"
+#include "app/bench/file_copies.h"
 #include "app/bench/plot.h"
 #include "app/bench/profile.h"
 #include "app/bench/recording.h"
@@ -174,9 +175,15 @@ int run_emulator_bench(const EmulatorBenchOptions& o) {
       return 2;
     }
     describe_workloads(rec, ws);
+    // One copy of slotlab per run: its speed depends on where its file's
+    // pages lie, and the median should span placements, not repeat one.
+    const FileCopies copies({tools.slotlab}, runs);
+    for (unsigned k = 0; k < copies.copies(); ++k) tools.slotlab_runs.push_back(copies.file(0, k));
+    if (runs > 1) rec.set("slotlab_copies", std::to_string(runs));
     std::fprintf(stderr, "slotlab bench emulator: %zu workloads x engines, %u runs, %s\n", ws.size(), runs,
                  rec.get("qemu_version").c_str());
     measure_all(rec, ws, runs, tools);
+    tools.slotlab_runs.clear();  // (the copies go with this scope)
     rec.set("loadavg_end", loadavg());
     if (o.profile) profile_misses(rec, ws, tools);
   }

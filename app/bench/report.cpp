@@ -161,7 +161,11 @@ std::string render_section(const Recording& r) {
               "debugger, COM1 to a file; it has no isa-debug-exit, so a run ends at the kernel's last serial line, "
               "and its BIOS and GRUB are part of the start-up subtracted"
             : "")
-    << ".\n\n";
+    << ".";
+  if (!r.get("slotlab_copies").empty())
+    o << " slotlab ran from " << r.get("slotlab_copies")
+      << " copies of its file, one per run: its speed depends on where the file's pages lie (docs/performance.md).";
+  o << "\n\n";
   loops_table(o, r, ws, cells);
   guest_table(o, r, ws, cells);
   break_note(o, r, ws, cells);

@@ -242,16 +242,17 @@ Sample measure(const Workload& w, Engine e, unsigned run, const Tools& t) {
   // Every engine runs as a process, so each row's wall time includes its own
   // start-up, which the report subtracts with the same image's idle run.
   TempFile stats;
+  const std::string& slotlab = t.slotlab_runs.empty() ? t.slotlab : t.slotlab_runs[run % t.slotlab_runs.size()];
   switch (e) {
     case Engine::Qemu: r = run_process(qemu_argv(t.qemu, w.image, cmd), t.timeout_s); break;
-    case Engine::SlotlabTrace: r = run_process(slotlab_trace_argv(t.slotlab, w.image, cmd), t.timeout_s); break;
+    case Engine::SlotlabTrace: r = run_process(slotlab_trace_argv(slotlab, w.image, cmd), t.timeout_s); break;
     case Engine::Bochs:  // the perf kernels' last line is their summary, the guest's DONE
       r = run_bochs(t, w.image, cmd, w.guest ? "DONE" : "summary:");
       break;
     case Engine::Slotlab:
     case Engine::SlotlabNoTlb:
     case Engine::SlotlabBreak:
-      r = run_process(slotlab_argv(t.slotlab, e, w.image, cmd, w.break_at, stats.path), t.timeout_s);
+      r = run_process(slotlab_argv(slotlab, e, w.image, cmd, w.break_at, stats.path), t.timeout_s);
       r.icount = stats_instructions(slurp(stats.path));
       break;
   }

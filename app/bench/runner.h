@@ -51,6 +51,9 @@ uint64_t stats_instructions(const std::string& json);
 struct Tools {
   std::string qemu;     // qemu-system-x86_64
   std::string slotlab;  // build/slotlab, for the trace engine
+  // Copies of slotlab, run r using slotlab_runs[r % size] (empty: slotlab
+  // itself), so the medians span several placements of its file (file_copies.h).
+  std::vector<std::string> slotlab_runs;
   std::string bochs, grub_mkrescue;  // "" = not installed
   double timeout_s = 600;
 };

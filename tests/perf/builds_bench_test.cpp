@@ -7,10 +7,12 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <string>
 
 #include "app/bench/builds_bench.h"
+#include "app/bench/file_copies.h"
 
 namespace slot::bench {
 namespace {
@@ -96,6 +98,38 @@ TEST(BuildsBench, CopiesTakeTurnsOneRotationEach) {
   EXPECT_DOUBLE_EQ(m[0], 3);
   EXPECT_DOUBLE_EQ(m[1], 4);
   EXPECT_DOUBLE_EQ(m[2], 8);
+}
+
+// Copies are new files beside the original, with its bytes and mode, gone
+// with the object; one copy is the file itself; a copy that cannot be made
+// is an error, not a silent fallback.
+TEST(FileCopies, BesideTheFileSameBytesRemovedAfter) {
+  char dir[] = "/tmp/slotlab-copies-test-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::filesystem::path d(dir), prog = d / "prog";
+  std::ofstream(prog) << "#!/bin/sh\nexit 0\n";
+  std::filesystem::permissions(prog, std::filesystem::perms::owner_all);
+  std::vector<std::string> made;
+  {
+    const FileCopies c({prog.string()}, 3);
+    ASSERT_EQ(c.copies(), 3u);
+    for (unsigned k = 0; k < 3; ++k) {
+      const std::filesystem::path f(c.file(0, k));
+      made.push_back(f.string());
+      EXPECT_EQ(f.parent_path(), d);
+      EXPECT_NE(f, prog);
+      std::ifstream in(f);
+      EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "#!/bin/sh\nexit 0\n");
+      EXPECT_EQ(std::filesystem::status(f).permissions(), std::filesystem::perms::owner_all) << f;
+    }
+    EXPECT_NE(made[0], made[1]);
+    EXPECT_NE(made[1], made[2]);
+  }
+  for (const std::string& f : made) EXPECT_FALSE(std::filesystem::exists(f)) << f;
+  EXPECT_TRUE(std::filesystem::exists(prog));
+  EXPECT_EQ(FileCopies({prog.string()}, 1).file(0, 0), prog.string());
+  std::filesystem::remove_all(d);
+  EXPECT_THROW(FileCopies({"/proc/version"}, 2), std::runtime_error);
 }
 
 // A whole run with copies: each build runs from three different files beside

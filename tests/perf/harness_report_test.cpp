@@ -141,6 +141,14 @@ TEST(Report, SectionHasEveryFigure) {
   EXPECT_EQ(md.find("alu@0 |"), std::string::npos);  // baselines are columns, not rows
 }
 
+// A recording made from copies of slotlab says so; one that was not does not.
+TEST(Report, SaysWhenSlotlabRanFromCopies) {
+  Recording r = recorded();
+  EXPECT_EQ(render_section(r).find("copies of its file"), std::string::npos);
+  r.set("slotlab_copies", "5");
+  EXPECT_NE(render_section(r).find("slotlab ran from 5 copies of its file, one per run"), std::string::npos);
+}
+
 // With the calls=0 runs, the guest rows are net of each engine's own start-up:
 // QEMU's 0.25 s of firmware and loader no longer count against slotlab.
 TEST(Analysis, GuestRowsNetOfEachEnginesStartUp) {
