@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -107,7 +108,14 @@ int run_builds_bench(const BuildsOptions& o) {
   if (o.runs < 1) throw std::invalid_argument("--runs must be at least 1");
   if (o.copies < 1) throw std::invalid_argument("--copies must be at least 1");
   const unsigned n = unsigned(o.builds.size());
-  const FileCopies files(o.builds, o.copies);
+  const std::unique_ptr<FileCopies> copies = [&] {
+    try {
+      return std::make_unique<FileCopies>(o.builds, o.copies);
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(std::string(e.what()) + " (--copies 1 runs each build's own file)");
+    }
+  }();
+  const FileCopies& files = *copies;
   std::vector<std::vector<double>> cpu(n);
   std::vector<std::map<int, unsigned>> statuses(n);  // exit status -> runs
   std::vector<std::string> notes;

@@ -10,12 +10,12 @@
 // And each build runs from several copies of its file (--copies, default 4):
 // on this kind of host one file of a program can run a memory-heavy loop up
 // to a third slower or faster than a byte-identical copy of it, the same in
-// every run -- where the page cache put the program's code decides which of
-// its lines share host cache sets with the data -- so one file per build
-// measures its placement as much as its code. Copy k is made next to the
-// build (its sibling files stay reachable), used for n rounds in turn (n
-// builds: every order of the rotation once), and removed at the end; the
-// report gives each copy's median too.
+// every run (most likely because where the page cache put the program's
+// code decides which of its lines compete for cache sets with the data), so
+// one file per build measures its placement as much as its code. Copy k is
+// made next to the build (its sibling files stay reachable), used for n
+// rounds in turn (n builds: every order of the rotation once), and removed
+// at the end; the report gives each copy's median too.
 #pragma once
 #include <string>
 #include <vector>

@@ -23,8 +23,7 @@ FileCopies::FileCopies(const std::vector<std::string>& files, unsigned k) {
       if (!ec) made_.push_back(dst);
       if (!ec) std::filesystem::permissions(dst, std::filesystem::status(src).permissions(), ec);
       if (ec)
-        throw std::runtime_error(fmt::format("cannot copy {} to {}: {} (with one copy the file runs as it is)", f,
-                                             dst.string(), ec.message()));
+        throw std::runtime_error(fmt::format("cannot copy {} to {}: {}", f, dst.string(), ec.message()));
       files_.back().push_back(dst.string());
     }
   }
