@@ -22,16 +22,21 @@ FileCopies::FileCopies(const std::vector<std::string>& files, unsigned k) {
       std::filesystem::copy_file(src, dst, std::filesystem::copy_options::overwrite_existing, ec);
       if (!ec) made_.push_back(dst);
       if (!ec) std::filesystem::permissions(dst, std::filesystem::status(src).permissions(), ec);
-      if (ec)
+      if (ec) {
+        remove_made();  // (a constructor that throws runs no destructor)
         throw std::runtime_error(fmt::format("cannot copy {} to {}: {}", f, dst.string(), ec.message()));
+      }
       files_.back().push_back(dst.string());
     }
   }
 }
 
-FileCopies::~FileCopies() {
+FileCopies::~FileCopies() { remove_made(); }
+
+void FileCopies::remove_made() {
   std::error_code ec;
   for (const auto& f : made_) std::filesystem::remove(f, ec);
+  made_.clear();
 }
 
 }  // namespace slot::bench

@@ -25,6 +25,7 @@ class FileCopies {
   unsigned copies() const { return files_.empty() ? 0 : unsigned(files_[0].size()); }
 
  private:
+  void remove_made();
   std::vector<std::vector<std::string>> files_;
   std::vector<std::filesystem::path> made_;
 };

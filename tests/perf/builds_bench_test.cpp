@@ -128,6 +128,10 @@ TEST(FileCopies, BesideTheFileSameBytesRemovedAfter) {
   for (const std::string& f : made) EXPECT_FALSE(std::filesystem::exists(f)) << f;
   EXPECT_TRUE(std::filesystem::exists(prog));
   EXPECT_EQ(FileCopies({prog.string()}, 1).file(0, 0), prog.string());
+  // A later file that cannot be copied takes the earlier copies with it.
+  EXPECT_THROW(FileCopies({prog.string(), "/proc/version"}, 2), std::runtime_error);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(d), std::filesystem::directory_iterator()), 1)
+      << "copies of prog were left behind";
   std::filesystem::remove_all(d);
   EXPECT_THROW(FileCopies({"/proc/version"}, 2), std::runtime_error);
 }
