@@ -50,7 +50,7 @@ uint64_t stats_instructions(const std::string& json);
 
 struct Tools {
   std::string qemu;     // qemu-system-x86_64
-  std::string slotlab;  // build/slotlab, for the trace engine
+  std::string slotlab;  // build/slotlab (profiles, probes; runs use slotlab_runs when set)
   // Copies of slotlab, run r using slotlab_runs[r % size] (empty: slotlab
   // itself), so the medians span several placements of its file (file_copies.h).
   std::vector<std::string> slotlab_runs;
