@@ -36,16 +36,17 @@ void Mmu::Impl::fill_slot(Access acc, unsigned cls, uint64_t vpn, PhysAddr page,
   f.stamp = stamp;
 }
 
-void Mmu::Impl::mirror(Access acc, unsigned cls, uint64_t linear, PhysAddr page, const Perms* perms,
-                       uint64_t* hits, uint64_t* stamp) {
+uint16_t Mmu::Impl::mirror(Access acc, unsigned cls, uint64_t linear, PhysAddr page,
+                           const Perms* perms, uint64_t* hits, uint64_t* stamp) {
   // A slot's tag is always a canonical page number, so a non-canonical
   // address (whose bits 63:12 can equal none of them) never hits: the CPU's
   // inline data path leaves that check to the miss path (cpu_inline.h).
   // A slot serves RAM only, so the CPU's inline path needs no bounds check
   // (cpu_inline.h): an access to device memory always takes the slow path.
-  if (!mirror_allowed() || !x86::is_canonical(linear) || (page | 0xFFF) >= mem.size()) return;
+  if (!mirror_allowed() || !x86::is_canonical(linear) || (page | 0xFFF) >= mem.size()) return 0;
   const uint64_t vpn = linear >> 12;
   fill_slot(acc, cls, vpn, page, hits, stamp);
+  uint16_t tables = mirror_bit(acc, cls);
   // The entry that served a read would serve a write to its page the same
   // way -- the same lookup result, hit counter and stamp, no walk -- if its
   // rights allow the write now and D is already set (else the write walks,
@@ -56,29 +57,38 @@ void Mmu::Impl::mirror(Access acc, unsigned cls, uint64_t linear, PhysAddr page,
   if (acc != Access::Fetch) {
     const Access other = acc == Access::Read ? Access::Write : Access::Read;
     if (!perms || ((other == Access::Read || perms->dirty) &&
-                   check_access(*perms, other, cls, mode) == Check::None))
+                   check_access(*perms, other, cls, mode) == Check::None)) {
       fill_slot(other, cls, vpn, page, hits, stamp);
+      tables |= mirror_bit(other, cls);
+    }
   }
   o.run_slot_changed();
+  return tables;
 }
 
 void Mmu::Impl::mirror_entry(Access acc, unsigned cls, uint64_t linear, PhysAddr page, Hit h) {
   TlbArray& arr = arrays[h.array()];
-  arr.set_mirrored(h.set(), h.way(), true);
-  mirror(acc, cls, linear, page, &arr.at(h.set(), h.way()).perms, &arr.stats.hits,
-         &arr.stamp(h.set(), h.way()));
+  arr.add_mirrored(h.set(), h.way(),
+                   mirror(acc, cls, linear, page, &arr.at(h.set(), h.way()).perms, &arr.stats.hits,
+                          &arr.stamp(h.set(), h.way())));
 }
 
 // Slots serving the way's entry point at its use stamp: that identifies them.
+// A 4 KiB entry's slots sit at one index, in the tables its mirrored() bits
+// name: a thrashing loop's every first-level eviction looks at two slots, not
+// nine lines of the host's cache, most of them cold.
 void Mmu::Impl::unmirror_slots(TlbArray& arr, unsigned set, unsigned way) {
-  arr.set_mirrored(set, way, false);
+  unsigned tables = arr.mirrored(set, way);
+  arr.clear_mirrored(set, way);
   const TlbEntry& e = arr.at(set, way);
   const uint64_t* stamp = &arr.stamp(set, way);
   if (e.size == PageSize::K4) {
     const unsigned i = unsigned(e.vpn & (kFastSlots - 1));
-    for (auto& per_acc : o.fast_)
-      for (auto& table : per_acc)
-        if (table[i].stamp == stamp) table[i].tag = kNoTag;
+    for (; tables; tables &= tables - 1) {
+      const unsigned t = unsigned(__builtin_ctz(tables));
+      FastEntry& f = o.fast_[t >> 2][t & 3][i];
+      if (f.stamp == stamp) f.tag = kNoTag;
+    }
   } else if (filled_overflow) {
     for (auto& per_acc : o.fast_)
       for (auto& table : per_acc)

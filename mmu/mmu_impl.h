@@ -124,8 +124,10 @@ class Mmu::Impl {
   void psc_drop(Psc& p, unsigned i, InvCause cause);
 
   // ---- fastpath.cpp: the host-side mirror of usable L1 entries ----
-  void mirror(Access acc, unsigned cls, uint64_t linear, PhysAddr page, const Perms* perms,
-              uint64_t* hits, uint64_t* stamp);
+  // Returns the tables it filled a slot in, as TlbArray::mirrored() bits.
+  uint16_t mirror(Access acc, unsigned cls, uint64_t linear, PhysAddr page, const Perms* perms,
+                  uint64_t* hits, uint64_t* stamp);
+  static uint16_t mirror_bit(Access acc, unsigned cls) { return uint16_t(1u << (unsigned(acc) * 4 + cls)); }
   void fill_slot(Access acc, unsigned cls, uint64_t vpn, PhysAddr page, uint64_t* hits,
                  uint64_t* stamp);
   // mirror() for the first-level entry at `h`, which serves this access now;

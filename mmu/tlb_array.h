@@ -67,9 +67,12 @@ class TlbArray {
   // A way's last use (replacement); the fast path writes it through a pointer.
   uint64_t& stamp(unsigned set, unsigned way) { return stamp_[set * cfg_.ways + way]; }
   uint64_t flat_stamp(unsigned i) const { return stamp_[i]; }
-  // Whether a fast-path slot may point at the way's entry.
-  bool mirrored(unsigned set, unsigned way) const { return mirrored_[set * cfg_.ways + way]; }
-  void set_mirrored(unsigned set, unsigned way, bool m) { mirrored_[set * cfg_.ways + way] = m; }
+  // Which fast-path tables may hold a slot that points at the way's entry
+  // (bit access * 4 + class; 0 = none). A superset: a slot refilled for
+  // another entry keeps its bit here until the way is unmirrored.
+  uint16_t mirrored(unsigned set, unsigned way) const { return mirrored_[set * cfg_.ways + way]; }
+  void add_mirrored(unsigned set, unsigned way, uint16_t tables) { mirrored_[set * cfg_.ways + way] |= tables; }
+  void clear_mirrored(unsigned set, unsigned way) { mirrored_[set * cfg_.ways + way] = 0; }
 
   bool live(const TlbEntry& e) const { return e.valid && (e.global || e.epoch == epochs_[e.pcid]); }
   // The way holding (s, vpn) usable under `pcid`, or -1.
@@ -198,7 +201,7 @@ class TlbArray {
   std::vector<uint64_t> own_;   // per way: owner(epoch, pcid, global) when committed
   std::vector<TlbEntry> e_;
   std::vector<uint64_t> stamp_;  // per way: last use
-  std::vector<uint8_t> mirrored_;  // per way: a fast-path slot may point at the entry
+  std::vector<uint16_t> mirrored_;  // per way: mirrored()'s tables
   std::vector<Provenance> prov_;
   std::vector<uint32_t> live_;  // live non-global entries per PCID
   // Per set: live_gen_ when every way was last seen live (choose_way), else

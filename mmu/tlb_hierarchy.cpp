@@ -94,7 +94,7 @@ Hit Mmu::Impl::fill(unsigned group, uint64_t linear, const Translation& t, const
   e.global = global;
   e.perms = t.perms;
   arr.commit(set, way, es, vpn, pcid, global);
-  arr.set_mirrored(set, way, false);
+  arr.clear_mirrored(set, way);
   arr.prov(set, way) = prov;
   ++arr.stats.fills;
   if (stale == StaleMode::FlushOnWrite) watch(prov);
