@@ -66,14 +66,18 @@ Hit Mmu::Impl::fill(unsigned group, uint64_t linear, const Translation& t, const
   bool evicting = false;
   const unsigned way = arr.choose_way(es, vpn, pcid, t.global, evicting, absent);
   TlbEntry& e = arr.at(set, way);
+  // Only first-level entries are ever mirrored (mirror_entry): a second-
+  // level fill leaves the mirrored() marks alone -- on a TLB-thrashing loop
+  // a line of the host's cache per fill that nothing else here touches.
+  const bool first_level = group != 2;
   if (evicting) {  // (not drop(): no kill, which the refill below would undo)
     ++arr.stats.evictions;
     if (obs) [[unlikely]]
       emit_tlb(TlbEventKind::Evict, unsigned(a), set, way, arr.base_of(set, way), Access::Read, InvCause::Evict);
-    unmirror(arr, set, way);
+    if (first_level) unmirror(arr, set, way);
     arr.evict(set, way);
   } else if (arr.live(e)) {
-    unmirror(arr, set, way);  // refreshed in place (e.g. D now set)
+    if (first_level) unmirror(arr, set, way);  // refreshed in place (e.g. D now set)
     arr.kill(set, way);
   }
   // A new first-level entry takes priority over larger ones for its range
@@ -82,7 +86,7 @@ Hit Mmu::Impl::fill(unsigned group, uint64_t linear, const Translation& t, const
   // level entry of any size covers it, so no larger one covers the range and
   // no slot serves a page in it from one. (A unified array is probed by both
   // sides; only one side's lookup missed.)
-  if (group != 2 && !(absent && arr.cfg().side != Side::Unified)) unmirror_range(la, es);
+  if (first_level && !(absent && arr.cfg().side != Side::Unified)) unmirror_range(la, es);
   const bool global = t.global;
   e.vpn = vpn;
   e.pfn = (t.page + within) >> page_shift(es);
@@ -94,7 +98,7 @@ Hit Mmu::Impl::fill(unsigned group, uint64_t linear, const Translation& t, const
   e.global = global;
   e.perms = t.perms;
   arr.commit(set, way, es, vpn, pcid, global);
-  arr.clear_mirrored(set, way);
+  if (first_level) arr.clear_mirrored(set, way);
   arr.prov(set, way) = prov;
   ++arr.stats.fills;
   if (stale == StaleMode::FlushOnWrite) watch(prov);
