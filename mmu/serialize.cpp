@@ -18,8 +18,11 @@ struct Saver {
   std::vector<uint8_t>& out;
   template <class T> void io(T& v) {
     static_assert(std::is_trivially_copyable_v<T>);
-    const auto* p = reinterpret_cast<const uint8_t*>(&v);
-    out.insert(out.end(), p, p + sizeof(T));
+    // (resize + memcpy, not insert: GCC 12 warns of an overflow that cannot
+    // happen when insert is inlined into the first write of an empty blob)
+    const size_t at = out.size();
+    out.resize(at + sizeof(T));
+    std::memcpy(out.data() + at, &v, sizeof(T));
   }
   template <class T> void vec(std::vector<T>& v) {
     uint64_t n = v.size();
@@ -70,9 +73,17 @@ uint64_t geometry(const TlbConfig& c) {
 }  // namespace
 
 template <class Ar> void TlbArray::serialize(Ar& ar) {
-  ar.vec(e_);
+  // (The blob keeps entries and provenance as two vectors, as before the
+  // ways held them together.)
+  std::vector<TlbEntry> e(w_.size());
+  std::vector<Provenance> prov(w_.size());
+  for (size_t i = 0; i < w_.size(); ++i) e[i] = w_[i].e, prov[i] = w_[i].prov;
+  ar.vec(e);
   ar.vec(stamp_);
-  ar.vec(prov_);
+  ar.vec(prov);
+  if (e.size() != w_.size() || stamp_.size() != w_.size() || prov.size() != w_.size())
+    throw std::runtime_error("MMU snapshot: a TLB array of another size");
+  for (size_t i = 0; i < w_.size(); ++i) w_[i].e = e[i], w_[i].prov = prov[i];
   ar.io(rng.state);
   counters(ar, stats);
 }

@@ -56,14 +56,14 @@ class TlbArray {
   const ArrayConfig& cfg() const { return cfg_; }
   bool holds(PageSize s) const { return cfg_.sizes & size_bit(s); }
   unsigned set_of(uint64_t vpn) const { return unsigned(vpn & (cfg_.sets - 1)); }
-  TlbEntry& at(unsigned set, unsigned way) { return e_[set * cfg_.ways + way]; }
-  const TlbEntry& at(unsigned set, unsigned way) const { return e_[set * cfg_.ways + way]; }
-  Provenance& prov(unsigned set, unsigned way) { return prov_[set * cfg_.ways + way]; }
-  const Provenance& prov(unsigned set, unsigned way) const { return prov_[set * cfg_.ways + way]; }
-  unsigned size() const { return unsigned(e_.size()); }
-  TlbEntry& flat(unsigned i) { return e_[i]; }
-  const TlbEntry& flat(unsigned i) const { return e_[i]; }
-  const Provenance& flat_prov(unsigned i) const { return prov_[i]; }
+  TlbEntry& at(unsigned set, unsigned way) { return w_[set * cfg_.ways + way].e; }
+  const TlbEntry& at(unsigned set, unsigned way) const { return w_[set * cfg_.ways + way].e; }
+  Provenance& prov(unsigned set, unsigned way) { return w_[set * cfg_.ways + way].prov; }
+  const Provenance& prov(unsigned set, unsigned way) const { return w_[set * cfg_.ways + way].prov; }
+  unsigned size() const { return unsigned(w_.size()); }
+  TlbEntry& flat(unsigned i) { return w_[i].e; }
+  const TlbEntry& flat(unsigned i) const { return w_[i].e; }
+  const Provenance& flat_prov(unsigned i) const { return w_[i].prov; }
   // A way's last use (replacement); the fast path writes it through a pointer.
   uint64_t& stamp(unsigned set, unsigned way) { return stamp_[set * cfg_.ways + way]; }
   uint64_t flat_stamp(unsigned i) const { return stamp_[i]; }
@@ -83,7 +83,7 @@ class TlbArray {
     const uint64_t want = key(s, vpn);
     const uint64_t mine = owner(epochs_[pcid], pcid, false);
     const uint64_t* k = &key_[base];
-    const uint64_t* o = &own_[base];
+    const Way* o = &w_[base];
     // The presets' associativities get a scan unrolled at compile time: a
     // way that does not match costs a compare and a branch, no loop.
     switch (cfg_.ways) {
@@ -105,10 +105,10 @@ class TlbArray {
   void commit(unsigned set, unsigned way, PageSize s, uint64_t vpn, uint16_t pcid, bool global) {
     const unsigned i = set * cfg_.ways + way;
     const uint32_t epoch = epochs_[pcid];
-    e_[i].epoch = epoch;
+    w_[i].e.epoch = epoch;
     if (key_[i]) --held_[(key_[i] >> 1) & 3];
     key_[i] = key(s, vpn);
-    own_[i] = owner(epoch, pcid, global);
+    w_[i].own = owner(epoch, pcid, global);
     ++held_[unsigned(s)];
     if (!global) ++live_[pcid];
   }
@@ -118,12 +118,12 @@ class TlbArray {
   void kill(unsigned set, unsigned way) {
     const unsigned i = set * cfg_.ways + way;
     if (const uint64_t k = key_[i]) {
-      const uint64_t o = own_[i];
+      const uint64_t o = w_[i].own;
       const unsigned p = unsigned(o & 0xFFFF);
       if (!(o & kOwnGlobal) && live_owner(o) && live_[p]) --live_[p];
       --held_[(k >> 1) & 3];
     }
-    e_[i].valid = false;
+    w_[i].e.valid = false;
     key_[i] = 0;
     all_live_[set] = 0;
   }
@@ -132,7 +132,7 @@ class TlbArray {
   // for commit() to replace, and the set keeps its every-way-live mark (the
   // way is live again once committed), which kill() would clear.
   void evict(unsigned set, unsigned way) {
-    const uint64_t o = own_[set * cfg_.ways + way];
+    const uint64_t o = w_[set * cfg_.ways + way].own;
     const unsigned p = unsigned(o & 0xFFFF);
     if (!(o & kOwnGlobal) && live_owner(o) && live_[p]) --live_[p];
   }
@@ -175,6 +175,17 @@ class TlbArray {
   template <class Ar> void serialize(Ar& ar);
 
  private:
+  // A way's entry, owner word and provenance lie together, in two lines of
+  // the host's cache: a fill writes all three and an eviction reads the
+  // owner (in three arrays of their own they cost a TLB-thrashing loop
+  // three or four lines per fill). The keys and stamps, which a lookup or
+  // victim choice reads for a whole set, stay packed.
+  struct alignas(64) Way {
+    TlbEntry e;
+    uint64_t own = 0;  // owner(epoch, pcid, global) when committed
+    Provenance prov;
+  };
+  static_assert(sizeof(Way) == 128);
   static uint64_t key(PageSize s, uint64_t vpn) { return vpn << 3 | unsigned(s) << 1 | 1; }
   // Who may use a way: PCID, the epoch it was made in, and G -- packed so
   // one compare says "live, not global, this PCID" (the common case).
@@ -185,10 +196,10 @@ class TlbArray {
   // lookup()'s scan of one set: the first of its n ways holding `want`
   // usable by `mine` (that PCID, or global). N = n, or 0 when n is not fixed.
   template <unsigned N>
-  static int find_way(const uint64_t* k, const uint64_t* o, uint64_t want, uint64_t mine, unsigned n) {
+  static int find_way(const uint64_t* k, const Way* o, uint64_t want, uint64_t mine, unsigned n) {
 #pragma GCC unroll 16
     for (unsigned w = 0; w < (N ? N : n); ++w)
-      if (k[w] == want && (o[w] == mine || (o[w] & kOwnGlobal))) return int(w);
+      if (k[w] == want && (o[w].own == mine || (o[w].own & kOwnGlobal))) return int(w);
     return -1;
   }
   unsigned choose_way_scan(PageSize s, uint64_t vpn, uint16_t pcid, bool global, bool& evicting,
@@ -198,11 +209,9 @@ class TlbArray {
   VictimFn victim_;  // cfg_'s policy for its way count
   const uint32_t* epochs_;
   std::vector<uint64_t> key_;   // per way: key(size, vpn) if valid, else 0
-  std::vector<uint64_t> own_;   // per way: owner(epoch, pcid, global) when committed
-  std::vector<TlbEntry> e_;
+  std::vector<Way> w_;
   std::vector<uint64_t> stamp_;  // per way: last use
   std::vector<uint16_t> mirrored_;  // per way: mirrored()'s tables
-  std::vector<Provenance> prov_;
   std::vector<uint32_t> live_;  // live non-global entries per PCID
   // Per set: live_gen_ when every way was last seen live (choose_way), else
   // older. A way dies only by kill() (which clears its set's mark) or by its
