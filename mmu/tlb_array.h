@@ -1,10 +1,11 @@
 // One set-associative TLB array: entries indexed by set, tagged with VPN,
 // page size and PCID, with the combined permissions precomputed at fill time
 // (SDM Vol. 3A §4.10.2.2) and a per-way use stamp for replacement.
-// The use stamps and the provenance (which paging entries, with which
-// values, made each entry) sit in parallel vectors: lookups touch only the
-// packed keys, a victim choice only the set's stamps (one or two host cache
-// lines for a 12-way set instead of one entry each).
+// The keys and use stamps sit in vectors of their own: lookups touch only
+// the packed keys, a victim choice only the set's stamps (one or two host
+// cache lines for a 12-way set instead of one entry each). Each way's entry,
+// owner word and provenance (which paging entries, with which values, made
+// the entry) lie together in one record (Way, below).
 #pragma once
 #include <cstdint>
 #include <vector>
