@@ -77,8 +77,8 @@ class TlbArray {
 
   bool live(const TlbEntry& e) const { return e.valid && (e.global || e.epoch == epochs_[e.pcid]); }
   // The way holding (s, vpn) usable under `pcid`, or -1.
-  // Inline: every slow translation probes several arrays. Only the packed
-  // key and owner arrays are read, not the entries.
+  // Inline: every slow translation probes several arrays. Only the set's
+  // packed keys are read, and the owner word of a way whose key matches.
   int lookup(PageSize s, uint64_t vpn, uint16_t pcid) const {
     const unsigned base = set_of(vpn) * cfg_.ways;
     const uint64_t want = key(s, vpn);
@@ -113,9 +113,9 @@ class TlbArray {
     ++held_[unsigned(s)];
     if (!global) ++live_[pcid];
   }
-  // Makes an entry invalid. Reads only the packed key and owner words (which
-  // say what the entry holds as of its commit), so evicting a way does not
-  // wait for its entry to come in from the host's caches.
+  // Makes an entry invalid. Reads only the packed key and the owner word
+  // (which say what the entry holds as of its commit), not the entry's other
+  // fields.
   void kill(unsigned set, unsigned way) {
     const unsigned i = set * cfg_.ways + way;
     if (const uint64_t k = key_[i]) {
